@@ -1,0 +1,53 @@
+# Everything a newcomer needs: `make run` starts the bot, `make test` runs the tests.
+# Both build the virtual environment on first use from the lock file, so a fresh machine
+# needs only Python 3.11+ and make.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install run run-http test lint format typecheck bench migrate doctor clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $(STAMP)
+
+run: install
+	$(BIN)/apo serve
+
+run-http: install
+	$(BIN)/apo serve --http --port $${PORT:-3000}
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check bot tests
+	$(BIN)/ruff format --check bot tests
+	$(BIN)/mypy bot
+
+format: install
+	$(BIN)/ruff format bot tests
+	$(BIN)/ruff check --fix bot tests
+
+bench: install
+	$(BIN)/python -m tests.bench.run
+
+migrate: install
+	$(BIN)/apo migrate
+
+doctor: install
+	$(BIN)/apo doctor
+
+# Regenerates the lock file from pyproject.toml (needs network access to PyPI).
+lock:
+	$(PYTHON) -m pip install --quiet uv && $(PYTHON) -m uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

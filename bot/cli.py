@@ -1,0 +1,112 @@
+"""The `apo` command line. Thin: it parses arguments, builds the container, calls a service and
+turns `BotError`s into a message and an exit code instead of a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+import bot
+from bot.errors import BotError, ConfigError
+from bot.settings import Settings, load_settings
+
+log = logging.getLogger("apo")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "handler"):
+        parser.print_help()
+        return 2
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except BotError as exc:
+        print(f"apo: {exc.user_message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="apo",
+        description="APO Bridge: meeting notes to user stories, answers, handover digests.",
+    )
+    parser.add_argument("--version", action="version", version=f"apo-bridge {bot.__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the bot (Socket Mode, or HTTP with --http)")
+    serve.add_argument("--http", action="store_true", help="serve POST /slack/events over HTTP")
+    serve.add_argument("--host", default="0.0.0.0", help="HTTP mode: address to bind")
+    serve.add_argument("--port", type=int, default=3000, help="HTTP mode: port (default 3000)")
+    serve.set_defaults(handler=_serve)
+
+    migrate = commands.add_parser("migrate", help="bring the database schema up to date")
+    migrate.set_defaults(handler=_migrate)
+
+    doctor = commands.add_parser("doctor", help="check every setting and connection")
+    doctor.set_defaults(handler=_doctor)
+    return parser
+
+
+def configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from bot.serve import serve
+
+    settings = load_settings()
+    check_serve_settings(settings, http=args.http)
+    configure_logging(settings)
+    serve(settings, http=args.http, host=args.host, port=args.port)
+    return 0
+
+
+def check_serve_settings(settings: Settings, *, http: bool) -> None:
+    """Name every missing credential at once, with where to find it."""
+    checks: list[Callable[[], str]] = [settings.require_bot_token]
+    if http:
+        checks.append(settings.require_signing_secret)
+    else:
+        checks.append(settings.require_app_token)
+    problems = []
+    for check in checks:
+        try:
+            check()
+        except ConfigError as exc:
+            problems.append(exc.user_message)
+    if problems:
+        hint = (
+            ""
+            if http
+            else "\nOr serve over HTTP instead: `apo serve --http --port 3000` "
+            "with SLACK_SIGNING_SECRET set."
+        )
+        raise ConfigError("cannot start the bot.\n  " + "\n  ".join(problems) + hint)
+
+
+def _migrate(_args: argparse.Namespace) -> int:
+    from bot.storage.migrate import current_revision, upgrade
+
+    settings = load_settings()
+    upgrade(settings.database_url)
+    print(f"database is at revision {current_revision(settings.database_url)}")
+    return 0
+
+
+def _doctor(_args: argparse.Namespace) -> int:
+    from bot.doctor import run_doctor
+
+    return run_doctor(load_settings(), out=sys.stdout)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

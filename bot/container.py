@@ -1,0 +1,143 @@
+"""The one place that picks implementations and builds everything, once per process.
+
+Tests build the very same container, pointed (through settings) at fake servers on loopback;
+there is no "am I in a test?" switch anywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import text
+
+from bot.errors import ConfigError
+from bot.llm.base import ChatMessage, ChatModel, LLMUsage, SchemaT
+from bot.llm.prompts import PromptLibrary
+from bot.projects import ProjectsConfig, load_projects
+from bot.retrieval.embeddings import make_embedder
+from bot.retrieval.store import ChromaKnowledgeStore
+from bot.retrieval.types import KnowledgeStore
+from bot.services import Services
+from bot.services.inbox import EventInbox
+from bot.settings import Settings
+from bot.storage.db import Database
+from bot.storage.migrate import upgrade
+from bot.storage.projects import upsert_project
+from bot.storage.usage import record_llm_call
+
+log = logging.getLogger(__name__)
+
+
+class MissingChatModel:
+    """Stands in when OPENAI_API_KEY is unset, so the bot still serves what needs no model and
+    tells people exactly what to set when they ask for something that does."""
+
+    model_name = "none"
+
+    def structured(
+        self, messages: Sequence[ChatMessage], schema: type[SchemaT], *, purpose: str
+    ) -> SchemaT:
+        raise self._error()
+
+    def text(self, messages: Sequence[ChatMessage], *, purpose: str) -> str:
+        raise self._error()
+
+    @staticmethod
+    def _error() -> ConfigError:
+        return ConfigError(
+            "No language model is configured: set OPENAI_API_KEY (and OPENAI_BASE_URL for a "
+            "server other than OpenAI) where the bot runs."
+        )
+
+
+@dataclass
+class Container:
+    settings: Settings
+    projects: ProjectsConfig
+    db: Database
+    chat_model: ChatModel
+    prompts: PromptLibrary
+    services: Services
+    _knowledge: KnowledgeStore | None = field(default=None, repr=False)
+    _knowledge_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def knowledge(self) -> KnowledgeStore:
+        """The retrieval index, opened on first use (loading Chroma is not free)."""
+        with self._knowledge_lock:
+            if self._knowledge is None:
+                self._knowledge = build_knowledge_store(self.settings)
+            return self._knowledge
+
+    def health(self) -> dict[str, str]:
+        try:
+            with self.db.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            return {"database": "ok"}
+        except Exception as exc:  # reported, not raised: a health check must answer
+            log.warning("health check: database unreachable: %s", exc)
+            return {"database": "unreachable"}
+
+
+def build_container(settings: Settings, *, migrate: bool = True) -> Container:
+    projects = load_projects(settings.config_path)
+    db = Database(settings.database_url)
+    if migrate:
+        upgrade(settings.database_url)
+        sync_projects(db, projects)
+    chat_model = build_chat_model(settings, db)
+    services = Services(projects=projects, inbox=EventInbox(db))
+    return Container(
+        settings=settings,
+        projects=projects,
+        db=db,
+        chat_model=chat_model,
+        prompts=PromptLibrary(),
+        services=services,
+    )
+
+
+def sync_projects(db: Database, projects: ProjectsConfig) -> None:
+    with db.session() as session:
+        for project in projects.projects:
+            upsert_project(
+                project.key, name=project.name, language=project.language, session=session
+            )
+
+
+def build_chat_model(settings: Settings, db: Database) -> ChatModel:
+    if settings.openai_api_key is None:
+        return MissingChatModel()
+    from bot.llm.openai_chat import OpenAIChatModel
+
+    def record(usage: LLMUsage) -> None:
+        with db.session() as session:
+            record_llm_call(
+                usage.purpose,
+                usage.model,
+                prompt_tokens=usage.prompt_tokens,
+                completion_tokens=usage.completion_tokens,
+                latency_ms=usage.latency_ms,
+                ok=usage.ok,
+                error_kind=usage.error_kind,
+                session=session,
+            )
+
+    return OpenAIChatModel(
+        model=settings.chat_model,
+        api_key=settings.openai_api_key.get_secret_value(),
+        base_url=settings.openai_base_url,
+        timeout=settings.llm_timeout_seconds,
+        max_retries=settings.llm_max_retries,
+        record_usage=record,
+    )
+
+
+def build_knowledge_store(settings: Settings) -> ChromaKnowledgeStore:
+
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    embedder = make_embedder(settings.embeddings, api_key=key, base_url=settings.openai_base_url)
+    return ChromaKnowledgeStore(embedder, path=settings.chroma_path, url=settings.chroma_url)

@@ -1,0 +1,81 @@
+"""Prompt templates stored as files in `prompts/`.
+
+A prompt file has a `=== system ===` section and a `=== user ===` section; variables are
+written `${name}`. The set of variables is read from the file when it is loaded, and rendering
+with a missing or an unexpected variable raises `PromptError` at once: a silently empty
+variable would produce a plausible-looking but wrong prompt.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+
+from bot.errors import PromptError
+from bot.llm.base import ChatMessage
+
+_SECTION = re.compile(r"^===\s*(system|user)\s*===\s*$", re.MULTILINE)
+DEFAULT_PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+
+
+@dataclass(frozen=True)
+class Prompt:
+    name: str
+    system: Template
+    user: Template
+
+    @property
+    def variables(self) -> frozenset[str]:
+        return frozenset(self.system.get_identifiers()) | frozenset(self.user.get_identifiers())
+
+    def render(self, **values: str) -> list[ChatMessage]:
+        missing = self.variables - values.keys()
+        unexpected = values.keys() - self.variables
+        if missing or unexpected:
+            raise PromptError(
+                f"prompt {self.name!r}: missing variables {sorted(missing)}, "
+                f"unexpected variables {sorted(unexpected)}"
+            )
+        return [
+            ChatMessage("system", self.system.substitute(values)),
+            ChatMessage("user", self.user.substitute(values)),
+        ]
+
+
+class PromptLibrary:
+    """Loads prompts by name from a folder, once each."""
+
+    def __init__(self, folder: Path = DEFAULT_PROMPTS_DIR) -> None:
+        self.folder = folder
+        self._cache: dict[str, Prompt] = {}
+
+    def get(self, name: str) -> Prompt:
+        if name not in self._cache:
+            self._cache[name] = parse_prompt(name, self._read(name))
+        return self._cache[name]
+
+    def names(self) -> list[str]:
+        return sorted(p.stem for p in self.folder.glob("*.md"))
+
+    def _read(self, name: str) -> str:
+        if not re.fullmatch(r"[a-z0-9_]+", name):
+            raise PromptError(f"invalid prompt name {name!r}")
+        path = self.folder / f"{name}.md"
+        if not path.is_file():
+            raise PromptError(f"prompt {name!r} not found in {self.folder}")
+        return path.read_text(encoding="utf-8")
+
+
+def parse_prompt(name: str, text: str) -> Prompt:
+    parts = _SECTION.split(text)
+    # split() gives [preamble, "system", body, "user", body]; the preamble is for humans.
+    sections = dict(zip(parts[1::2], parts[2::2], strict=True))
+    if set(sections) != {"system", "user"}:
+        raise PromptError(f"prompt {name!r} needs exactly one '=== system ===' and '=== user ==='")
+    system, user = Template(sections["system"].strip()), Template(sections["user"].strip())
+    for template in (system, user):
+        if not template.is_valid():
+            raise PromptError(f"prompt {name!r} has a malformed ${{…}} placeholder")
+    return Prompt(name, system, user)

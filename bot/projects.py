@@ -1,0 +1,153 @@
+"""The projects file (`apo.yaml` by default): which Slack channels belong to which project,
+who reviews, and when each side of the team wants its morning digest.
+
+It is validated on load so that a typo in a time zone or a channel id is reported with the
+file, the project and the field, instead of surfacing later as a digest that never arrives.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from bot.errors import ConfigError
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+ChannelId = Annotated[str, Field(pattern=r"^[CGD][A-Z0-9]{2,}$")]
+UserId = Annotated[str, Field(pattern=r"^[UW][A-Z0-9]{2,}$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Holidays(_Strict):
+    """Days without a digest: explicit dates and/or a country calendar (`holidays` package)."""
+
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    dates: tuple[date, ...] = ()
+
+
+class Side(_Strict):
+    """One side of the split team (client or developers) and its digest schedule."""
+
+    timezone: str
+    channel: ChannelId
+    digest_time: time = time(8, 30)
+    working_days: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
+    holidays: Holidays = Holidays()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name like Europe/Oslo"
+            ) from exc
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Project(_Strict):
+    key: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
+    name: str
+    language: str = "English"
+    channels: tuple[ChannelId, ...] = ()
+    reviewers: tuple[UserId, ...] = ()
+    client: Side
+    team: Side
+    quiet_digest: Literal["skip", "one_line"] = "one_line"
+    decision_emoji: str = "white_check_mark"
+
+    @property
+    def all_channels(self) -> frozenset[str]:
+        """Every channel that belongs to the project: listed ones plus both digest channels."""
+        return frozenset((*self.channels, self.client.channel, self.team.channel))
+
+    def is_reviewer(self, user_id: str) -> bool:
+        return user_id in self.reviewers
+
+
+class ProjectsConfig(_Strict):
+    projects: tuple[Project, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique(self) -> ProjectsConfig:
+        seen_keys: set[str] = set()
+        owner: dict[str, str] = {}
+        for project in self.projects:
+            if project.key in seen_keys:
+                raise ValueError(f"project key {project.key!r} is used twice")
+            seen_keys.add(project.key)
+            for channel in project.all_channels:
+                if channel in owner and owner[channel] != project.key:
+                    raise ValueError(
+                        f"channel {channel} belongs to both {owner[channel]!r} and "
+                        f"{project.key!r}; a channel can serve only one project"
+                    )
+                owner[channel] = project.key
+        return self
+
+    def for_channel(self, channel_id: str | None) -> Project | None:
+        """The project a channel belongs to, or None when the channel is not mapped."""
+        if not channel_id:
+            return None
+        return next((p for p in self.projects if channel_id in p.all_channels), None)
+
+    def get(self, key: str) -> Project:
+        for project in self.projects:
+            if project.key == key:
+                return project
+        known = ", ".join(p.key for p in self.projects) or "none"
+        raise ConfigError(f"There is no project {key!r} in the projects file (known: {known}).")
+
+
+def load_projects(path: str | Path) -> ProjectsConfig:
+    """Load and validate the projects file; a missing file means no projects yet."""
+    file = Path(path)
+    if not file.exists():
+        return ProjectsConfig()
+    try:
+        raw = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{file} is not valid YAML: {exc}") from exc
+    try:
+        return ProjectsConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"{file} has problems: {_describe(exc, raw)}") from exc
+
+
+def _describe(exc: ValidationError, raw: object) -> str:
+    """Name the project by key rather than by list index, which is what a person can find."""
+    parts = []
+    for err in exc.errors():
+        loc = list(err["loc"])
+        if len(loc) >= 2 and loc[0] == "projects" and isinstance(loc[1], int):
+            key = _project_key(raw, loc[1])
+            loc[1] = f"[{key}]" if key else f"[#{loc[1] + 1}]"
+        where = re.sub(r"\.\[", "[", ".".join(str(p) for p in loc))
+        parts.append(f"{where}: {err['msg']}")
+    return "; ".join(parts)
+
+
+def _project_key(raw: object, index: int) -> str | None:
+    if isinstance(raw, dict):
+        projects = raw.get("projects")
+        if isinstance(projects, list) and index < len(projects):
+            item = projects[index]
+            key = item.get("key") if isinstance(item, dict) else None
+            if isinstance(key, str):
+                return key
+    return None

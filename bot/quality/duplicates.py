@@ -1,0 +1,153 @@
+"""Duplicate stories, within a drafted batch and against the approved backlog (QUS "unique").
+
+Models restate the same need twice when the notes mention it twice, and clients raise in March
+what was approved in January. Three tests, cheapest first, and the first that fires decides:
+
+1. exact: the same words once normalised and stripped of template and function words;
+2. jaccard: at least `JACCARD_THRESHOLD` of the (stemmed) content words shared;
+3. embedding: an injected `similarity(a, b)` (cosine of embeddings) at or above `threshold`.
+   It is called for every pair the first two tests did not settle, so it should be cheap: the
+   caller embeds each text once and caches the vectors.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from .shape import goal_text
+from .text import STOPWORDS, content_words, words
+from .types import Check, Finding, StoryDraft
+from .vocab import UNKNOWN_ROLES
+
+Method = Literal["exact", "jaccard", "embedding"]
+Similarity = Callable[[str, str], float]
+
+JACCARD_THRESHOLD = 0.8
+_BENEFIT = re.compile(r",?\s*\b(?:so that|slik at|sånn at|for at)\b.*\Z", re.IGNORECASE | re.DOTALL)
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateMatch:
+    """Story `index` duplicates another story of the batch or an approved backlog story.
+
+    Exactly one of `other_index` (a later story in the same batch) and `backlog_id` is set.
+    `score` is 1.0 for exact matches, the word overlap for jaccard, the similarity otherwise.
+    """
+
+    index: int
+    other_index: int | None
+    backlog_id: str | None
+    method: Method
+    score: float
+
+
+def comparison_text(story: StoryDraft) -> str:
+    """The text a story is compared by: "As a {role}, I want {goal}".
+
+    The title is left out on purpose: it is a label the model invents and varies for the same
+    need. Build backlog texts with this function too, so both sides have the same shape.
+    """
+    role = story.role.strip()
+    goal = goal_text(story)
+    if not role or role.casefold() in UNKNOWN_ROLES:
+        return f"I want to {goal}"
+    return f"As a {role}, I want to {goal}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Keys:
+    text: str
+    exact: tuple[str, ...]
+    content: frozenset[str]
+
+
+def _keys(text: str) -> _Keys:
+    means = _BENEFIT.sub("", text)
+    unknown = {w for role in UNKNOWN_ROLES for w in words(role)}
+    exact = tuple(w for w in words(means) if w not in STOPWORDS and w not in unknown)
+    return _Keys(text, exact, frozenset(content_words(means, ignore=unknown)))
+
+
+def _compare(a: _Keys, b: _Keys, similarity: Similarity | None, threshold: float) -> (
+    tuple[Method, float] | None
+):
+    if a.exact and a.exact == b.exact:
+        return "exact", 1.0
+    union = a.content | b.content
+    if union:
+        overlap = len(a.content & b.content) / len(union)
+        if overlap >= JACCARD_THRESHOLD:
+            return "jaccard", round(overlap, 3)
+    if similarity is not None:
+        score = float(similarity(a.text, b.text))
+        if score >= threshold:
+            return "embedding", round(score, 3)
+    return None
+
+
+def find_duplicates(
+    stories: Sequence[StoryDraft],
+    backlog: Sequence[tuple[str, str]] = (),
+    similarity: Similarity | None = None,
+    threshold: float = 0.9,
+) -> list[DuplicateMatch]:
+    """Every duplicate pair: within the batch (each pair once, lower index first), then each
+    story against the backlog, given as (id, story text) pairs, best match first per story."""
+    drafts = [_keys(comparison_text(story)) for story in stories]
+    approved = [(story_id, _keys(text)) for story_id, text in backlog]
+    matches: list[DuplicateMatch] = []
+    for i, left in enumerate(drafts):
+        for j in range(i + 1, len(drafts)):
+            found = _compare(left, drafts[j], similarity, threshold)
+            if found:
+                matches.append(DuplicateMatch(i, j, None, *found))
+    for i, draft in enumerate(drafts):
+        against_backlog = [
+            DuplicateMatch(i, None, story_id, *found)
+            for story_id, keys in approved
+            if (found := _compare(draft, keys, similarity, threshold))
+        ]
+        matches.extend(sorted(against_backlog, key=lambda m: -m.score))
+    return matches
+
+
+def duplicate_findings(matches: Sequence[DuplicateMatch], count: int) -> list[list[Finding]]:
+    """Per story (of `count`), the unique-check findings the matches imply.
+
+    A pair within the batch is reported on both stories, so whichever the reviewer reads
+    first points at the other. Exact copies are errors; near matches are warnings, since two
+    similar stories may still be meant as separate slices.
+    """
+    result: list[list[Finding]] = [[] for _ in range(count)]
+    for match in matches:
+        severity: Literal["error", "warning"] = "error" if match.method == "exact" else "warning"
+        how = _describe(match)
+        if match.other_index is not None:
+            for here, there in ((match.index, match.other_index), (match.other_index, match.index)):
+                result[here].append(
+                    Finding(
+                        Check.UNIQUE,
+                        severity,
+                        f"Duplicates story {there + 1} of this batch ({how}).",
+                    )
+                )
+        else:
+            result[match.index].append(
+                Finding(
+                    Check.UNIQUE,
+                    severity,
+                    f"Duplicates approved backlog story {match.backlog_id} ({how}).",
+                )
+            )
+    return result
+
+
+def _describe(match: DuplicateMatch) -> str:
+    if match.method == "exact":
+        return "same wording"
+    if match.method == "jaccard":
+        return f"{match.score:.0%} of the words shared"
+    return f"similar meaning, score {match.score:.2f}"

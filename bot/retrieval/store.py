@@ -1,0 +1,384 @@
+"""The knowledge store on Chroma: embedded (``CHROMA_PATH``) or a Chroma server (``CHROMA_URL``)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, cast
+from urllib.parse import urlsplit
+
+import chromadb
+import httpx
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+from chromadb.config import Settings
+
+from bot.errors import BotError, ConfigError
+from bot.retrieval.types import Document, Embedder, SearchHit, Where
+
+DEFAULT_PATH = "data/chroma"
+DEFAULT_COLLECTION = "apo_knowledge"
+_EMBEDDER_KEY = "apo:embedder"
+
+# Chroma's upsert merges metadata into the stored record, so replacing a document needs the old
+# keys (set to None) and a lock that keeps the read and the write together.
+_write_lock = threading.Lock()
+
+
+class _ChromaEmbeddingFunction(EmbeddingFunction[Documents]):
+    """Our embedder, handed to Chroma so that it never falls back to its own default model
+    (which downloads an ONNX file). The store passes vectors itself; this is the safety net."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self._embedder = embedder
+
+    def __call__(self, input: Documents) -> Embeddings:
+        return cast(Embeddings, self._embedder.embed_documents(list(input)))
+
+    def embed_query(self, input: Documents) -> Embeddings:
+        return cast(Embeddings, [self._embedder.embed_query(text) for text in input])
+
+    @staticmethod
+    def name() -> str:
+        return "apo-bridge"
+
+    def get_config(self) -> dict[str, Any]:
+        return {"embedder": self._embedder.name}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> EmbeddingFunction[Documents]:
+        # Chroma can't rebuild our embedder from stored config; NotImplemented makes it keep
+        # the function we pass in instead of persisting a definition it would try to rebuild.
+        return NotImplemented  # type: ignore[no-any-return]
+
+    def default_space(self) -> Any:
+        return "cosine"
+
+    def supported_spaces(self) -> list[Any]:
+        return ["cosine"]
+
+
+def to_chroma_where(where: Where | None) -> dict[str, Any] | None:
+    """Translate our filter into Chroma's, which takes exactly one condition per dict.
+
+    ``{"project": "acme", "kind": "story"}`` and ``[{"project": "acme"}, {"kind": "story"}]``
+    both become ``{"$and": [{"project": "acme"}, {"kind": "story"}]}``; a list value becomes
+    ``$in``; Chroma operators pass through.
+    """
+    if where is None:
+        return None
+    if isinstance(where, Mapping):
+        conditions = _conditions(where)
+    elif isinstance(where, Sequence) and not isinstance(where, str | bytes):
+        conditions = [c for part in where for c in _conditions(part)]
+    else:
+        raise TypeError(f"where must be a mapping or a list of mappings, not {type(where)!r}")
+    if not conditions:
+        return None
+    return conditions[0] if len(conditions) == 1 else {"$and": conditions}
+
+
+def _conditions(where: Mapping[str, Any]) -> list[dict[str, Any]]:
+    if not isinstance(where, Mapping):
+        raise TypeError(f"each where condition must be a mapping, not {type(where)!r}")
+    out: list[dict[str, Any]] = []
+    for key, value in where.items():
+        if key == "$and" and isinstance(value, list | tuple):
+            out.extend(dict(c) for c in value)
+        elif isinstance(value, list | tuple | set | frozenset) and not key.startswith("$"):
+            out.append({key: {"$in": list(value)}})
+        else:
+            out.append({key: value})
+    return out
+
+
+def _parse_url(url: str) -> tuple[str, int, bool]:
+    parts = urlsplit(url.strip())
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if parts.scheme not in ("http", "https") or not parts.hostname or port == -1:
+        raise ConfigError(
+            f"CHROMA_URL={url!r} is not a Chroma server address; use e.g. http://chroma:8000."
+        )
+    if parts.path.strip("/") or parts.query:
+        raise ConfigError(
+            f"CHROMA_URL={url!r} has a path; give just the server, e.g. http://chroma:8000."
+        )
+    ssl = parts.scheme == "https"
+    return parts.hostname, port or (443 if ssl else 8000), ssl
+
+
+def _check_document(doc: Document) -> None:
+    if not isinstance(doc.id, str) or not doc.id:
+        raise ValueError(f"document id must be a non-empty string, got {doc.id!r}")
+    if not doc.text.strip():
+        raise ValueError(f"document {doc.id!r} has no text to index")
+    for key, value in doc.metadata.items():
+        if not isinstance(key, str) or not key or key.startswith(("$", "chroma:")):
+            raise ValueError(f"document {doc.id!r}: bad metadata key {key!r}")
+        if not isinstance(value, str | int | float | bool):
+            raise ValueError(
+                f"document {doc.id!r}: metadata {key!r} must be str, int, float or bool, "
+                f"not {type(value).__name__}"
+            )
+
+
+class ChromaKnowledgeStore:
+    """A :class:`~bot.retrieval.types.KnowledgeStore` on a Chroma collection with cosine distance.
+
+    With ``url`` it talks to a Chroma server (needed when several processes share the index);
+    otherwise it keeps the index in the folder ``path`` (one writing process per folder). It
+    connects on first use, so building it never fails for a server that is down; :meth:`ping`
+    checks.
+    """
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        *,
+        path: str | None = None,
+        url: str | None = None,
+        collection: str = DEFAULT_COLLECTION,
+        batch_size: int = 256,
+    ) -> None:
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        self._embedder = embedder
+        self._url = url.strip() if url and url.strip() else None
+        self._server = _parse_url(self._url) if self._url else None
+        self._path = path or DEFAULT_PATH
+        self._collection_name = collection
+        self._batch_size = batch_size
+        self._client: Any = None
+        self._collection: Any = None
+        self._dimensions: int | None = None
+        self._open_lock = threading.Lock()
+
+    @property
+    def location(self) -> str:
+        """Where the index lives, for messages and ``apo doctor``."""
+        if self._url:
+            return f"Chroma server {self._url}, collection '{self._collection_name}'"
+        return f"CHROMA_PATH={self._path}, collection '{self._collection_name}'"
+
+    # -- KnowledgeStore --------------------------------------------------------------------
+
+    def upsert(self, docs: Sequence[Document]) -> None:
+        latest: dict[str, Document] = {}
+        for doc in docs:
+            _check_document(doc)
+            latest[doc.id] = doc  # the same id twice in one call: the last one wins
+        items = list(latest.values())
+        collection = self._open()
+        for start in range(0, len(items), self._batch_size):
+            batch = items[start : start + self._batch_size]
+            vectors = self._embed([d.text for d in batch])
+            ids = [d.id for d in batch]
+            with _write_lock, self._translate_errors():
+                stored = collection.get(ids=ids, include=["metadatas"])
+                old_keys = {
+                    doc_id: set(metadata or ())
+                    for doc_id, metadata in zip(stored["ids"], stored["metadatas"], strict=True)
+                }
+                metadatas: list[dict[str, Any] | None] = []
+                for doc in batch:
+                    metadata: dict[str, Any] = dict(doc.metadata)
+                    for key in old_keys.get(doc.id, set()) - metadata.keys():
+                        metadata[key] = None  # None deletes the key from the stored record
+                    metadatas.append(metadata or None)
+                collection.upsert(
+                    ids=ids,
+                    embeddings=vectors,
+                    documents=[d.text for d in batch],
+                    metadatas=metadatas,
+                )
+
+    def delete(self, ids: Sequence[str]) -> None:
+        unique = list(dict.fromkeys(ids))
+        if not unique:
+            return
+        collection = self._open()
+        with _write_lock, self._translate_errors():
+            collection.delete(ids=unique)
+
+    def search(self, query: str, *, k: int = 5, where: Where | None = None) -> list[SearchHit]:
+        if k < 1:
+            raise ValueError("k must be at least 1")
+        if not query.strip():
+            return []
+        chroma_where = to_chroma_where(where)
+        vector = self._embed([query], query=True)[0]
+        collection = self._open()
+        with self._translate_errors():
+            result = collection.query(
+                query_embeddings=[vector],
+                n_results=k,
+                where=chroma_where,
+                include=["documents", "metadatas", "distances"],
+            )
+        hits = []
+        for doc_id, text, metadata, distance in zip(
+            result["ids"][0],
+            result["documents"][0],
+            result["metadatas"][0],
+            result["distances"][0],
+            strict=True,
+        ):
+            # Chroma's cosine distance is 1 - cosine similarity.
+            similarity = max(-1.0, min(1.0, 1.0 - float(distance)))
+            hits.append(SearchHit(doc_id, text or "", dict(metadata or {}), similarity))
+        return hits
+
+    def get(self, ids: Sequence[str]) -> list[Document]:
+        unique = list(dict.fromkeys(ids))
+        if not unique:
+            return []
+        collection = self._open()
+        with self._translate_errors():
+            result = collection.get(ids=unique, include=["documents", "metadatas"])
+        found = {
+            doc_id: Document(doc_id, text or "", dict(metadata or {}))
+            for doc_id, text, metadata in zip(
+                result["ids"], result["documents"], result["metadatas"], strict=True
+            )
+        }
+        return [found[doc_id] for doc_id in unique if doc_id in found]
+
+    def count(self, where: Where | None = None) -> int:
+        chroma_where = to_chroma_where(where)
+        collection = self._open()
+        with self._translate_errors():
+            if chroma_where is None:
+                return int(collection.count())
+            return len(collection.get(where=chroma_where, include=[])["ids"])
+
+    # -- operations ------------------------------------------------------------------------
+
+    def ping(self) -> None:
+        """Check that the index is reachable and was built with this embedder (ConfigError)."""
+        collection = self._open()
+        try:
+            self._client.heartbeat()
+            collection.count()
+        except Exception as exc:
+            raise ConfigError(self._unreachable_message(), detail=repr(exc)) from exc
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _open(self) -> Any:
+        if self._collection is None:
+            with self._open_lock:
+                if self._collection is None:
+                    client = self._connect()
+                    collection = self._get_collection(client)
+                    self._client = client
+                    self._collection = collection
+        return self._collection
+
+    def _connect(self) -> Any:
+        settings = Settings(anonymized_telemetry=False)
+        try:
+            if self._server is not None:
+                host, port, ssl = self._server
+                return chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=settings)
+            Path(self._path).mkdir(parents=True, exist_ok=True)
+            return chromadb.PersistentClient(path=self._path, settings=settings)
+        except Exception as exc:
+            raise ConfigError(self._unreachable_message(), detail=repr(exc)) from exc
+
+    def _get_collection(self, client: Any) -> Any:
+        name = self._embedder.name
+        try:
+            collection = client.get_or_create_collection(
+                self._collection_name,
+                configuration={"hnsw": {"space": "cosine"}},
+                metadata={_EMBEDDER_KEY: name},
+                embedding_function=_ChromaEmbeddingFunction(self._embedder),
+            )
+        except (httpx.TransportError, ConnectionError) as exc:
+            raise ConfigError(self._unreachable_message(), detail=repr(exc)) from exc
+
+        space = _distance_space(collection)
+        if space != "cosine":
+            raise ConfigError(
+                f"The knowledge index ({self.location}) uses {space} distance, not cosine. "
+                f"{self._reindex_hint()}"
+            )
+        recorded = (collection.metadata or {}).get(_EMBEDDER_KEY)
+        if recorded is None and collection.count() == 0:
+            collection.modify(metadata={**(collection.metadata or {}), _EMBEDDER_KEY: name})
+        elif recorded != name:
+            raise ConfigError(
+                f"The knowledge index ({self.location}) was built with embeddings "
+                f"'{recorded or 'unknown'}', but APO_EMBEDDINGS now gives '{name}'. Vectors from "
+                f"different models can't be compared. {self._reindex_hint()}"
+            )
+        sample = collection.get(limit=1, include=["embeddings"])["embeddings"]
+        if sample is not None and len(sample) > 0:
+            self._dimensions = len(sample[0])
+        return collection
+
+    def _embed(self, texts: list[str], *, query: bool = False) -> list[list[float]]:
+        if query:
+            vectors = [self._embedder.embed_query(texts[0])]
+        else:
+            vectors = self._embedder.embed_documents(texts)
+        size = len(vectors[0])
+        if self._dimensions is None:
+            self._dimensions = size
+        elif size != self._dimensions:
+            raise ConfigError(
+                f"The knowledge index ({self.location}) holds {self._dimensions}-dimensional "
+                f"vectors, but the embedder '{self._embedder.name}' now gives {size}. "
+                f"{self._reindex_hint()}"
+            )
+        return vectors
+
+    def _reindex_hint(self) -> str:
+        if self._url:
+            where = f"delete the collection '{self._collection_name}' on the Chroma server"
+        else:
+            where = f"delete the folder CHROMA_PATH={self._path}"
+        return (
+            f"Re-index: {where} and run `apo index` again, or set APO_EMBEDDINGS back to the "
+            "embedder that built it."
+        )
+
+    def _unreachable_message(self) -> str:
+        if self._url:
+            return (
+                f"Can't reach the Chroma server at CHROMA_URL={self._url}. Start it (for example "
+                "`chroma run --path data/chroma --port 8000`) or unset CHROMA_URL to use the "
+                "embedded store in CHROMA_PATH."
+            )
+        return (
+            f"Can't open the knowledge index in CHROMA_PATH={self._path}. Check that the folder "
+            "is writable and that no other process is using it (use a Chroma server, "
+            "CHROMA_URL, when several processes share the index)."
+        )
+
+    @contextmanager
+    def _translate_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except httpx.TransportError as exc:
+            raise BotError(
+                "The knowledge base is not reachable right now. Try again in a minute; if it "
+                "keeps failing, ask an admin to run `apo doctor`.",
+                detail=f"{self._unreachable_message()} ({exc!r})",
+            ) from exc
+
+
+def _distance_space(collection: Any) -> str:
+    configuration = getattr(collection, "configuration_json", None) or {}
+    for index in ("hnsw", "spann"):
+        space = (configuration.get(index) or {}).get("space")
+        if space:
+            return str(space)
+    return str((collection.metadata or {}).get("hnsw:space", "l2"))
+
+
+__all__ = ["DEFAULT_COLLECTION", "DEFAULT_PATH", "ChromaKnowledgeStore", "to_chroma_where"]

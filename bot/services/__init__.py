@@ -1,0 +1,17 @@
+"""Use cases. Services take and return plain types and never import Slack, OpenAI, LangChain
+or Chroma; `bot.container` wires them to real implementations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.projects import ProjectsConfig
+from bot.services.inbox import EventInbox
+
+
+@dataclass
+class Services:
+    """Everything the Slack listeners may call, built once by the container."""
+
+    projects: ProjectsConfig
+    inbox: EventInbox

@@ -1,0 +1,109 @@
+"""Runtime settings from the environment (and `.env`).
+
+The names are the runtime contract in design.md §3; they are shared by deployments, docs and
+tests, so add to them but never rename them. Secrets are `SecretStr` so they never end up in a
+log line or a traceback by accident.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.errors import ConfigError
+
+SLACK_APPS_URL = "https://api.slack.com/apps"
+
+
+class Settings(BaseSettings):
+    """Every setting the bot reads; each field's alias is its environment variable."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    slack_bot_token: SecretStr | None = Field(default=None, alias="SLACK_BOT_TOKEN")
+    slack_app_token: SecretStr | None = Field(default=None, alias="SLACK_APP_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
+    slack_api_url: str = Field(default="https://slack.com/api/", alias="SLACK_API_URL")
+
+    openai_api_key: SecretStr | None = Field(default=None, alias="OPENAI_API_KEY")
+    openai_base_url: str | None = Field(default=None, alias="OPENAI_BASE_URL")
+    chat_model: str = Field(default="gpt-4.1-mini", alias="APO_CHAT_MODEL")
+    llm_timeout_seconds: float = Field(default=60.0, alias="APO_LLM_TIMEOUT", gt=0)
+    llm_max_retries: int = Field(default=2, alias="APO_LLM_MAX_RETRIES", ge=0, le=10)
+
+    embeddings: str = Field(default="local", alias="APO_EMBEDDINGS")
+    database_url: str = Field(default="sqlite:///data/apo.db", alias="DATABASE_URL")
+    chroma_path: str = Field(default="data/chroma", alias="CHROMA_PATH")
+    chroma_url: str | None = Field(default=None, alias="CHROMA_URL")
+    config_path: str = Field(default="apo.yaml", alias="APO_CONFIG")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", alias="APO_LOG_LEVEL"
+    )
+    slack_retry_attempts: int = Field(default=3, alias="APO_SLACK_RETRIES", ge=0, le=10)
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url_ends_with_slash(cls, value: str) -> str:
+        # slack_sdk joins base_url and method name by plain concatenation.
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("openai_base_url", "chroma_url", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def socket_mode(self) -> bool:
+        """Socket Mode is chosen by the presence of an app-level token (design.md §3)."""
+        return self.slack_app_token is not None
+
+    def require_bot_token(self) -> str:
+        return _require(
+            self.slack_bot_token,
+            "SLACK_BOT_TOKEN",
+            "the bot token (xoxb-…) from your Slack app's *OAuth & Permissions* page "
+            f"({SLACK_APPS_URL})",
+        )
+
+    def require_app_token(self) -> str:
+        return _require(
+            self.slack_app_token,
+            "SLACK_APP_TOKEN",
+            "an app-level token (xapp-…) with the connections:write scope, from your Slack "
+            f"app's *Basic Information* page ({SLACK_APPS_URL}); it turns on Socket Mode",
+        )
+
+    def require_signing_secret(self) -> str:
+        return _require(
+            self.slack_signing_secret,
+            "SLACK_SIGNING_SECRET",
+            "the signing secret from your Slack app's *Basic Information* page "
+            f"({SLACK_APPS_URL}); HTTP mode needs it to verify requests",
+        )
+
+
+def _require(value: SecretStr | None, name: str, where: str) -> str:
+    if value is None or not value.get_secret_value().strip():
+        raise ConfigError(f"{name} is not set. Set it in the environment or in .env: {where}.")
+    return value.get_secret_value().strip()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings, turning pydantic's validation errors into one readable ConfigError."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigError(f"Some settings are not valid: {problems}.") from exc

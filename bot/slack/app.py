@@ -1,0 +1,42 @@
+"""`create_app(settings, services)`: the Bolt app with every feature registered.
+
+Listeners run with `process_before_response=False`: Bolt answers Slack as soon as a listener
+calls `ack()` and runs the rest in its thread pool, so slow work (the LLM) never delays an ack.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.services import Services
+from bot.settings import Settings
+from bot.slack.blocks.help import HelpEntry
+from bot.slack.client import make_web_client
+from bot.slack.error_handler import register_error_handler
+from bot.slack.listeners import help as help_listener
+from bot.slack.listeners import mention
+from bot.slack.middleware import register_middleware
+
+FEATURES = (help_listener, mention)
+
+
+def create_app(settings: Settings, services: Services, *, client: WebClient | None = None) -> App:
+    http_mode = not settings.socket_mode
+    app = App(
+        client=client or make_web_client(settings),
+        signing_secret=settings.require_signing_secret() if http_mode else None,
+        request_verification_enabled=http_mode,
+        process_before_response=False,
+        listener_executor=ThreadPoolExecutor(max_workers=16, thread_name_prefix="apo-listener"),
+        logger=logging.getLogger("slack_bolt"),
+    )
+    register_middleware(app, services.inbox)
+    register_error_handler(app)
+    entries: list[HelpEntry] = []
+    for feature in FEATURES:
+        feature.register(app, services, entries)
+    return app

@@ -1,0 +1,248 @@
+"""The tables. Every timestamp is aware UTC; every write a retry could repeat has a unique key.
+
+Migrations in ``migrations/`` are generated from this metadata; a test checks they match it.
+"""
+
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from bot.storage.types import (
+    DecisionOrigin,
+    DigestSide,
+    DigestStatus,
+    FeedbackVerdict,
+    NoteSource,
+    NoteStatus,
+    QuestionStatus,
+    ReviewAction,
+    StoryStatus,
+    StrEnumType,
+    UTCDateTime,
+    created_field,
+    now_utc,
+    updated_field,
+)
+
+# Deterministic constraint names: SQLite's batch migrations can only drop what has a name.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Project(SQLModel, table=True):
+    __tablename__ = "project"
+
+    key: str = Field(primary_key=True, max_length=64)
+    name: str
+    language: str = Field(default="en", max_length=16)
+    created_at: datetime = created_field()
+    updated_at: datetime = updated_field()
+
+
+class MeetingNote(SQLModel, table=True):
+    __tablename__ = "meeting_note"
+    __table_args__ = (sa.UniqueConstraint("project", "dedupe_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    project: str = Field(foreign_key="project.key", max_length=64)
+    channel_id: str | None = None
+    author_id: str | None = None
+    title: str = ""
+    meeting_date: date | None = None
+    source: NoteSource = Field(sa_type=StrEnumType(NoteSource))
+    raw_text: str = Field(sa_type=sa.Text)
+    dedupe_key: str = Field(max_length=128)
+    status: NoteStatus = Field(default=NoteStatus.received, sa_type=StrEnumType(NoteStatus))
+    error: str | None = Field(default=None, sa_type=sa.Text)
+    placement_channel: str | None = None
+    placement_ts: str | None = None
+    created_at: datetime = created_field()
+    updated_at: datetime = updated_field()
+
+
+class Story(SQLModel, table=True):
+    __tablename__ = "story"
+    __table_args__ = (
+        sa.UniqueConstraint("note_id", "position"),
+        sa.Index("ix_story_project_status", "project", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    note_id: int = Field(foreign_key="meeting_note.id", index=True)
+    project: str = Field(foreign_key="project.key", max_length=64)
+    position: int
+    title: str
+    role: str
+    goal: str = Field(sa_type=sa.Text)
+    benefit: str = Field(default="", sa_type=sa.Text)
+    source_quotes: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    open_questions: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    dependencies: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    lint_findings: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
+    unsupported: bool = False
+    duplicate_of: int | None = Field(default=None, foreign_key="story.id")
+    status: StoryStatus = Field(default=StoryStatus.draft, sa_type=StrEnumType(StoryStatus))
+    decided_by: str | None = None
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reject_reason: str | None = Field(default=None, sa_type=sa.Text)
+    card_channel: str | None = None
+    card_ts: str | None = None
+    created_at: datetime = created_field()
+    updated_at: datetime = updated_field()
+
+
+class AcceptanceCriterion(SQLModel, table=True):
+    __tablename__ = "acceptance_criterion"
+    __table_args__ = (sa.UniqueConstraint("story_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    story_id: int = Field(foreign_key="story.id", ondelete="CASCADE", index=True)
+    position: int
+    given: str = Field(sa_type=sa.Text)
+    when: str = Field(sa_type=sa.Text)
+    then: str = Field(sa_type=sa.Text)
+
+
+class ReviewEvent(SQLModel, table=True):
+    __tablename__ = "review_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    story_id: int = Field(foreign_key="story.id", index=True)
+    actor_id: str
+    action: ReviewAction = Field(sa_type=StrEnumType(ReviewAction))
+    before: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    after: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    reason: str | None = Field(default=None, sa_type=sa.Text)
+    at: datetime = created_field()
+
+
+class Question(SQLModel, table=True):
+    __tablename__ = "question"
+    # message_ts is the asking message: a retried mention stores one question, not two.
+    __table_args__ = (
+        sa.UniqueConstraint("channel_id", "message_ts"),
+        sa.Index("ix_question_project_status", "project", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    project: str = Field(foreign_key="project.key", max_length=64)
+    channel_id: str
+    thread_ts: str | None = None
+    message_ts: str | None = None
+    asker_id: str
+    text: str = Field(sa_type=sa.Text)
+    status: QuestionStatus = Field(
+        default=QuestionStatus.asked, sa_type=StrEnumType(QuestionStatus)
+    )
+    # Decision and Question point at each other; the FK is added after both tables exist.
+    answer_decision_id: int | None = Field(
+        default=None,
+        sa_column_args=[
+            sa.ForeignKey("decision.id", use_alter=True, name="fk_question_answer_decision")
+        ],
+    )
+    asked_at: datetime = created_field()
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    escalation_channel: str | None = None
+    escalation_ts: str | None = None
+
+
+class Decision(SQLModel, table=True):
+    __tablename__ = "decision"
+    # NULLs never collide, so only decisions taken from a message are de-duplicated.
+    __table_args__ = (
+        sa.UniqueConstraint("project", "source_channel", "source_ts"),
+        sa.Index("ix_decision_project_created_at", "project", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    project: str = Field(foreign_key="project.key", max_length=64)
+    text: str = Field(sa_type=sa.Text)
+    author_id: str
+    origin: DecisionOrigin = Field(sa_type=StrEnumType(DecisionOrigin))
+    source_channel: str | None = None
+    source_ts: str | None = None
+    source_permalink: str | None = None
+    supersedes_id: int | None = Field(default=None, foreign_key="decision.id")
+    superseded_by_id: int | None = Field(default=None, foreign_key="decision.id")
+    question_id: int | None = Field(default=None, foreign_key="question.id")
+    created_at: datetime = created_field()
+
+
+class Digest(SQLModel, table=True):
+    __tablename__ = "digest"
+    __table_args__ = (sa.UniqueConstraint("project", "side", "local_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    project: str = Field(foreign_key="project.key", max_length=64)
+    side: DigestSide = Field(sa_type=StrEnumType(DigestSide))
+    local_date: date
+    status: DigestStatus = Field(default=DigestStatus.pending, sa_type=StrEnumType(DigestStatus))
+    channel_id: str | None = None
+    message_ts: str | None = None
+    window_start: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    window_end: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    error: str | None = Field(default=None, sa_type=sa.Text)
+    created_at: datetime = created_field()
+    posted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ProcessedEvent(SQLModel, table=True):
+    __tablename__ = "processed_event"
+
+    event_id: str = Field(primary_key=True, max_length=64)
+    received_at: datetime = Field(default_factory=now_utc, sa_type=UTCDateTime, index=True)
+
+
+class ChannelMessage(SQLModel, table=True):
+    __tablename__ = "channel_message"
+    __table_args__ = (
+        sa.UniqueConstraint("channel_id", "ts"),
+        sa.Index("ix_channel_message_project_at", "project", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    project: str = Field(foreign_key="project.key", max_length=64)
+    channel_id: str
+    ts: str = Field(max_length=32)
+    thread_ts: str | None = None
+    user_id: str | None = None
+    text: str = Field(sa_type=sa.Text)
+    permalink: str | None = None
+    at: datetime = Field(sa_type=UTCDateTime)
+
+
+class AnswerFeedback(SQLModel, table=True):
+    __tablename__ = "answer_feedback"
+    # One verdict per person per answer; clicking again changes it rather than adding a vote.
+    __table_args__ = (sa.UniqueConstraint("channel_id", "message_ts", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel_id: str
+    message_ts: str = Field(max_length=32)
+    question_id: int | None = Field(default=None, foreign_key="question.id")
+    user_id: str
+    verdict: FeedbackVerdict = Field(sa_type=StrEnumType(FeedbackVerdict))
+    note: str | None = Field(default=None, sa_type=sa.Text)
+    at: datetime = created_field()
+
+
+class LLMCall(SQLModel, table=True):
+    __tablename__ = "llm_call"
+
+    id: int | None = Field(default=None, primary_key=True)
+    purpose: str = Field(max_length=64)
+    model: str
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+    latency_ms: int = 0
+    ok: bool = True
+    error_kind: str | None = None
+    at: datetime = Field(default_factory=now_utc, sa_type=UTCDateTime, index=True)

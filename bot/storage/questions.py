@@ -1,0 +1,161 @@
+"""Questions asked of the bot, their answers, escalations, and feedback on answers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from bot.errors import NotFound
+from bot.storage._sql import insert_ignore
+from bot.storage.models import AnswerFeedback, Decision, Question
+from bot.storage.types import FeedbackVerdict, QuestionStatus, now_utc
+
+
+def add_question(
+    project: str,
+    channel_id: str,
+    text: str,
+    *,
+    asker_id: str,
+    thread_ts: str | None = None,
+    message_ts: str | None = None,
+    asked_at: datetime | None = None,
+    session: Session,
+) -> tuple[Question, bool]:
+    """Record a question; with ``message_ts`` a retried mention returns the first record."""
+    row = Question(
+        project=project,
+        channel_id=channel_id,
+        text=text,
+        asker_id=asker_id,
+        thread_ts=thread_ts,
+        message_ts=message_ts,
+        asked_at=asked_at or now_utc(),
+    )
+    if message_ts is None:
+        session.add(row)
+        session.flush()
+        return row, True
+    created = insert_ignore(session, row, "channel_id", "message_ts")
+    stmt = select(Question).where(
+        col(Question.channel_id) == channel_id, col(Question.message_ts) == message_ts
+    )
+    return session.exec(stmt).one(), created
+
+
+def get_question(question_id: int, *, session: Session) -> Question:
+    question = session.get(Question, question_id)
+    if question is None:
+        raise NotFound(f"There is no question #{question_id}.")
+    return question
+
+
+def answer_question(
+    question_id: int,
+    *,
+    decision_id: int | None = None,
+    at: datetime | None = None,
+    session: Session,
+) -> Question:
+    """Mark answered; when the answer became a decision, link both ways."""
+    question = get_question(question_id, session=session)
+    question.status = QuestionStatus.answered
+    question.answered_at = at or now_utc()
+    if decision_id is not None:
+        question.answer_decision_id = decision_id
+        decision = session.get(Decision, decision_id)
+        if decision is None:
+            raise NotFound(f"There is no decision #{decision_id}.")
+        if decision.question_id is None:
+            decision.question_id = question_id
+            session.add(decision)
+    session.add(question)
+    session.flush()
+    return question
+
+
+def escalate_question(question_id: int, *, channel: str, ts: str, session: Session) -> Question:
+    """Mark a question as sent to the reviewers, remembering where that message is."""
+    question = get_question(question_id, session=session)
+    question.status = QuestionStatus.escalated
+    question.escalation_channel = channel
+    question.escalation_ts = ts
+    session.add(question)
+    session.flush()
+    return question
+
+
+def open_questions(project: str, *, session: Session) -> list[Question]:
+    """Asked or escalated, not answered yet; oldest first."""
+    stmt = (
+        select(Question)
+        .where(
+            col(Question.project) == project,
+            col(Question.status).in_([QuestionStatus.asked, QuestionStatus.escalated]),
+        )
+        .order_by(col(Question.asked_at), col(Question.id))
+    )
+    return list(session.exec(stmt).all())
+
+
+def list_questions(
+    project: str, *, since: datetime, until: datetime | None = None, session: Session
+) -> list[Question]:
+    """Questions asked or answered in [since, until): what a digest reports."""
+    asked = col(Question.asked_at) >= since
+    answered = col(Question.answered_at) >= since
+    if until is not None:
+        asked = sa.and_(asked, col(Question.asked_at) < until)
+        answered = sa.and_(answered, col(Question.answered_at) < until)
+    stmt = (
+        select(Question)
+        .where(col(Question.project) == project, sa.or_(asked, answered))
+        .order_by(col(Question.asked_at), col(Question.id))
+    )
+    return list(session.exec(stmt).all())
+
+
+def record_answer_feedback(
+    channel_id: str,
+    message_ts: str,
+    user_id: str,
+    verdict: FeedbackVerdict,
+    *,
+    note: str | None = None,
+    question_id: int | None = None,
+    at: datetime | None = None,
+    session: Session,
+) -> AnswerFeedback:
+    """One verdict per person per answer message; a second click replaces the first."""
+    row = AnswerFeedback(
+        channel_id=channel_id,
+        message_ts=message_ts,
+        user_id=user_id,
+        verdict=verdict,
+        note=note,
+        question_id=question_id,
+        at=at or now_utc(),
+    )
+    if not insert_ignore(session, row, "channel_id", "message_ts", "user_id"):
+        stmt = (
+            sa.update(AnswerFeedback)
+            .where(
+                col(AnswerFeedback.channel_id) == channel_id,
+                col(AnswerFeedback.message_ts) == message_ts,
+                col(AnswerFeedback.user_id) == user_id,
+            )
+            .values(verdict=verdict, note=note, at=row.at)
+        )
+        session.connection().execute(stmt)
+    stored = session.exec(
+        select(AnswerFeedback)
+        .where(
+            col(AnswerFeedback.channel_id) == channel_id,
+            col(AnswerFeedback.message_ts) == message_ts,
+            col(AnswerFeedback.user_id) == user_id,
+        )
+        .execution_options(populate_existing=True)
+    ).one()
+    return stored

@@ -1,0 +1,27 @@
+"""Fixtures that run the whole bot over HTTP against the fake Slack and OpenAI servers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.harness.app_server import RunningBot, bot_settings, start_bot
+from tests.harness.fake_openai import FakeOpenAI
+from tests.harness.fake_slack import FakeSlack
+
+
+@pytest.fixture
+def running_bot(
+    request: pytest.FixtureRequest, tmp_path: Path, fake_slack: FakeSlack, fake_openai: FakeOpenAI
+) -> Iterator[RunningBot]:
+    """The bot on loopback; `@pytest.mark.bot_settings(NAME=value)` overrides settings."""
+    marker = request.node.get_closest_marker("bot_settings")
+    overrides = dict(marker.kwargs) if marker else {}
+    settings = bot_settings(tmp_path, fake_slack, fake_openai, **overrides)
+    bot = start_bot(settings, fake_slack, fake_openai)
+    try:
+        yield bot
+    finally:
+        bot.stop()

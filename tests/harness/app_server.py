@@ -1,0 +1,118 @@
+"""The real bot, built by the real container, serving HTTP on loopback against the fakes."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+from slack_bolt import App
+
+from bot.container import Container, build_container
+from bot.settings import Settings
+from bot.slack.app import create_app
+from bot.slack.http_server import EVENTS_PATH, bind, create_web_app, make_server
+from tests.harness.fake_openai import FakeOpenAI
+from tests.harness.fake_slack import FakeSlack
+from tests.harness.signer import SlackSigner
+
+SIGNING_SECRET = "test-signing-secret"
+TEAM_CHANNEL = "C0TEAM"
+CLIENT_CHANNEL = "C0CLIENT"
+DEVELOPER = "U0DEV"
+REVIEWER = "U0APO"
+
+PROJECTS_YAML = """
+projects:
+  - key: acme
+    name: Acme Invoicing
+    channels: [C0TEAM, C0CLIENT]
+    reviewers: [U0APO, U0PO]
+    client:
+      timezone: Europe/Oslo
+      channel: C0CLIENT
+      digest_time: "08:30"
+    team:
+      timezone: Asia/Bangkok
+      channel: C0TEAM
+      digest_time: "09:00"
+  - key: globex
+    name: Globex Portal
+    channels: [G0GLOBEX]
+    reviewers: [U0GLOBEXPO]
+    client:
+      timezone: Europe/Oslo
+      channel: C0GLOBEXCL
+    team:
+      timezone: Asia/Bangkok
+      channel: C0GLOBEXTM
+"""
+
+
+def bot_settings(
+    tmp: Path, slack: FakeSlack, openai: FakeOpenAI, db_url: str | None = None, **extra: Any
+) -> Settings:
+    config = tmp / "apo.yaml"
+    if not config.exists():
+        config.write_text(PROJECTS_YAML, encoding="utf-8")
+    values: dict[str, Any] = {
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": slack.url,
+        "OPENAI_API_KEY": "sk-test",
+        "OPENAI_BASE_URL": openai.url,
+        "APO_CHAT_MODEL": "gpt-test",
+        "APO_LLM_TIMEOUT": 5,
+        "APO_LLM_MAX_RETRIES": 1,
+        "DATABASE_URL": db_url or f"sqlite:///{tmp / 'apo.db'}",
+        "CHROMA_PATH": str(tmp / "chroma"),
+        "APO_CONFIG": str(config),
+        **extra,
+    }
+    # _env_file=None: a developer's own .env must never leak into a test.
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@dataclass
+class RunningBot:
+    container: Container
+    app: App
+    base_url: str
+    signer: SlackSigner
+    slack: FakeSlack
+    openai: FakeOpenAI
+    server: uvicorn.Server
+    thread: threading.Thread
+
+    def get(self, path: str) -> httpx.Response:
+        return httpx.get(self.base_url + path, timeout=10)
+
+    def stop(self) -> None:
+        self.signer.close()
+        self.server.should_exit = True
+        self.thread.join(timeout=15)
+        self.container.db.dispose()
+
+
+def start_bot(settings: Settings, slack: FakeSlack, openai: FakeOpenAI) -> RunningBot:
+    container = build_container(settings)
+    app = create_app(settings, container.services)
+    sock = bind("127.0.0.1", 0)
+    port = sock.getsockname()[1]
+    server = make_server(create_web_app(app, container.health), log_level="warning")
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the bot's HTTP server did not start")
+        time.sleep(0.01)
+    base_url = f"http://127.0.0.1:{port}"
+    signer = SlackSigner(
+        base_url + EVENTS_PATH, SIGNING_SECRET, default_response_url=slack.response_url("default")
+    )
+    return RunningBot(container, app, base_url, signer, slack, openai, server, thread)
