@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import math
+import struct
 import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+import httpx
 import openai
 import pytest
 from langchain_openai import ChatOpenAI, OpenAIEmbeddings
@@ -113,6 +116,10 @@ def test_rate_limit_is_retried_after_retry_after(fake_slack: FakeSlack) -> None:
     assert [c.status for c in attempts] == [429, 200]
     assert attempts[0].failed and not attempts[1].failed
     assert elapsed >= 0.95
+    fake_slack.fail_next("chat.postMessage", status=429, retry_after=1)
+    raw = httpx.post(fake_slack.url + "chat.postMessage", json={"channel": "C_TEAM"})
+    assert (raw.status_code, raw.headers["Retry-After"]) == (429, "1")
+    assert raw.json() == {"ok": False, "error": "ratelimited"}
 
 
 def test_channel_not_found_raises_slack_api_error(fake_slack: FakeSlack) -> None:
@@ -264,7 +271,17 @@ def test_embeddings_are_deterministic_and_recorded(fake_openai: FakeOpenAI) -> N
     assert a == pytest.approx(b) and cosine(a, c) < 0.9
     assert floats.data[0].embedding == pytest.approx(embed_text(texts[0]))
     assert a == pytest.approx(embed_text(texts[0]), abs=1e-6)  # survived base64 float32
-    assert [r["input"] for r in fake_openai.embedding_requests] == [texts, texts[0]]
+    requests = fake_openai.embedding_requests
+    assert [r["input"] for r in requests] == [texts, texts[0]]
+    assert requests[0]["encoding_format"] == "base64"  # the SDK's default, not "float"
+
+
+def test_embeddings_base64_is_little_endian_float32(fake_openai: FakeOpenAI) -> None:
+    body = {"model": "m", "input": ["hello world"], "encoding_format": "base64"}
+    raw = httpx.post(fake_openai.url + "/embeddings", json=body).json()
+
+    packed = base64.b64decode(raw["data"][0]["embedding"])
+    assert list(struct.unpack("<64f", packed)) == pytest.approx(embed_text("hello world"))
 
 
 # -- SlackSigner against a real Bolt app ------------------------------------------------------

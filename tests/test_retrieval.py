@@ -111,9 +111,9 @@ def test_similar_sentences_are_closer_than_unrelated_ones(embedder: WordLlamaEmb
         ]
     )
     assert dot(login, sso) > dot(login, invoice) + 0.1
-    assert embedder.embed_query("Monthly invoices are exported to the accounting system as PDF") == (
-        pytest.approx(invoice, abs=1e-6)
-    )
+    assert embedder.embed_query(
+        "Monthly invoices are exported to the accounting system as PDF"
+    ) == (pytest.approx(invoice, abs=1e-6))
 
 
 def test_wordllama_vectors_keep_input_order_and_unit_length(embedder: WordLlamaEmbedder) -> None:
@@ -148,9 +148,7 @@ def test_openai_embeddings_need_an_api_key() -> None:
         make_embedder("openai:text-embedding-3-small", api_key=None, base_url=None)
 
 
-def test_openai_embedder_uses_an_openai_compatible_server(
-    fake_openai: Any, tmp_path: Path
-) -> None:
+def test_openai_embedder_uses_an_openai_compatible_server(fake_openai: Any, tmp_path: Path) -> None:
     from tests.harness.fake_openai import embed_text
 
     embedder = make_embedder(
@@ -207,7 +205,7 @@ def test_identical_text_has_similarity_one_and_scores_are_raw_cosines(
 
     hits = store.search(query, k=3)
 
-    assert [h.id for h in hits][0] == "d1"
+    assert hits[0].id == "d1"
     assert hits[0].similarity == pytest.approx(1.0, abs=1e-5)
     query_vector = embedder.embed_query(query)
     for hit in hits:
@@ -251,7 +249,10 @@ def test_project_filter_never_returns_another_projects_documents(
 ) -> None:
     question = "When is the handover digest posted to the team?"
     store.upsert(
-        [Document(f"beta-{i}", f"{question} (beta note {i})", {"project": "beta"}) for i in range(8)]
+        [
+            Document(f"beta-{i}", f"{question} (beta note {i})", {"project": "beta"})
+            for i in range(8)
+        ]
         + [
             Document("acme-1", "The digest is posted at 09:00 Bangkok time", {"project": "acme"}),
             Document("acme-2", "Stories need acceptance criteria", {"project": "acme"}),
@@ -389,9 +390,9 @@ def chroma_server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    command = [str(binary), "run", "--path", str(tmp_path / "server")]
     server = subprocess.Popen(
-        [str(binary), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1"]
-        + ["--port", str(port)],
+        [*command, "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -433,8 +434,9 @@ def test_chroma_server_through_http_client(
     with pytest.raises(BotError) as error:
         remote.search("digests")
     assert "not reachable" in error.value.user_message
-    with pytest.raises(ConfigError, match="CHROMA_URL"):
+    with pytest.raises(ConfigError) as down:
         remote.ping()
+    assert f"CHROMA_URL={url}" in down.value.user_message
 
 
 def test_search_hits_are_plain_values(store: ChromaKnowledgeStore) -> None:

@@ -26,7 +26,9 @@ def test_apo_help_lists_what_the_bot_can_do(running_bot: RunningBot) -> None:
 
 
 def test_unknown_apo_subcommand_says_so_and_shows_help(running_bot: RunningBot) -> None:
-    answer = running_bot.signer.command("/apo", "<!channel> frobnicate", channel_id=TEAM_CHANNEL).json()
+    answer = running_bot.signer.command(
+        "/apo", "<!channel> frobnicate", channel_id=TEAM_CHANNEL
+    ).json()
 
     first = answer["blocks"][0]["text"]["text"]
     assert "I don't know" in first

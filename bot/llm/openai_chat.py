@@ -56,21 +56,23 @@ class OpenAIChatModel:
         self, messages: Sequence[ChatMessage], schema: type[SchemaT], *, purpose: str
     ) -> SchemaT:
         runnable = self._chat.with_structured_output(schema, method="json_schema", include_raw=True)
-        last_problem = "no answer"
+        failure = _bad_output("it was empty")
         for _attempt in range(1 + self._bad_output_retries):
             started = time.monotonic()
-            result: dict[str, Any] = self._invoke(runnable, messages, purpose, started)
-            raw = result.get("raw")
-            self._usage(purpose, raw, started, ok=result.get("parsed") is not None)
+            try:
+                result: dict[str, Any] = self._invoke(runnable, messages, purpose, started)
+            except LLMBadOutput as exc:  # e.g. cut off mid-JSON: another sample may fit
+                failure = exc
+                continue
             parsed = result.get("parsed")
+            self._usage(purpose, result.get("raw"), started, ok=isinstance(parsed, schema))
             if isinstance(parsed, schema):
                 return parsed
-            last_problem = _describe_bad_output(raw, result.get("parsing_error"))
-            log.warning("LLM %s gave unusable output: %s", purpose, last_problem)
-        raise LLMBadOutput(
-            "The language model's answer could not be read (" + last_problem + ").",
-            detail=f"{purpose}: {last_problem}",
-        )
+            failure = _bad_output(
+                _describe_bad_output(result.get("raw"), result.get("parsing_error"))
+            )
+            log.warning("LLM %s gave unusable output: %s", purpose, failure.user_message)
+        raise failure
 
     def text(self, messages: Sequence[ChatMessage], *, purpose: str) -> str:
         started = time.monotonic()
@@ -89,7 +91,7 @@ class OpenAIChatModel:
         except Exception as exc:  # mapped to errors a user can read; the log keeps the cause
             error = _map_error(exc)
             self._record(
-                LLMUsage(purpose, self._model, 0, 0, _ms(started), False, type(exc).__name__)
+                LLMUsage(purpose, self._model, 0, 0, _ms(started), False, type(error).__name__)
             )
             raise error from exc
 
@@ -125,18 +127,19 @@ def _ms(started: float) -> int:
     return int((time.monotonic() - started) * 1000)
 
 
+def _bad_output(problem: str) -> LLMBadOutput:
+    return LLMBadOutput(f"The language model's answer could not be used: {problem}.")
+
+
 def _describe_bad_output(raw: object, parsing_error: object) -> str:
-    finish = ""
     if isinstance(raw, AIMessage):
-        finish = str(raw.response_metadata.get("finish_reason", ""))
-        refusal = raw.additional_kwargs.get("refusal")
-        if refusal:
+        if raw.additional_kwargs.get("refusal"):
             return "the model declined to answer"
-    if finish == "length":
-        return "the answer was cut off before it was complete"
+        if raw.response_metadata.get("finish_reason") == "length":
+            return "it was cut off before it was complete"
     if parsing_error is not None:
-        return "the answer was not valid JSON of the expected shape"
-    return "the answer was empty"
+        return "it was not valid JSON of the expected shape"
+    return "it was empty"
 
 
 def _map_error(exc: Exception) -> LLMError:
@@ -154,6 +157,8 @@ def _map_error(exc: Exception) -> LLMError:
         return LLMError(
             f"The language model answered with an error (HTTP {exc.status_code}).", detail=str(exc)
         )
+    if isinstance(exc, openai.LengthFinishReasonError):
+        return _bad_output("it was cut off before it was complete")
     if type(exc).__name__ == "OpenAIRefusalError":
-        return LLMBadOutput("The language model declined to answer.", detail=str(exc))
-    return LLMBadOutput("The language model's answer could not be read.", detail=repr(exc))
+        return _bad_output("the model declined to answer")
+    return _bad_output("it was not valid JSON of the expected shape")

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 
 from .shape import goal_text
-from .text import content_words, contains_sequence, normalise, phrase_pattern, words
+from .text import contains_sequence, content_words, normalise, phrase_pattern, words
 from .types import StoryDraft
 
 NEED_CUES = (
@@ -36,9 +36,11 @@ NEGATED_NEEDS = (
 _NEED = phrase_pattern(NEED_CUES)
 _NEGATED = phrase_pattern(NEGATED_NEEDS)
 _BULLET = re.compile(r"^\s*(?:[-*•·▪‣◦–—]|\d{1,3}[.)]|[a-zA-Z][.)](?=\s))\s*")
+# A sentence ends at . ! or ? followed by space and a character that is not lower case:
+# "3. mars" (a Norwegian date) and "ca. 20 fakturaer" stay whole.
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=\S)")
 _ABBREVIATION_END = re.compile(
-    r"(?:\b(?:e\.g|i\.e|etc|f\.eks|osv|dvs|bl\.a|ca|mr|ms|dr|nr)|\b[^\W\d_])\.$", re.IGNORECASE
+    r"\b(?:e\.g|i\.e|etc|f\.eks|osv|dvs|bl\.a|ca|kl|mr|ms|dr|nr)\.$", re.IGNORECASE
 )
 _CUE_WORDS = {w for cue in NEED_CUES for w in words(cue)}
 _SUBJECTS = set(words("client clients customer customers user users team kunden kundene brukerne"))
@@ -54,22 +56,16 @@ def split_sentences(notes: str) -> list[str]:
     A plain line that ends without punctuation and is followed by a line starting in lower case
     is a wrapped sentence and is joined to it; anything else on a new line starts a new one.
     """
-    lines: list[tuple[bool, str]] = []
+    lines: list[str] = []
     for raw in notes.splitlines():
-        if not raw.strip():
-            lines.append((True, ""))
-            continue
         bullet = bool(_BULLET.match(raw))
         text = _BULLET.sub("", raw, count=1).strip() if bullet else raw.strip()
-        previous = lines[-1][1] if lines else ""
-        if lines and previous and not bullet and text[:1].islower() and previous[-1] not in ".!?:":
-            lines[-1] = (lines[-1][0], f"{previous} {text}")
+        previous = lines[-1] if lines else ""
+        if previous and text and not bullet and text[0].islower() and previous[-1] not in ".!?:":
+            lines[-1] = f"{previous} {text}"
         else:
-            lines.append((bullet, text))
-    sentences: list[str] = []
-    for _, text in lines:
-        sentences.extend(_split_line(text))
-    return sentences
+            lines.append(text)  # a blank line is kept, so nothing joins across it
+    return [sentence for line in lines for sentence in _split_line(line)]
 
 
 def _split_line(text: str) -> list[str]:
@@ -77,8 +73,8 @@ def _split_line(text: str) -> list[str]:
     start = 0
     for match in _SENTENCE_END.finditer(text):
         candidate = text[start : match.start()].strip()
-        if _ABBREVIATION_END.search(candidate.rstrip("\"')]")):
-            continue  # "e.g. PDF" or "ca. 20" is not the end of a sentence
+        if text[match.end()].islower() or _ABBREVIATION_END.search(candidate.rstrip("\"')]")):
+            continue
         pieces.append(candidate)
         start = match.end()
     pieces.append(text[start:].strip())

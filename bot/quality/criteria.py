@@ -46,7 +46,9 @@ def acceptance_criteria(story: StoryDraft) -> list[Finding]:
 
 
 def _scenario(number: int, criterion: Criterion) -> list[Finding]:
-    given, when, then = (strip_keyword(c) for c in (criterion.given, criterion.when, criterion.then))
+    given, when, then = (
+        strip_keyword(c) for c in (criterion.given, criterion.when, criterion.then)
+    )
     findings: list[Finding] = []
     label = f"Scenario {number}"
     if not given:

@@ -71,9 +71,9 @@ def _keys(text: str) -> _Keys:
     return _Keys(text, exact, frozenset(content_words(means, ignore=unknown)))
 
 
-def _compare(a: _Keys, b: _Keys, similarity: Similarity | None, threshold: float) -> (
-    tuple[Method, float] | None
-):
+def _compare(
+    a: _Keys, b: _Keys, similarity: Similarity | None, threshold: float
+) -> tuple[Method, float] | None:
     if a.exact and a.exact == b.exact:
         return "exact", 1.0
     union = a.content | b.content

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from .criteria import acceptance_criteria, vague_in_thens
 from .duplicates import DuplicateMatch, duplicate_findings, find_duplicates
-from .shape import goal_text, is_task, uniform
+from .shape import benefit_text, goal_text, is_task, uniform
 from .text import found_phrases, normalise, phrase_pattern, words
 from .types import Check, Finding, StoryDraft
 from .vocab import (
@@ -31,10 +31,7 @@ MAX_GOAL_WORDS = 25
 MAX_SCENARIOS = 8
 
 _CONJUNCTION = phrase_pattern(CONJUNCTIONS, flags=re.IGNORECASE)
-_FIXED = [
-    re.compile(r"(?<![\w-])" + r"\s+".join(map(re.escape, p.split())) + r"(?![\w-])", re.I)
-    for p in FIXED_PAIRS
-]
+_FIXED = phrase_pattern(FIXED_PAIRS, flags=re.IGNORECASE)
 _FILLERS = sorted((f.split() for f in CLAUSE_FILLERS), key=len, reverse=True)
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]|\{[^}]*\}")
 _TRAILING_NOTE = re.compile(r"\s-{1,2}\s|;")
@@ -94,8 +91,8 @@ def atomic(story: StoryDraft) -> list[Finding]:
     "invoices and credit notes", "by date or status" and fixed pairs like "drag and drop" are
     not.
     """
-    goal = goal_text(story)
-    fixed = [m.span() for pattern in _FIXED for m in pattern.finditer(goal)]
+    goal = " ".join(goal_text(story).split())
+    fixed = [m.span() for m in _FIXED.finditer(goal)]
     joints = [
         m
         for m in _CONJUNCTION.finditer(goal)
@@ -148,10 +145,14 @@ def minimal(story: StoryDraft) -> list[Finding]:
     unambiguous check, which names it as a vague word, so it is not reported twice.
     """
     findings: list[Finding] = []
-    for part, text in (("role", story.role), ("goal", goal_text(story)), ("benefit", story.benefit)):
+    for part, text in (
+        ("role", story.role),
+        ("goal", goal_text(story)),
+        ("benefit", story.benefit),
+    ):
         problems: list[str] = []
-        problems += [f'a note in brackets "{b}"' for b in _BRACKETS.findall(text)]
-        problems += [f'"{a}"' for a in found_phrases(_ABBREVIATIONS, text)]
+        problems += [f'a bracketed note "{b}"' for b in _BRACKETS.findall(text)]
+        problems += [f'the abbreviation "{a}"' for a in found_phrases(_ABBREVIATIONS, text)]
         if _TRAILING_NOTE.search(text):
             problems.append("a note after a dash or semicolon")
         if _SENTENCE_BREAK.search(_ABBREVIATIONS.sub("", normalise(text))):
@@ -162,8 +163,8 @@ def minimal(story: StoryDraft) -> list[Finding]:
                 Finding(
                     Check.MINIMAL,
                     "warning",
-                    f"The {part} has {', '.join(problems)}: keep only the {part} itself; "
-                    "details belong in the acceptance criteria.",
+                    f"The {part} has {', '.join(problems)}: keep it to one plain sentence "
+                    "and move the details to the acceptance criteria.",
                 )
             )
     return findings
@@ -173,14 +174,14 @@ def unambiguous(story: StoryDraft) -> list[Finding]:
     """Name the vague words in the goal, the benefit and each Then."""
     places = [
         (part, found_phrases(_VAGUE, text))
-        for part, text in (("goal", goal_text(story)), ("benefit", story.benefit))
+        for part, text in (("goal", goal_text(story)), ("benefit", benefit_text(story)))
     ]
     places += [(f"Then of scenario {n}", found) for n, found in vague_in_thens(story)]
     return [
         Finding(
             Check.UNAMBIGUOUS,
             "warning",
-            f"Vague words in the {part}: {', '.join(repr_words(found))}. "
+            f"Vague words in the {part}: {_quoted(found)}. "
             "Replace them with something a tester can check.",
         )
         for part, found in places
@@ -188,9 +189,8 @@ def unambiguous(story: StoryDraft) -> list[Finding]:
     ]
 
 
-def repr_words(found: Sequence[str]) -> list[str]:
-    """Words in double quotes, as the messages show them."""
-    return [f'"{w}"' for w in found]
+def _quoted(found: Sequence[str]) -> str:
+    return ", ".join(f'"{w}"' for w in found)
 
 
 def estimatable(story: StoryDraft) -> list[Finding]:

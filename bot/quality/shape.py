@@ -23,11 +23,17 @@ _DESCRIPTION: dict[Template, str] = {
 }
 _RANK: tuple[Template, ...] = ("role_goal_benefit", "role_goal", "task")
 _LEADING_WANT = re.compile(r"^\s*(?:i\s+want\s+|jeg\s+vil\s+)?(?:to|å)\s+", re.IGNORECASE)
+_LEADING_SO_THAT = re.compile(r"^\s*(?:so\s+that|slik\s+at|sånn\s+at)\s+", re.IGNORECASE)
 
 
 def goal_text(story: StoryDraft) -> str:
     """The means without a leading "I want to" / "to" / "å", as a reviewer would quote it."""
     return _LEADING_WANT.sub("", story.goal.strip(), count=1)
+
+
+def benefit_text(story: StoryDraft) -> str:
+    """The end without a leading "so that" / "slik at" the model may have included."""
+    return _LEADING_SO_THAT.sub("", story.benefit.strip(), count=1)
 
 
 def is_task(story: StoryDraft) -> bool:

@@ -30,8 +30,11 @@ def insert_ignore(session: Session, row: SQLModel, *conflict_columns: str) -> bo
         stmt = postgresql.insert(table).values(values)
     else:
         stmt = sqlite.insert(table).values(values)
-    stmt = stmt.on_conflict_do_nothing(index_elements=list(conflict_columns))
-    return rowcount(session, stmt) == 1
+    # RETURNING, not rowcount: drivers report -1 for some INSERTs (psycopg via SQLAlchemy 2.1).
+    stmt = stmt.on_conflict_do_nothing(index_elements=list(conflict_columns)).returning(
+        *table.primary_key.columns
+    )
+    return session.connection().execute(stmt).first() is not None
 
 
 def rowcount(session: Session, statement: Executable) -> int:

@@ -1,0 +1,100 @@
+"""Quality checks for drafted user stories: pure functions, no I/O, standard library only.
+
+The story service calls `check_batch` after the model answers and before anything reaches
+Slack. The model's output is treated as a claim: quotes are looked up in the notes, the
+Quality User Story criteria are linted, duplicates are searched for in the batch and the
+approved backlog, and needs the model skipped are listed. Embedding similarity is injected as a
+plain callable so this package never imports a model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .coverage import uncovered_needs
+from .duplicates import DuplicateMatch, Similarity, comparison_text, find_duplicates
+from .grounding import QuoteCheck, grounding_findings, normalise, verify_quotes
+from .qus import lint_batch, lint_story
+from .types import UNKNOWN_ROLE, Check, Criterion, Finding, Severity, StoryDraft
+
+__all__ = [
+    "UNKNOWN_ROLE",
+    "BatchReport",
+    "Check",
+    "Criterion",
+    "DuplicateMatch",
+    "Finding",
+    "QuoteCheck",
+    "Severity",
+    "Similarity",
+    "StoryDraft",
+    "StoryReport",
+    "check_batch",
+    "comparison_text",
+    "find_duplicates",
+    "lint_batch",
+    "lint_story",
+    "normalise",
+    "uncovered_needs",
+    "verify_quotes",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class StoryReport:
+    """What the checks found about one drafted story, in the batch's order."""
+
+    story: StoryDraft
+    quotes: QuoteCheck
+    findings: tuple[Finding, ...]
+    duplicates: tuple[DuplicateMatch, ...]
+
+    @property
+    def unsupported(self) -> bool:
+        """No quote of this story could be verified in the notes."""
+        return self.quotes.unsupported
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        """Findings that should block approval until a human has looked."""
+        return tuple(f for f in self.findings if f.severity == "error")
+
+
+@dataclass(frozen=True, slots=True)
+class BatchReport:
+    """Per-story reports plus the need sentences of the notes that no story covers."""
+
+    stories: tuple[StoryReport, ...]
+    uncovered_needs: tuple[str, ...]
+
+
+def check_batch(
+    stories: Sequence[StoryDraft],
+    notes: str,
+    *,
+    backlog: Sequence[tuple[str, str]] = (),
+    similarity: Similarity | None = None,
+    threshold: float = 0.9,
+) -> BatchReport:
+    """Run every check on a drafted batch.
+
+    `backlog` holds (id, text) of approved stories, text ideally built with `comparison_text`.
+    `similarity(a, b)` returns the cosine similarity of two texts' embeddings; without it,
+    duplicates are found by wording alone. Grounding findings come first in each story's list,
+    since an unsupported story makes the rest moot.
+    """
+    matches = find_duplicates(stories, backlog, similarity, threshold)
+    lint = lint_batch(stories, duplicates=matches)
+    reports = []
+    for index, (story, findings) in enumerate(zip(stories, lint, strict=True)):
+        quotes = verify_quotes(story.source_quotes, notes)
+        reports.append(
+            StoryReport(
+                story=story,
+                quotes=quotes,
+                findings=(*grounding_findings(quotes), *findings),
+                duplicates=tuple(m for m in matches if index in (m.index, m.other_index)),
+            )
+        )
+    return BatchReport(tuple(reports), tuple(uncovered_needs(notes, stories)))

@@ -1,0 +1,157 @@
+"""The `apo` command as a person runs it: a real process, real environment variables."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.harness.app_server import PROJECTS_YAML
+from tests.harness.fake_openai import FakeOpenAI
+from tests.harness.fake_slack import FakeSlack
+
+CONTRACT_NAMES = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_APP_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_API_URL",
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "DATABASE_URL",
+    "CHROMA_PATH",
+    "CHROMA_URL",
+    "APO_CONFIG",
+)
+
+
+def clean_env(**values: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in CONTRACT_NAMES}
+    env.update(values)
+    return env
+
+
+def apo(
+    *args: str, cwd: Path, env: dict[str, str], timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def test_serve_without_credentials_names_them_and_exits(tmp_path: Path) -> None:
+    result = apo("serve", cwd=tmp_path, env=clean_env())
+
+    assert result.returncode == 2
+    assert "SLACK_BOT_TOKEN" in result.stderr and "SLACK_APP_TOKEN" in result.stderr
+    assert "api.slack.com/apps" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_http_without_signing_secret_says_so(tmp_path: Path) -> None:
+    result = apo("serve", "--http", cwd=tmp_path, env=clean_env(SLACK_BOT_TOKEN="xoxb-1"))
+
+    assert result.returncode == 2
+    assert "SLACK_SIGNING_SECRET" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_migrate_creates_the_database(tmp_path: Path) -> None:
+    result = apo("migrate", cwd=tmp_path, env=clean_env())
+
+    assert result.returncode == 0, result.stderr
+    assert "revision" in result.stdout
+    assert (tmp_path / "data" / "apo.db").exists()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _env_for_fakes(tmp_path: Path, slack: FakeSlack, openai: FakeOpenAI) -> dict[str, str]:
+    (tmp_path / "apo.yaml").write_text(PROJECTS_YAML, encoding="utf-8")
+    return clean_env(
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_SIGNING_SECRET="secret",
+        SLACK_API_URL=slack.url,
+        OPENAI_API_KEY="sk-test",
+        OPENAI_BASE_URL=openai.url,
+        APO_CHAT_MODEL="gpt-test",
+    )
+
+
+def test_serve_http_with_credentials_serves(
+    tmp_path: Path, fake_slack: FakeSlack, fake_openai: FakeOpenAI
+) -> None:
+    port = _free_port()
+    env = _env_for_fakes(tmp_path, fake_slack, fake_openai)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "serve",
+            "--http",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        health = None
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        assert health is not None, f"the server never answered: {process.poll()}"
+        assert health.status_code == 200
+        assert health.json()["status"] == "ok"
+        assert fake_slack.calls_to("auth.test"), "the token was not checked with auth.test"
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def test_doctor_reports_every_part(
+    tmp_path: Path, fake_slack: FakeSlack, fake_openai: FakeOpenAI
+) -> None:
+    env = _env_for_fakes(tmp_path, fake_slack, fake_openai)
+    assert apo("migrate", cwd=tmp_path, env=env).returncode == 0
+
+    result = apo("doctor", cwd=tmp_path, env=env)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    for part in ("projects file", "slack", "database", "retrieval index", "language model"):
+        assert f"[ok  ] {part}" in result.stdout, result.stdout
+
+
+def test_doctor_says_what_to_fix(tmp_path: Path) -> None:
+    result = apo("doctor", cwd=tmp_path, env=clean_env(SLACK_API_URL="http://127.0.0.1:9/api/"))
+
+    assert result.returncode == 1
+    assert "apo.example.yaml" in result.stdout  # how to create the projects file
+    assert "SLACK_BOT_TOKEN is not set" in result.stdout
+    assert "apo migrate" in result.stdout  # empty database
+    assert "OPENAI_API_KEY is not set" in result.stdout
