@@ -50,6 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     doctor = commands.add_parser("doctor", help="check every setting and connection")
     doctor.set_defaults(handler=_doctor)
+
+    from bot.cli_stories import add_story_commands
+
+    add_story_commands(commands)
     return parser
 
 

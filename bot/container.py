@@ -8,20 +8,26 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Generic, TypeVar
 
 from sqlalchemy import text
 
 from bot.errors import ConfigError
 from bot.llm.base import ChatMessage, ChatModel, LLMUsage, SchemaT
+from bot.llm.chunking import split_notes
 from bot.llm.prompts import PromptLibrary
 from bot.projects import ProjectsConfig, load_projects
 from bot.retrieval.embeddings import make_embedder
+from bot.retrieval.similarity import EmbeddingSimilarity
 from bot.retrieval.store import ChromaKnowledgeStore
-from bot.retrieval.types import KnowledgeStore
+from bot.retrieval.types import Embedder, KnowledgeStore
 from bot.services import Services
+from bot.services.drafting import StoryDrafter
 from bot.services.inbox import EventInbox
+from bot.services.stories import StoryService
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.migrate import upgrade
@@ -29,6 +35,7 @@ from bot.storage.projects import upsert_project
 from bot.storage.usage import record_llm_call
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class MissingChatModel:
@@ -53,6 +60,21 @@ class MissingChatModel:
         )
 
 
+class Lazy(Generic[T]):
+    """Builds a heavy part (the embedding model, Chroma) on first use, once, thread-safely."""
+
+    def __init__(self, factory: Callable[[], T]) -> None:
+        self._factory = factory
+        self._value: T | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> T:
+        with self._lock:
+            if self._value is None:
+                self._value = self._factory()
+            return self._value
+
+
 @dataclass
 class Container:
     settings: Settings
@@ -61,16 +83,7 @@ class Container:
     chat_model: ChatModel
     prompts: PromptLibrary
     services: Services
-    _knowledge: KnowledgeStore | None = field(default=None, repr=False)
-    _knowledge_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    @property
-    def knowledge(self) -> KnowledgeStore:
-        """The retrieval index, opened on first use (loading Chroma is not free)."""
-        with self._knowledge_lock:
-            if self._knowledge is None:
-                self._knowledge = build_knowledge_store(self.settings)
-            return self._knowledge
+    knowledge: Lazy[KnowledgeStore]
 
     def health(self) -> dict[str, str]:
         try:
@@ -89,15 +102,40 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
         upgrade(settings.database_url)
         sync_projects(db, projects)
     chat_model = build_chat_model(settings, db)
-    services = Services(projects=projects, inbox=EventInbox(db))
-    return Container(
-        settings=settings,
-        projects=projects,
-        db=db,
-        chat_model=chat_model,
-        prompts=PromptLibrary(),
-        services=services,
+    prompts = PromptLibrary()
+    embedder: Lazy[Embedder] = Lazy(lambda: build_embedder(settings))
+    knowledge: Lazy[KnowledgeStore] = Lazy(lambda: build_knowledge_store(settings, embedder()))
+    drafter = StoryDrafter(
+        chat_model,
+        prompts.get("story_draft"),
+        load_guidelines(Path(settings.knowledge_dir)),
+        lambda notes: split_notes(notes, settings.notes_part_chars),
     )
+    stories = StoryService(
+        db,
+        projects,
+        drafter,
+        knowledge=knowledge,
+        similarity=EmbeddingSimilarity(embedder),
+        max_note_chars=settings.max_note_chars,
+    )
+    services = Services(projects=projects, inbox=EventInbox(db), stories=stories)
+    return Container(settings, projects, db, chat_model, prompts, services, knowledge)
+
+
+GUIDELINE_FILES = ("definition-of-ready.md", "story-writing-guide.md", "glossary.md")
+
+
+def load_guidelines(folder: Path) -> str:
+    """The team's standing guidance that goes first into the drafting prompt."""
+    parts = []
+    for name in GUIDELINE_FILES:
+        path = folder / name
+        if path.is_file():
+            parts.append(path.read_text(encoding="utf-8").strip())
+        else:
+            log.warning("knowledge file %s is missing; drafting without it", path)
+    return "\n\n".join(parts)
 
 
 def sync_projects(db: Database, projects: ProjectsConfig) -> None:
@@ -136,8 +174,10 @@ def build_chat_model(settings: Settings, db: Database) -> ChatModel:
     )
 
 
-def build_knowledge_store(settings: Settings) -> ChromaKnowledgeStore:
-
+def build_embedder(settings: Settings) -> Embedder:
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-    embedder = make_embedder(settings.embeddings, api_key=key, base_url=settings.openai_base_url)
+    return make_embedder(settings.embeddings, api_key=key, base_url=settings.openai_base_url)
+
+
+def build_knowledge_store(settings: Settings, embedder: Embedder) -> ChromaKnowledgeStore:
     return ChromaKnowledgeStore(embedder, path=settings.chroma_path, url=settings.chroma_url)

@@ -96,9 +96,9 @@ def _database(settings: Settings) -> Check:
 
 
 def _index(settings: Settings) -> Check:
-    from bot.container import build_knowledge_store
+    from bot.container import build_embedder, build_knowledge_store
 
-    store = build_knowledge_store(settings)
+    store = build_knowledge_store(settings, build_embedder(settings))
     store.ping()
     where = settings.chroma_url or settings.chroma_path
     return Check(

@@ -7,6 +7,7 @@ log line or a traceback by accident.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
@@ -15,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bot.errors import ConfigError
 
 SLACK_APPS_URL = "https://api.slack.com/apps"
+DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parents[1] / "knowledge"
 
 
 class Settings(BaseSettings):
@@ -43,6 +45,9 @@ class Settings(BaseSettings):
     chroma_path: str = Field(default="data/chroma", alias="CHROMA_PATH")
     chroma_url: str | None = Field(default=None, alias="CHROMA_URL")
     config_path: str = Field(default="apo.yaml", alias="APO_CONFIG")
+    knowledge_dir: str = Field(default=str(DEFAULT_KNOWLEDGE_DIR), alias="APO_KNOWLEDGE_DIR")
+    max_note_chars: int = Field(default=60_000, alias="APO_MAX_NOTE_CHARS", gt=0)
+    notes_part_chars: int = Field(default=12_000, alias="APO_NOTES_PART_CHARS", ge=500)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", alias="APO_LOG_LEVEL"
     )

@@ -17,6 +17,7 @@ from bot.errors import PromptError
 from bot.llm.base import ChatMessage
 
 _SECTION = re.compile(r"^===\s*(system|user)\s*===\s*$", re.MULTILINE)
+_NAME = re.compile(r"[a-z0-9_]+")
 DEFAULT_PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 
 
@@ -57,10 +58,10 @@ class PromptLibrary:
         return self._cache[name]
 
     def names(self) -> list[str]:
-        return sorted(p.stem for p in self.folder.glob("*.md"))
+        return sorted(p.stem for p in self.folder.glob("*.md") if _NAME.fullmatch(p.stem))
 
     def _read(self, name: str) -> str:
-        if not re.fullmatch(r"[a-z0-9_]+", name):
+        if not _NAME.fullmatch(name):
             raise PromptError(f"invalid prompt name {name!r}")
         path = self.folder / f"{name}.md"
         if not path.is_file():

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.projects import ProjectsConfig
 from bot.services.inbox import EventInbox
+from bot.services.stories import StoryService
 
 
 @dataclass
@@ -15,3 +16,4 @@ class Services:
 
     projects: ProjectsConfig
     inbox: EventInbox
+    stories: StoryService

@@ -18,10 +18,10 @@ from bot.slack.blocks.help import HelpEntry
 from bot.slack.client import make_web_client
 from bot.slack.error_handler import register_error_handler
 from bot.slack.listeners import help as help_listener
-from bot.slack.listeners import mention
+from bot.slack.listeners import mention, review, stories
 from bot.slack.middleware import register_middleware
 
-FEATURES = (help_listener, mention)
+FEATURES = (stories, review, help_listener, mention)
 
 
 def create_app(settings: Settings, services: Services, *, client: WebClient | None = None) -> App:

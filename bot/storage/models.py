@@ -62,6 +62,10 @@ class MeetingNote(SQLModel, table=True):
     error: str | None = Field(default=None, sa_type=sa.Text)
     placement_channel: str | None = None
     placement_ts: str | None = None
+    # What the drafting found beyond the stories: shown on the batch and in digests.
+    open_questions: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    out_of_scope: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    uncovered_needs: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     created_at: datetime = created_field()
     updated_at: datetime = updated_field()
 

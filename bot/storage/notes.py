@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import date
 
 import sqlalchemy as sa
@@ -101,6 +102,24 @@ def set_note_placement(note_id: int, channel: str, ts: str, *, session: Session)
     note = get_note(note_id, session=session)
     note.placement_channel = channel
     note.placement_ts = ts
+    session.add(note)
+    session.flush()
+    return note
+
+
+def set_note_findings(
+    note_id: int,
+    *,
+    open_questions: Sequence[str],
+    out_of_scope: Sequence[str],
+    uncovered_needs: Sequence[str],
+    session: Session,
+) -> MeetingNote:
+    """Keep the batch-level results of drafting: questions for the client, exclusions, gaps."""
+    note = get_note(note_id, session=session)
+    note.open_questions = list(open_questions)
+    note.out_of_scope = list(out_of_scope)
+    note.uncovered_needs = list(uncovered_needs)
     session.add(note)
     session.flush()
     return note

@@ -1,0 +1,105 @@
+"""Plain types that cross layers: services return them, Block Kit builders and the CLI render
+them. No Slack, database or LLM types in here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+StoryState = Literal["draft", "approved", "rejected"]
+Severity = Literal["error", "warning", "info"]
+
+
+def indefinite_article(word: str) -> str:
+    """ "an" before a vowel sound as spelled (an accountant, an admin), else "a"."""
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
+@dataclass(frozen=True)
+class CriterionView:
+    given: str
+    when: str
+    then: str
+
+
+@dataclass(frozen=True)
+class FindingView:
+    """One quality finding on a story, for the reviewer (check is a QUS criterion name)."""
+
+    check: str
+    severity: Severity
+    message: str
+
+
+@dataclass(frozen=True)
+class StoryView:
+    id: int
+    note_id: int
+    project: str
+    position: int
+    title: str
+    role: str
+    goal: str
+    benefit: str
+    criteria: tuple[CriterionView, ...]
+    verified_quotes: tuple[str, ...]
+    missing_quotes: tuple[str, ...]
+    open_questions: tuple[str, ...] = ()
+    dependencies: tuple[str, ...] = ()
+    findings: tuple[FindingView, ...] = ()
+    unsupported: bool = False
+    duplicate_note: str | None = None  # e.g. "Looks like story #12 in the backlog"
+    status: StoryState = "draft"
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    reject_reason: str | None = None
+
+    @property
+    def sentence(self) -> str:
+        """The story in the template people know: As a …, I want …, so that …."""
+        text = f"As {indefinite_article(self.role)} {self.role}, I want {self.goal}"
+        return text + (f", so that {self.benefit}." if self.benefit else ".")
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    drafted: int
+    approved: int
+    rejected: int
+
+    @property
+    def waiting(self) -> int:
+        return self.drafted - self.approved - self.rejected
+
+
+@dataclass(frozen=True)
+class BatchView:
+    """A drafted batch: the stories from one set of meeting notes, and what is left open."""
+
+    note_id: int
+    project: str
+    project_name: str
+    title: str
+    meeting_date: date | None
+    author_id: str | None
+    stories: tuple[StoryView, ...]
+    open_questions: tuple[str, ...] = ()
+    out_of_scope: tuple[str, ...] = ()
+    uncovered_needs: tuple[str, ...] = ()
+
+    @property
+    def summary(self) -> BatchSummary:
+        states = [s.status for s in self.stories]
+        return BatchSummary(len(states), states.count("approved"), states.count("rejected"))
+
+
+@dataclass(frozen=True)
+class StoryEdit:
+    """What a reviewer may change in the Edit modal."""
+
+    title: str
+    role: str
+    goal: str
+    benefit: str
+    criteria: tuple[CriterionView, ...] = field(default_factory=tuple)

@@ -1,0 +1,52 @@
+"""Identifiers shared by the Block Kit builders and the listeners that handle them.
+
+A button built with one action_id and a listener registered for another fail silently (Slack
+shows a warning triangle, nothing is logged). Both sides import these names, so a typo is an
+import error instead of a dead button.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# Buttons on story cards and batch messages (the value carries the story or note id).
+STORY_APPROVE: Final = "story_approve"
+STORY_EDIT: Final = "story_edit"
+STORY_REJECT: Final = "story_reject"
+STORY_VIEW_FULL: Final = "story_view_full"
+NOTES_RETRY: Final = "notes_retry"
+
+# Modal callback ids (view_submission routing).
+STORY_NOTES_MODAL: Final = "story_notes_modal"
+STORY_EDIT_MODAL: Final = "story_edit_modal"
+STORY_REJECT_MODAL: Final = "story_reject_modal"
+STORY_FULL_MODAL: Final = "story_full_modal"
+
+# Message shortcut ("Draft stories from this message"); must match the app manifest.
+DRAFT_FROM_MESSAGE: Final = "draft_from_message"
+
+# Inputs of the /story modal: state.values[BLOCK][INPUT].
+NOTES_BLOCK: Final = "notes_block"
+NOTES_INPUT: Final = "notes_input"
+PROJECT_BLOCK: Final = "project_block"
+PROJECT_INPUT: Final = "project_input"
+DATE_BLOCK: Final = "date_block"
+DATE_INPUT: Final = "date_input"
+TITLE_BLOCK: Final = "title_block"
+TITLE_INPUT: Final = "title_input"
+
+# Inputs of the Edit modal.
+EDIT_TITLE_BLOCK: Final = "edit_title_block"
+EDIT_TITLE_INPUT: Final = "edit_title_input"
+EDIT_ROLE_BLOCK: Final = "edit_role_block"
+EDIT_ROLE_INPUT: Final = "edit_role_input"
+EDIT_GOAL_BLOCK: Final = "edit_goal_block"
+EDIT_GOAL_INPUT: Final = "edit_goal_input"
+EDIT_BENEFIT_BLOCK: Final = "edit_benefit_block"
+EDIT_BENEFIT_INPUT: Final = "edit_benefit_input"
+EDIT_CRITERIA_BLOCK: Final = "edit_criteria_block"
+EDIT_CRITERIA_INPUT: Final = "edit_criteria_input"
+
+# Input of the Reject modal.
+REJECT_REASON_BLOCK: Final = "reject_reason_block"
+REJECT_REASON_INPUT: Final = "reject_reason_input"

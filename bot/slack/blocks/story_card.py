@@ -1,0 +1,189 @@
+"""One drafted story as a Slack message: what a reviewer needs to decide, inside Slack's limits.
+
+A card shows the story sentence, its criteria, the quotes that ground it and what the checks
+found. Everything in it came from people or the model, so all of it is escaped. Long or numerous
+items are cut (never the whole message rejected by Slack) and a *View whole story* button opens the
+complete text in a modal.
+"""
+
+from __future__ import annotations
+
+from bot.domain import FindingView, StoryView, indefinite_article
+from bot.slack.blocks import ids
+from bot.slack.blocks.common import MAX_BLOCKS, Block, context, header, section
+from bot.slack.blocks.story_parts import (
+    actions,
+    bullets,
+    button,
+    clip,
+    date_token,
+    pack_sections,
+    quote,
+    safe_line,
+    user_ref,
+)
+from bot.slack.text import escape, truncate
+
+HEADER_LIMIT = 150
+MAX_SCENARIOS = 8
+MAX_QUOTES = 5
+MAX_MISSING = 3
+MAX_FINDINGS = 10
+MAX_QUESTIONS = 5
+MAX_DEPENDENCIES = 5
+CLAUSE_LIMIT = 900  # three clauses and their labels stay under one section's 3,000
+QUOTE_LIMIT = 600
+MORE = " — see *View whole story*"
+UNKNOWN_ROLES = {"", "unknown", "unknown role", "?"}
+
+_SEVERITY = {
+    "error": (0, ":red_circle:", "Error"),
+    "warning": (1, ":large_orange_circle:", "Warning"),
+    "info": (2, ":large_blue_circle:", "Note"),
+}
+
+UNSUPPORTED_WARNING = (
+    ":warning: *Unsupported*: none of the quotes given for this story appears in the notes. "
+    "Check it against the notes before approving."
+)
+
+
+def story_card(story: StoryView, *, reviewers_hint: bool = True) -> tuple[str, list[Block]]:
+    """The review card for one story; buttons while it is a draft, who decided once it is not."""
+    body, cut = _body(story)
+    if len(body) > MAX_BLOCKS - 3:  # leave room for the state line, hint and buttons
+        body = [*body[: MAX_BLOCKS - 4], context(f"_More of this story is not shown{MORE}._")]
+        cut = True
+    return _fallback(story), body + _state_blocks(story, cut=cut, reviewers_hint=reviewers_hint)
+
+
+def _fallback(story: StoryView) -> str:
+    state = {"draft": "draft", "approved": "approved", "rejected": "rejected"}[story.status]
+    return f"Story {story.position} ({state}): {safe_line(story.title, 300)}"
+
+
+def _body(story: StoryView) -> tuple[list[Block], bool]:
+    """Every block above the buttons, and whether anything had to be cut to fit."""
+    title = f"{story.position}. {escape(' '.join(story.title.split()))}"
+    blocks: list[Block] = [header(title)]
+    cut = len(title) > HEADER_LIMIT
+    if story.unsupported:
+        blocks.append(section(UNSUPPORTED_WARNING))
+    sentence, sentence_cut = _sentence(story)
+    blocks.append(section(sentence))
+    if story.duplicate_note:
+        note = safe_line(story.duplicate_note, 1000)
+        blocks.append(section(f":twisted_rightwards_arrows: *Possible duplicate*: {note}"))
+    for part in (_criteria, _quotes, _missing, _findings):
+        part_blocks, part_cut = part(story)
+        blocks.extend(part_blocks)
+        cut = cut or part_cut
+    blocks += bullets("*Open questions*", story.open_questions, cap=MAX_QUESTIONS, more=MORE)
+    if story.dependencies:
+        shown = [safe_line(d, 200) for d in story.dependencies[:MAX_DEPENDENCIES]]
+        extra = len(story.dependencies) - len(shown)
+        blocks.append(
+            context(
+                "*Depends on:* " + "; ".join(shown) + (f" _…and {extra} more_" if extra else "")
+            )
+        )
+    cut = cut or sentence_cut or len(story.open_questions) > MAX_QUESTIONS
+    return blocks, cut or len(story.dependencies) > MAX_DEPENDENCIES
+
+
+def _sentence(story: StoryView) -> tuple[str, bool]:
+    """ "As a *role*, I want …, so that …" with each part capped so the whole fits one section."""
+    role, role_cut = clip(story.role, 200)
+    goal, goal_cut = clip(story.goal, 1900)
+    benefit, benefit_cut = clip(story.benefit, 800)
+    if role.lower() in UNKNOWN_ROLES:
+        text = f"As an _unknown role_ :grey_question:, I want {goal}"
+    else:
+        text = f"As {indefinite_article(role)} *{role}*, I want {goal}"
+    text += f", so that {benefit}." if benefit else "."
+    return text, role_cut or goal_cut or benefit_cut
+
+
+def _criteria(story: StoryView) -> tuple[list[Block], bool]:
+    if not story.criteria:
+        return [section(":grey_question: *No acceptance criteria yet.*")], False
+    cut = len(story.criteria) > MAX_SCENARIOS
+    scenarios = []
+    for n, criterion in enumerate(story.criteria[:MAX_SCENARIOS], start=1):
+        given, g_cut = clip(criterion.given, CLAUSE_LIMIT)
+        when, w_cut = clip(criterion.when, CLAUSE_LIMIT)
+        then, t_cut = clip(criterion.then, CLAUSE_LIMIT)
+        cut = cut or g_cut or w_cut or t_cut
+        scenarios.append(f"*{n}.* *Given* {given}\n      *When* {when}\n      *Then* {then}")
+    hidden = len(story.criteria) - MAX_SCENARIOS
+    if hidden > 0:
+        scenarios.append(f"_…and {hidden} more scenarios{MORE}_")
+    return pack_sections("*Acceptance criteria*", scenarios), cut
+
+
+def _quotes(story: StoryView) -> tuple[list[Block], bool]:
+    if not story.verified_quotes:
+        return [], False
+    shown = [quote(q, QUOTE_LIMIT) for q in story.verified_quotes[:MAX_QUOTES]]
+    cut = any(len(escape(q.strip())) > QUOTE_LIMIT for q in story.verified_quotes[:MAX_QUOTES])
+    hidden = len(story.verified_quotes) - MAX_QUOTES
+    if hidden > 0:
+        shown.append(f"_…and {hidden} more quotes{MORE}_")
+    return pack_sections(":memo: *From the notes*", shown), cut or hidden > 0
+
+
+def _missing(story: StoryView) -> tuple[list[Block], bool]:
+    if not story.missing_quotes:
+        return [], False
+    title = ":warning: *Quoted by the model but not found in the notes:*"
+    blocks = bullets(
+        title, story.missing_quotes, cap=MAX_MISSING, item_limit=QUOTE_LIMIT, more=MORE
+    )
+    return blocks, len(story.missing_quotes) > MAX_MISSING
+
+
+def _findings(story: StoryView) -> tuple[list[Block], bool]:
+    if not story.findings:
+        return [], False
+    ordered = sorted(story.findings, key=lambda f: _SEVERITY[f.severity][0])
+    lines = [_finding_line(f) for f in ordered[:MAX_FINDINGS]]
+    hidden = len(ordered) - MAX_FINDINGS
+    if hidden > 0:
+        lines.append(f"_…and {hidden} more findings{MORE}_")
+    return pack_sections("*Quality checks*", lines), hidden > 0
+
+
+def _finding_line(finding: FindingView) -> str:
+    _, emoji, label = _SEVERITY[finding.severity]
+    return f"{emoji} *{label}* ({safe_line(finding.check, 60)}): {safe_line(finding.message, 250)}"
+
+
+def _state_blocks(story: StoryView, *, cut: bool, reviewers_hint: bool) -> list[Block]:
+    """Buttons for a draft; for a decided story who decided and when, and no decision buttons."""
+    view_full = button("View whole story", ids.STORY_VIEW_FULL, str(story.id))
+    if story.status == "draft":
+        buttons = [
+            button("Approve", ids.STORY_APPROVE, str(story.id), style="primary"),
+            button("Edit", ids.STORY_EDIT, str(story.id)),
+            button("Reject", ids.STORY_REJECT, str(story.id), style="danger"),
+        ]
+        blocks = [actions([*buttons, view_full] if cut else buttons, block_id=f"story:{story.id}")]
+        if reviewers_hint:
+            blocks.append(context("Only this project's reviewers can approve, edit or reject."))
+        return blocks
+    blocks = [context(decision_line(story))]
+    if cut:
+        blocks.append(actions([view_full], block_id=f"story:{story.id}"))
+    return blocks
+
+
+def decision_line(story: StoryView) -> str:
+    """ ":white_check_mark: Approved by @who <date>" (or rejected, with the escaped reason)."""
+    when = f" {date_token(story.decided_at)}" if story.decided_at else ""
+    who = user_ref(story.decided_by)
+    if story.status == "approved":
+        return f":white_check_mark: Approved by {who}{when}"
+    line = f":x: Rejected by {who}{when}"
+    if story.reject_reason:
+        line += f". Reason: {truncate(escape(story.reject_reason.strip()), 1500)}"
+    return line

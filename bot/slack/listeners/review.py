@@ -1,0 +1,119 @@
+"""Approve, Edit and Reject on story cards, and the modals behind Edit and Reject.
+
+Who may decide is the service's rule; here a refusal becomes an ephemeral message (buttons)
+or an error under the modal's field (modals), and a success redraws the card.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.errors import BotError
+from bot.services import Services
+from bot.slack.blocks import ids
+from bot.slack.blocks.help import HelpEntry
+from bot.slack.blocks.story_modals import (
+    edit_modal,
+    full_story_modal,
+    parse_edit_submission,
+    parse_reject_submission,
+    reject_modal,
+)
+from bot.slack.story_flow import StoryPublisher
+
+
+def register(app: App, services: Services, entries: list[HelpEntry]) -> None:
+    entries.append(
+        HelpEntry("Approve / Edit / Reject", "reviewers decide on each drafted story card")
+    )
+    stories = services.stories
+
+    def tell(respond: Respond, text: str) -> None:
+        respond(response_type="ephemeral", replace_original=False, text=text)
+
+    @app.action(ids.STORY_APPROVE)
+    def approve(
+        ack: Ack, action: dict[str, Any], body: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
+        ack()
+        try:
+            story = stories.approve(int(action["value"]), body["user"]["id"])
+        except BotError as exc:
+            tell(respond, exc.user_message)
+            return
+        StoryPublisher(client, stories).refresh_story(story)
+
+    @app.action(ids.STORY_REJECT)
+    def reject(
+        ack: Ack, action: dict[str, Any], body: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
+        ack()
+        try:
+            story = stories.ensure_reviewer(int(action["value"]), body["user"]["id"])
+        except BotError as exc:
+            tell(respond, exc.user_message)
+            return
+        if story.status != "draft":
+            tell(respond, f"Story #{story.id} is already {story.status}.")
+            return
+        client.views_open(trigger_id=body["trigger_id"], view=reject_modal(story))
+
+    @app.action(ids.STORY_EDIT)
+    def edit(
+        ack: Ack, action: dict[str, Any], body: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
+        ack()
+        try:
+            story = stories.ensure_reviewer(int(action["value"]), body["user"]["id"])
+        except BotError as exc:
+            tell(respond, exc.user_message)
+            return
+        if story.status != "draft":
+            tell(respond, f"Story #{story.id} is already {story.status}; it can't be edited.")
+            return
+        client.views_open(trigger_id=body["trigger_id"], view=edit_modal(story))
+
+    @app.action(ids.STORY_VIEW_FULL)
+    def view_full(
+        ack: Ack, action: dict[str, Any], body: dict[str, Any], client: WebClient
+    ) -> None:
+        ack()
+        story = stories.story(int(action["value"]))
+        client.views_open(trigger_id=body["trigger_id"], view=full_story_modal(story))
+
+    @app.view(ids.STORY_REJECT_MODAL)
+    def reject_submitted(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
+        parsed = parse_reject_submission(view)
+        if isinstance(parsed, dict):
+            ack(response_action="errors", errors=parsed)
+            return
+        story_id, reason = parsed
+        try:
+            story = stories.reject(story_id, body["user"]["id"], reason)
+        except BotError as exc:
+            ack(response_action="errors", errors={ids.REJECT_REASON_BLOCK: exc.user_message})
+            return
+        ack()
+        StoryPublisher(client, stories).refresh_story(story)
+
+    @app.view(ids.STORY_EDIT_MODAL)
+    def edit_submitted(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
+        parsed = parse_edit_submission(view)
+        if isinstance(parsed, dict):
+            ack(response_action="errors", errors=parsed)
+            return
+        story_id, change = parsed
+        try:
+            story = stories.edit(story_id, body["user"]["id"], change)
+        except BotError as exc:
+            ack(response_action="errors", errors={ids.EDIT_TITLE_BLOCK: exc.user_message})
+            return
+        ack()
+        StoryPublisher(client, stories).refresh_story(story)
