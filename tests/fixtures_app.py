@@ -25,3 +25,16 @@ def running_bot(
         yield bot
     finally:
         bot.stop()
+
+
+@pytest.fixture
+def running_bot_on_postgres(
+    tmp_path: Path, postgres_url: str, fake_slack: FakeSlack, fake_openai: FakeOpenAI
+) -> Iterator[RunningBot]:
+    """The same bot with its database on PostgreSQL (skipped when none is configured)."""
+    settings = bot_settings(tmp_path, fake_slack, fake_openai, db_url=postgres_url)
+    bot = start_bot(settings, fake_slack, fake_openai)
+    try:
+        yield bot
+    finally:
+        bot.stop()

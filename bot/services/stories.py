@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.domain import BatchView, StoryEdit, StoryView
 from bot.errors import BotError, NotAllowed
@@ -33,6 +34,7 @@ from bot.storage import (
     list_criteria,
     list_stories,
     note_dedupe_key,
+    notes_with_status,
     save_meeting_note,
     set_note_findings,
     set_note_placement,
@@ -41,7 +43,7 @@ from bot.storage import (
     start_drafting,
 )
 from bot.storage.db import Database
-from bot.storage.types import NoteSource, NoteStatus, StoryStatus
+from bot.storage.types import NoteSource, NoteStatus, StoryStatus, now_utc
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +159,29 @@ class StoryService:
             )
             set_note_status(note_id, NoteStatus.drafted, session=session)
         return self.batch(note_id)
+
+    def fail_interrupted(self) -> list[int]:
+        """Notes left "drafting" by a crash or restart become failed, so Retry can pick them
+        up; returns their ids. With SQLite the bot is one process, so every such note was
+        interrupted; with PostgreSQL another replica may be drafting it right now, so only
+        notes untouched for longer than any draft takes count."""
+        grace = timedelta(0) if self._db.backend == "sqlite" else timedelta(minutes=15)
+        cutoff = now_utc() - grace
+        with self._db.session() as session:
+            stuck = [
+                note
+                for note in notes_with_status(NoteStatus.drafting, session=session)
+                if note.updated_at <= cutoff
+            ]
+            for note in stuck:
+                assert note.id is not None
+                set_note_status(
+                    note.id,
+                    NoteStatus.failed,
+                    error="Drafting was interrupted by a restart of the bot.",
+                    session=session,
+                )
+        return [n.id for n in stuck if n.id is not None]
 
     # -- reading -------------------------------------------------------------------------
 

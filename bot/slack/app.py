@@ -20,6 +20,7 @@ from bot.slack.error_handler import register_error_handler
 from bot.slack.listeners import help as help_listener
 from bot.slack.listeners import mention, review, stories
 from bot.slack.middleware import register_middleware
+from bot.slack.story_flow import StoryPublisher
 
 FEATURES = (stories, review, help_listener, mention)
 
@@ -39,4 +40,5 @@ def create_app(settings: Settings, services: Services, *, client: WebClient | No
     entries: list[HelpEntry] = []
     for feature in FEATURES:
         feature.register(app, services, entries)
+    StoryPublisher(app.client, services.stories).show_interrupted()
     return app

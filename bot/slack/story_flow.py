@@ -63,6 +63,22 @@ class StoryPublisher:
         self.refresh_batch(batch)
         return batch
 
+    def show_interrupted(self) -> None:
+        """After a restart: turn every "Drafting…" placeholder that will never finish into a
+        failure message with Retry (the notes are stored)."""
+        for note_id in self._stories.fail_interrupted():
+            placed = self._stories.placement(note_id)
+            if placed is None:
+                continue
+            project = self._stories.batch(note_id).project_name
+            text, blocks = failure_message(
+                project, "Drafting was interrupted by a restart of the bot.", note_id
+            )
+            try:
+                self._update(placed, text, blocks)
+            except Exception:  # one unreachable message must not stop the start-up
+                log.exception("could not update the interrupted draft of note %s", note_id)
+
     def refresh_batch(self, batch: BatchView) -> None:
         placed = self._stories.placement(batch.note_id)
         if placed is not None:

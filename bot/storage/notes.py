@@ -134,3 +134,13 @@ def list_notes(project: str, *, limit: int = 50, session: Session) -> list[Meeti
         .limit(limit)
     )
     return list(session.exec(stmt).all())
+
+
+def notes_with_status(status: NoteStatus, *, session: Session) -> list[MeetingNote]:
+    """Every note in a status, oldest first (e.g. drafts a restart interrupted)."""
+    stmt = (
+        select(MeetingNote)
+        .where(col(MeetingNote.status) == status)
+        .order_by(col(MeetingNote.id))
+    )
+    return list(session.exec(stmt).all())
