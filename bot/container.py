@@ -21,12 +21,17 @@ from bot.llm.chunking import split_notes
 from bot.llm.prompts import PromptLibrary
 from bot.projects import ProjectsConfig, load_projects
 from bot.retrieval.embeddings import make_embedder
+from bot.retrieval.hybrid import HybridSearcher
+from bot.retrieval.markdown import split_markdown
 from bot.retrieval.similarity import EmbeddingSimilarity
 from bot.retrieval.store import ChromaKnowledgeStore
-from bot.retrieval.types import Embedder, KnowledgeStore
+from bot.retrieval.types import Embedder, Passage
 from bot.services import Services
+from bot.services.decisions import DecisionService
 from bot.services.drafting import StoryDrafter
 from bot.services.inbox import EventInbox
+from bot.services.indexing import KnowledgeIndexer
+from bot.services.questions import QuestionService
 from bot.services.stories import StoryService
 from bot.settings import Settings
 from bot.storage.db import Database
@@ -83,7 +88,7 @@ class Container:
     chat_model: ChatModel
     prompts: PromptLibrary
     services: Services
-    knowledge: Lazy[KnowledgeStore]
+    knowledge: Lazy[ChromaKnowledgeStore]
 
     def health(self) -> dict[str, str]:
         try:
@@ -104,23 +109,58 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
     chat_model = build_chat_model(settings, db)
     prompts = PromptLibrary()
     embedder: Lazy[Embedder] = Lazy(lambda: build_embedder(settings))
-    knowledge: Lazy[KnowledgeStore] = Lazy(lambda: build_knowledge_store(settings, embedder()))
+    knowledge: Lazy[ChromaKnowledgeStore] = Lazy(
+        lambda: build_knowledge_store(settings, embedder())
+    )
     drafter = StoryDrafter(
         chat_model,
         prompts.get("story_draft"),
         load_guidelines(Path(settings.knowledge_dir)),
         lambda notes: split_notes(notes, settings.notes_part_chars),
     )
+    indexer = KnowledgeIndexer(knowledge, split_markdown)
     stories = StoryService(
         db,
         projects,
         drafter,
         knowledge=knowledge,
+        indexer=indexer,
         similarity=EmbeddingSimilarity(embedder),
         max_note_chars=settings.max_note_chars,
     )
-    services = Services(projects=projects, inbox=EventInbox(db), stories=stories)
+    decisions = DecisionService(db, projects, knowledge)
+    searcher: Lazy[HybridSearcher] = Lazy(lambda: HybridSearcher(knowledge()))
+    questions = QuestionService(
+        db,
+        projects,
+        LazySearcher(searcher),
+        chat_model,
+        prompts.get("answer_question"),
+        decisions,
+        min_similarity=settings.answer_min_similarity,
+    )
+    services = Services(
+        projects=projects,
+        inbox=EventInbox(db),
+        stories=stories,
+        decisions=decisions,
+        questions=questions,
+        indexer=indexer,
+        searcher=LazySearcher(searcher),
+    )
     return Container(settings, projects, db, chat_model, prompts, services, knowledge)
+
+
+class LazySearcher:
+    """Opens the index on the first question rather than at start-up."""
+
+    def __init__(self, searcher: Lazy[HybridSearcher]) -> None:
+        self._searcher = searcher
+
+    def search(
+        self, query: str, *, project: str, channel: str | None = None, k: int = 5
+    ) -> list[Passage]:
+        return self._searcher().search(query, project=project, channel=channel, k=k)
 
 
 GUIDELINE_FILES = ("definition-of-ready.md", "story-writing-guide.md", "glossary.md")

@@ -156,6 +156,8 @@ class ChromaKnowledgeStore:
         self._collection: Any = None
         self._dimensions: int | None = None
         self._open_lock = threading.Lock()
+        self._version = 0
+        self._version_lock = threading.Lock()
 
     @property
     def location(self) -> str:
@@ -163,6 +165,20 @@ class ChromaKnowledgeStore:
         if self._url:
             return f"Chroma server {self._url}, collection '{self._collection_name}'"
         return f"CHROMA_PATH={self._path}, collection '{self._collection_name}'"
+
+    @property
+    def embedder(self) -> Embedder:
+        return self._embedder
+
+    @property
+    def version(self) -> int:
+        """Goes up after every write through this object, so derived caches (the BM25 index)
+        know when to rebuild. Writes by other processes to a shared server don't count."""
+        return self._version
+
+    def _bump_version(self) -> None:
+        with self._version_lock:
+            self._version += 1
 
     # -- KnowledgeStore --------------------------------------------------------------------
 
@@ -173,6 +189,14 @@ class ChromaKnowledgeStore:
             latest[doc.id] = doc  # the same id twice in one call: the last one wins
         items = list(latest.values())
         collection = self._open()
+        try:
+            self._upsert_batches(collection, items)
+        finally:
+            # Bumped after the write, also after a partial failure: a reader that sees the old
+            # version may cache new data under it, and simply rebuilds once more.
+            self._bump_version()
+
+    def _upsert_batches(self, collection: Any, items: list[Document]) -> None:
         for start in range(0, len(items), self._batch_size):
             batch = items[start : start + self._batch_size]
             vectors = self._embed([d.text for d in batch])
@@ -201,20 +225,55 @@ class ChromaKnowledgeStore:
         if not unique:
             return
         collection = self._open()
-        with _write_lock, self._translate_errors():
-            collection.delete(ids=unique)
+        try:
+            with _write_lock, self._translate_errors():
+                collection.delete(ids=unique)
+        finally:
+            self._bump_version()
+
+    def delete_where(self, where: Where) -> int:
+        chroma_where = to_chroma_where(where)
+        if chroma_where is None:
+            raise ValueError("delete_where needs a filter; use delete(ids) to remove everything")
+        collection = self._open()
+        try:
+            with _write_lock, self._translate_errors():
+                ids = collection.get(where=chroma_where, include=[])["ids"]
+                if ids:
+                    collection.delete(ids=ids)
+        finally:
+            self._bump_version()
+        return len(ids)
+
+    def all(self, where: Where | None = None) -> list[Document]:
+        collection = self._open()
+        with self._translate_errors():
+            ids = collection.get(where=to_chroma_where(where), include=[])["ids"]
+        # Fetched by id in pages: offset paging could skip records when a write lands between
+        # two pages; a document deleted meanwhile is simply missing from the result.
+        docs: list[Document] = []
+        for start in range(0, len(ids), self._batch_size):
+            docs.extend(self.get(ids[start : start + self._batch_size]))
+        return docs
 
     def search(self, query: str, *, k: int = 5, where: Where | None = None) -> list[SearchHit]:
         if k < 1:
             raise ValueError("k must be at least 1")
         if not query.strip():
             return []
+        return self.search_vector(self._embed([query], query=True)[0], k=k, where=where)
+
+    def search_vector(
+        self, vector: Sequence[float], *, k: int = 5, where: Where | None = None
+    ) -> list[SearchHit]:
+        """Like :meth:`search` for a query already embedded (hybrid search embeds it once)."""
+        if k < 1:
+            raise ValueError("k must be at least 1")
         chroma_where = to_chroma_where(where)
-        vector = self._embed([query], query=True)[0]
         collection = self._open()
         with self._translate_errors():
             result = collection.query(
-                query_embeddings=[vector],
+                query_embeddings=[list(vector)],
                 n_results=k,
                 where=chroma_where,
                 include=["documents", "metadatas", "distances"],
@@ -246,6 +305,19 @@ class ChromaKnowledgeStore:
             )
         }
         return [found[doc_id] for doc_id in unique if doc_id in found]
+
+    def vectors(self, ids: Sequence[str]) -> dict[str, list[float]]:
+        """The stored embeddings of these ids (missing ids are left out)."""
+        unique = list(dict.fromkeys(ids))
+        if not unique:
+            return {}
+        collection = self._open()
+        with self._translate_errors():
+            result = collection.get(ids=unique, include=["embeddings"])
+        return {
+            doc_id: [float(x) for x in vector]
+            for doc_id, vector in zip(result["ids"], result["embeddings"], strict=True)
+        }
 
     def count(self, where: Where | None = None) -> int:
         chroma_where = to_chroma_where(where)

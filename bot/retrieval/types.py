@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeAlias, runtime_checkable
+from typing import Any, Literal, Protocol, TypeAlias, runtime_checkable
 
 MetadataValue: TypeAlias = str | int | float | bool
 Metadata: TypeAlias = dict[str, MetadataValue]
@@ -19,6 +19,9 @@ Metadata: TypeAlias = dict[str, MetadataValue]
 # match. Chroma's own operators (``{"created": {"$gte": 1700000000}}``, ``$and``, ``$or``) pass
 # through unchanged.
 Where: TypeAlias = Mapping[str, Any] | Sequence[Mapping[str, Any]]
+
+# Which ranked lists a passage search fuses; "vector" and "keyword" exist for measuring.
+SearchMode: TypeAlias = Literal["hybrid", "vector", "keyword"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +46,25 @@ class SearchHit:
     text: str
     metadata: Metadata
     similarity: float
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A document retrieved for a question by hybrid search, with the evidence for its rank.
+
+    ``similarity`` is the raw cosine similarity between the question and the passage, whichever
+    search found it; abstention thresholds belong on it. ``keyword_score`` is the BM25 score
+    (0.0 when the keyword search did not rank the passage among its candidates) and
+    ``fused_score`` the reciprocal-rank fusion score that ordered the results. Neither is
+    comparable across questions.
+    """
+
+    id: str
+    text: str
+    metadata: Metadata
+    similarity: float
+    keyword_score: float
+    fused_score: float
 
 
 @runtime_checkable
@@ -89,4 +111,35 @@ class KnowledgeStore(Protocol):
 
     def count(self, where: Where | None = None) -> int:
         """How many documents match ``where`` (all of them when ``None``)."""
+        ...
+
+    def all(self, where: Where | None = None) -> list[Document]:
+        """Every document matching ``where`` (all of them when ``None``), in no set order."""
+        ...
+
+    def delete_where(self, where: Where) -> int:
+        """Remove every document matching ``where``; returns how many were removed."""
+        ...
+
+
+@runtime_checkable
+class PassageRetriever(Protocol):
+    """Finds the passages that may answer a question, within what the asker may see."""
+
+    def search(
+        self,
+        query: str,
+        *,
+        project: str,
+        channel: str | None = None,
+        k: int = 5,
+        include_superseded: bool = False,
+        kinds: Sequence[str] | None = None,
+        mode: SearchMode = "hybrid",
+    ) -> list[Passage]:
+        """Best ``k`` passages of ``project`` visible from ``channel``, best first.
+
+        ``channel=None`` lifts the channel restriction (private content included): only for
+        trusted callers such as an admin's command line.
+        """
         ...

@@ -6,7 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.projects import ProjectsConfig
+from bot.services.decisions import DecisionService
 from bot.services.inbox import EventInbox
+from bot.services.indexing import KnowledgeIndexer
+from bot.services.questions import QuestionService, Searcher
 from bot.services.stories import StoryService
 
 
@@ -17,3 +20,7 @@ class Services:
     projects: ProjectsConfig
     inbox: EventInbox
     stories: StoryService
+    decisions: DecisionService
+    questions: QuestionService
+    indexer: KnowledgeIndexer
+    searcher: Searcher

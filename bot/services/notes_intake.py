@@ -26,6 +26,7 @@ class NotesSubmission:
     channel_id: str | None
     title: str = ""
     meeting_date: date | None = None
+    private: bool = False  # sent in a private channel: cite only there
     # What makes a delivery unique (e.g. trigger id): a retried delivery maps to the same note.
     delivery_id: str = ""
 

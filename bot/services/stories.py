@@ -20,6 +20,7 @@ from bot.quality.duplicates import Similarity
 from bot.retrieval.types import Document, KnowledgeStore
 from bot.services.draft_schema import DraftedStory
 from bot.services.drafting import Progress, StoryDrafter
+from bot.services.indexing import KnowledgeIndexer
 from bot.services.notes_intake import NotesSubmission, check_notes
 from bot.services.story_views import batch_view, story_view
 from bot.storage import (
@@ -43,6 +44,7 @@ from bot.storage import (
     start_drafting,
 )
 from bot.storage.db import Database
+from bot.storage.models import MeetingNote
 from bot.storage.types import NoteSource, NoteStatus, StoryStatus, now_utc
 
 log = logging.getLogger(__name__)
@@ -62,6 +64,7 @@ class StoryService:
         drafter: StoryDrafter,
         *,
         knowledge: Callable[[], KnowledgeStore],
+        indexer: KnowledgeIndexer | None = None,
         similarity: Similarity | None = None,
         max_note_chars: int = 60_000,
     ) -> None:
@@ -69,6 +72,7 @@ class StoryService:
         self._projects = projects
         self._drafter = drafter
         self._knowledge = knowledge
+        self._indexer = indexer
         self._similarity = similarity
         self.max_note_chars = max_note_chars
 
@@ -90,18 +94,28 @@ class StoryService:
                 author_id=submission.author_id,
                 title=submission.title,
                 meeting_date=submission.meeting_date,
+                source_private=submission.private,
                 session=session,
             )
         assert note.id is not None
         return ReceivedNotes(note.id, created)
 
-    def draft(self, note_id: int, on_progress: Progress) -> BatchView | None:
-        """Draft, check and store stories for a note; None if another worker has it."""
+    def draft(
+        self, note_id: int, on_progress: Progress, *, private: bool | None = None
+    ) -> BatchView | None:
+        """Draft, check and store stories for a note; None if another worker has it.
+
+        `private` says whether the notes came from a private channel (known only after the
+        ack, from Slack); it limits where the notes may be cited."""
         with self._db.session() as session:
             if not start_drafting(note_id, session=session):
                 return None
             note = get_note(note_id, session=session)
+            if private is not None and note.source_private != private:
+                note.source_private = private
+                session.add(note)
         project = self._projects.get(note.project)
+        self._index_note(note)
         try:
             outcome = self._drafter.draft(
                 note.raw_text,
@@ -293,13 +307,45 @@ class StoryService:
     def _backlog(self, project: str) -> list[tuple[str, str]]:
         return [(str(s.id), comparison_text(_view_to_quality(s))) for s in self.approved(project)]
 
+    def _index_note(self, note: MeetingNote) -> None:
+        """Notes become searchable as they are drafted (after the ack: the first index use
+        loads the embedding model); failing to index must not stop the draft."""
+        if self._indexer is None or note.id is None:
+            return
+        try:
+            self._indexer.index_note(
+                note.id,
+                note.raw_text,
+                project=note.project,
+                title=note.title,
+                channel=note.channel_id,
+                private=note.source_private,
+                created_at=note.created_at,
+            )
+        except Exception:
+            log.exception("could not index meeting note %s", note.id)
+
     def _index(self, story: StoryView) -> None:
         """Approved stories become searchable knowledge; failure here must not undo approval."""
+        with self._db.session() as session:
+            note = get_note(story.note_id, session=session)
+            card = get_story(story.id, session=session)
         criteria = "\n".join(f"Given {c.given} When {c.when} Then {c.then}" for c in story.criteria)
         doc = Document(
             id=f"story:{story.id}",
             text=f"{story.title}\n{story.sentence}\n{criteria}",
-            metadata={"project": story.project, "kind": "story", "story_id": story.id},
+            metadata={
+                "project": story.project,
+                "kind": "story",
+                "title": f"Story #{story.id}: {story.title}",
+                "source_channel": note.channel_id or "",
+                "private": note.source_private,
+                "superseded": False,
+                "permalink": "",
+                "author": story.decided_by or "",
+                "created_at": (story.decided_at or card.updated_at).isoformat(),
+                "story_id": story.id,
+            },
         )
         try:
             self._knowledge().upsert([doc])

@@ -17,12 +17,12 @@ from bot.settings import Settings
 from bot.slack.blocks.help import HelpEntry
 from bot.slack.client import make_web_client
 from bot.slack.error_handler import register_error_handler
+from bot.slack.listeners import decisions, questions, review, stories
 from bot.slack.listeners import help as help_listener
-from bot.slack.listeners import mention, review, stories
 from bot.slack.middleware import register_middleware
 from bot.slack.story_flow import StoryPublisher
 
-FEATURES = (stories, review, help_listener, mention)
+FEATURES = (stories, review, decisions, questions, help_listener)
 
 
 def create_app(settings: Settings, services: Services, *, client: WebClient | None = None) -> App:

@@ -15,6 +15,7 @@ from bot.errors import BotError
 from bot.services.stories import StoryService
 from bot.slack.blocks.stories import batch_message, drafting_message, failure_message, story_cards
 from bot.slack.blocks.story_card import story_card
+from bot.slack.channels import ChannelDirectory
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,8 @@ class StoryPublisher:
             self._update(placed, text, blocks)
 
         try:
-            batch = self._stories.draft(note_id, on_progress)
+            private = ChannelDirectory(self._client).is_private(placed[0])
+            batch = self._stories.draft(note_id, on_progress, private=private)
         except BotError as exc:
             text, blocks = failure_message(project_name, exc.user_message, note_id)
             self._update(placed, text, blocks)

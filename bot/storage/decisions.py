@@ -25,6 +25,7 @@ def add_decision(
     source_channel: str | None = None,
     source_ts: str | None = None,
     source_permalink: str | None = None,
+    source_private: bool = False,
     supersedes_id: int | None = None,
     question_id: int | None = None,
     created_at: datetime | None = None,
@@ -43,6 +44,7 @@ def add_decision(
         source_channel=source_channel,
         source_ts=source_ts,
         source_permalink=source_permalink,
+        source_private=source_private,
         question_id=question_id,
         created_at=created_at or now_utc(),
     )

@@ -62,6 +62,8 @@ class MeetingNote(SQLModel, table=True):
     error: str | None = Field(default=None, sa_type=sa.Text)
     placement_channel: str | None = None
     placement_ts: str | None = None
+    # Sent from a private channel: its text may only be cited in that channel.
+    source_private: bool = False
     # What the drafting found beyond the stories: shown on the batch and in digests.
     open_questions: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     out_of_scope: list[str] = Field(default_factory=list, sa_type=sa.JSON)
@@ -155,6 +157,9 @@ class Question(SQLModel, table=True):
     answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     escalation_channel: str | None = None
     escalation_ts: str | None = None
+    # The bot's own answer when recorded knowledge answered it, with the passages it cited.
+    answer_text: str | None = Field(default=None, sa_type=sa.Text)
+    citations: list[str] = Field(default_factory=list, sa_type=sa.JSON)
 
 
 class Decision(SQLModel, table=True):
@@ -173,6 +178,8 @@ class Decision(SQLModel, table=True):
     source_channel: str | None = None
     source_ts: str | None = None
     source_permalink: str | None = None
+    # Taken from a private channel: only that channel may see it in answers.
+    source_private: bool = False
     supersedes_id: int | None = Field(default=None, foreign_key="decision.id")
     superseded_by_id: int | None = Field(default=None, foreign_key="decision.id")
     question_id: int | None = Field(default=None, foreign_key="question.id")

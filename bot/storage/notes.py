@@ -35,6 +35,7 @@ def save_meeting_note(
     author_id: str | None = None,
     title: str = "",
     meeting_date: date | None = None,
+    source_private: bool = False,
     session: Session,
 ) -> tuple[MeetingNote, bool]:
     """Store a note; on a repeat of ``(project, dedupe_key)`` return the stored one.
@@ -51,6 +52,7 @@ def save_meeting_note(
         author_id=author_id,
         title=title,
         meeting_date=meeting_date,
+        source_private=source_private,
     )
     created = insert_ignore(session, note, "project", "dedupe_key")
     stored = session.exec(
@@ -139,8 +141,6 @@ def list_notes(project: str, *, limit: int = 50, session: Session) -> list[Meeti
 def notes_with_status(status: NoteStatus, *, session: Session) -> list[MeetingNote]:
     """Every note in a status, oldest first (e.g. drafts a restart interrupted)."""
     stmt = (
-        select(MeetingNote)
-        .where(col(MeetingNote.status) == status)
-        .order_by(col(MeetingNote.id))
+        select(MeetingNote).where(col(MeetingNote.status) == status).order_by(col(MeetingNote.id))
     )
     return list(session.exec(stmt).all())

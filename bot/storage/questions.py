@@ -76,6 +76,38 @@ def answer_question(
     return question
 
 
+def record_bot_answer(
+    question_id: int, text: str, citations: list[str], *, session: Session
+) -> Question:
+    """The bot answered from recorded knowledge; keep what it said and what it cited."""
+    question = get_question(question_id, session=session)
+    question.status = QuestionStatus.answered
+    question.answered_at = now_utc()
+    question.answer_text = text
+    question.citations = list(citations)
+    session.add(question)
+    session.flush()
+    return question
+
+
+def question_by_escalation(channel: str, ts: str, *, session: Session) -> Question | None:
+    """The question whose escalation message is (channel, ts): replies there are answers."""
+    stmt = select(Question).where(
+        col(Question.escalation_channel) == channel, col(Question.escalation_ts) == ts
+    )
+    return session.exec(stmt).first()
+
+
+def thread_questions(channel: str, thread_ts: str, *, session: Session) -> list[Question]:
+    """Earlier questions in the same thread, oldest first: the context of a follow-up."""
+    stmt = (
+        select(Question)
+        .where(col(Question.channel_id) == channel, col(Question.thread_ts) == thread_ts)
+        .order_by(col(Question.asked_at), col(Question.id))
+    )
+    return list(session.exec(stmt).all())
+
+
 def escalate_question(question_id: int, *, channel: str, ts: str, session: Session) -> Question:
     """Mark a question as sent to the reviewers, remembering where that message is."""
     question = get_question(question_id, session=session)

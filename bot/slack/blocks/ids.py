@@ -50,3 +50,12 @@ EDIT_CRITERIA_INPUT: Final = "edit_criteria_input"
 # Input of the Reject modal.
 REJECT_REASON_BLOCK: Final = "reject_reason_block"
 REJECT_REASON_INPUT: Final = "reject_reason_input"
+
+# Questions and decisions.
+QUESTION_ANSWER: Final = "question_answer"  # "Answer" button on an escalation
+ANSWER_HELPFUL: Final = "answer_helpful"
+ANSWER_WRONG: Final = "answer_wrong"
+ANSWER_MODAL: Final = "question_answer_modal"
+ANSWER_TEXT_BLOCK: Final = "answer_text_block"
+ANSWER_TEXT_INPUT: Final = "answer_text_input"
+RECORD_DECISION: Final = "record_decision"  # message shortcut; must match the app manifest

@@ -1,0 +1,140 @@
+"""`apo index`, `apo search`, `apo decide` and `apo ask`: the knowledge features without Slack,
+for loading a decision log and for seeing why the bot answered what it did."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot.errors import ConfigError
+from bot.settings import load_settings
+
+if TYPE_CHECKING:
+    from bot.container import Container
+
+
+def add_knowledge_commands(commands: Any) -> None:
+    index = commands.add_parser("index", help="index Markdown files (e.g. knowledge/) for answers")
+    index.add_argument("path", help="a Markdown file or a folder of them")
+    index.add_argument("--project", help="project key (default: the only project)")
+    index.set_defaults(handler=run_index)
+
+    search = commands.add_parser("search", help="show the passages the bot would retrieve")
+    search.add_argument("query")
+    search.add_argument("--project", help="project key (default: the only project)")
+    search.add_argument("--channel", help="search as if asked in this channel (its visibility)")
+    search.add_argument("-k", type=int, default=5, help="how many passages (default 5)")
+    search.add_argument("--json", action="store_true", help="print JSON")
+    search.set_defaults(handler=run_search)
+
+    decide = commands.add_parser("decide", help="record a decision")
+    decide.add_argument("text", help='the decision; "supersedes #N: …" replaces decision N')
+    decide.add_argument("--project", help="project key (default: the only project)")
+    decide.add_argument("--channel", help="the channel it belongs to (private ones stay there)")
+    decide.add_argument("--private", action="store_true", help="the channel is private")
+    decide.add_argument("--author", default="cli", help="who decided (a Slack user id)")
+    decide.set_defaults(handler=run_decide)
+
+    ask = commands.add_parser("ask", help="answer a question as the bot would")
+    ask.add_argument("question")
+    ask.add_argument("--project", help="project key (default: the only project)")
+    ask.add_argument("--channel", help="ask as if in this channel")
+    ask.set_defaults(handler=run_ask)
+
+
+def _container() -> Container:
+    from bot.container import build_container
+
+    return build_container(load_settings())
+
+
+def project_key(container: Container, key: str | None) -> str:
+    if key:
+        return container.projects.get(key).key
+    projects = container.projects.projects
+    if len(projects) != 1:
+        known = ", ".join(p.key for p in projects) or "none (add one to the projects file)"
+        raise ConfigError(f"Say which project with --project (known: {known}).")
+    return projects[0].key
+
+
+def run_index(args: argparse.Namespace) -> int:
+    container = _container()
+    project = project_key(container, args.project)
+    report = container.services.indexer.index_path(Path(args.path), project=project)
+    print(f"indexed {report.sections} sections from {report.files} files into {project}")
+    return 0
+
+
+def run_search(args: argparse.Namespace) -> int:
+    container = _container()
+    project = project_key(container, args.project)
+    passages = container.services.searcher.search(
+        args.query, project=project, channel=args.channel or "", k=args.k
+    )
+    rows = [
+        {
+            "id": p.id,
+            "kind": p.metadata.get("kind", ""),
+            "source": p.metadata.get("permalink") or p.metadata.get("source") or "",
+            "similarity": round(p.similarity, 4),
+            "text": p.text,
+        }
+        for p in passages
+    ]
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    threshold = container.settings.answer_min_similarity
+    for n, row in enumerate(rows, start=1):
+        print(f"{n}. {row['id']}  [{row['kind']}]  similarity {row['similarity']:.3f}")
+        if row["source"]:
+            print(f"   source: {row['source']}")
+        print("   " + " ".join(str(row["text"]).split())[:200])
+    best = max((p.similarity for p in passages), default=-1.0)
+    verdict = "would answer" if best >= threshold else "would abstain and escalate"
+    print(
+        f"best similarity {best:.3f}, threshold {threshold:.3f}: the bot {verdict}", file=sys.stderr
+    )
+    return 0
+
+
+def run_decide(args: argparse.Namespace) -> int:
+    from bot.services.decisions import DecisionInput, split_supersedes
+
+    container = _container()
+    project = project_key(container, args.project)
+    supersedes, text = split_supersedes(args.text)
+    decision, _ = container.services.decisions.record(
+        DecisionInput(
+            project=project,
+            text=text,
+            author_id=args.author,
+            origin="cli",
+            source_channel=args.channel,
+            private=args.private,
+            supersedes_id=supersedes,
+        )
+    )
+    print(f"recorded decision #{decision.id} in {project}")
+    return 0
+
+
+def run_ask(args: argparse.Namespace) -> int:
+    from bot.services.questions import Abstention, AskInput
+
+    container = _container()
+    project = project_key(container, args.project)
+    result = container.services.questions.ask(
+        AskInput(project, args.channel or "cli", "cli", args.question)
+    )
+    if isinstance(result, Abstention) or result is None:
+        print("Nothing recorded answers this.")
+        return 0
+    print(result.text)
+    for c in result.citations:
+        print(f"[{c.number}] {c.passage_id} {c.permalink}")
+    return 0

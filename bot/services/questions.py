@@ -1,0 +1,284 @@
+"""Answering questions from what was recorded, and a human loop when nothing was.
+
+The model only phrases an answer from passages the retriever found in this project, within
+what the asking channel may see; whether to answer at all is decided first, in code, on the raw
+similarity of the best passage. Below the threshold the bot says so and escalates; the human
+answer is recorded as a decision, so the same question is answered next time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from pydantic import BaseModel, Field
+
+from bot.errors import BotError
+from bot.llm.base import ChatModel
+from bot.llm.prompts import Prompt
+from bot.projects import ProjectsConfig
+from bot.services.decisions import DecisionInput, DecisionService, DecisionView
+from bot.storage import (
+    add_question,
+    answer_question,
+    escalate_question,
+    get_question,
+    question_by_escalation,
+    record_answer_feedback,
+    record_bot_answer,
+    thread_questions,
+)
+from bot.storage.db import Database
+from bot.storage.models import Question
+from bot.storage.types import FeedbackVerdict
+
+MAX_QUESTION_CHARS = 2000
+
+
+class Passage(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def metadata(self) -> Mapping[str, str | int | float | bool]: ...
+    @property
+    def similarity(self) -> float: ...
+
+
+class Searcher(Protocol):
+    def search(
+        self, query: str, *, project: str, channel: str | None = None, k: int = 5
+    ) -> Sequence[Passage]: ...
+
+
+class ModelAnswer(BaseModel):
+    answerable: bool = Field(description="true only if the records answer the question")
+    answer: str
+    cited: list[int] = Field(description="numbers of the records the answer relies on")
+
+
+@dataclass(frozen=True)
+class Citation:
+    number: int
+    passage_id: str
+    kind: str
+    title: str
+    excerpt: str
+    permalink: str
+    author: str
+    created_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Answer:
+    question_id: int
+    text: str
+    citations: tuple[Citation, ...]
+
+
+@dataclass(frozen=True)
+class Abstention:
+    question_id: int
+    nearest: tuple[Citation, ...]
+    reviewers: tuple[str, ...]
+    escalation_channel: str
+
+
+@dataclass(frozen=True)
+class AskInput:
+    project: str
+    channel: str
+    asker_id: str
+    text: str
+    message_ts: str | None = None
+    thread_ts: str | None = None
+
+
+@dataclass(frozen=True)
+class HumanAnswer:
+    question: Question
+    decision: DecisionView
+
+
+class QuestionService:
+    def __init__(
+        self,
+        db: Database,
+        projects: ProjectsConfig,
+        searcher: Searcher,
+        chat: ChatModel,
+        prompt: Prompt,
+        decisions: DecisionService,
+        *,
+        min_similarity: float,
+    ) -> None:
+        self._db = db
+        self._projects = projects
+        self._searcher = searcher
+        self._chat = chat
+        self._prompt = prompt
+        self._decisions = decisions
+        self.min_similarity = min_similarity
+
+    def ask(self, ask: AskInput) -> Answer | Abstention | None:
+        """Answer or abstain; None when this message was already handled (a retry)."""
+        project = self._projects.get(ask.project)
+        text = ask.text.strip()
+        if not text:
+            raise BotError(
+                "Ask me a question after the mention, for example: what is the due date?"
+            )
+        if len(text) > MAX_QUESTION_CHARS:
+            raise BotError(
+                f"That question is too long; keep it under {MAX_QUESTION_CHARS:,} characters."
+            )
+        with self._db.session() as session:
+            earlier = (
+                thread_questions(ask.channel, ask.thread_ts, session=session)
+                if ask.thread_ts
+                else []
+            )
+            question, created = add_question(
+                project.key,
+                ask.channel,
+                text,
+                asker_id=ask.asker_id,
+                thread_ts=ask.thread_ts or ask.message_ts,
+                message_ts=ask.message_ts,
+                session=session,
+            )
+        if not created:
+            return None
+        assert question.id is not None
+        query = " ".join([*(q.text for q in earlier[-1:]), text])
+        passages = list(self._searcher.search(query, project=project.key, channel=ask.channel))
+        best = max((p.similarity for p in passages), default=0.0)
+        if best < self.min_similarity:
+            return self._abstain(question.id, project.key, passages[:3])
+        answer = self._chat.structured(
+            self._prompt.render(
+                project_name=project.name,
+                passages=_numbered(passages),
+                history=_history(earlier),
+                question=text,
+            ),
+            ModelAnswer,
+            purpose="answer_question",
+        )
+        cited = [n for n in dict.fromkeys(answer.cited) if 1 <= n <= len(passages)]
+        if not answer.answerable or not cited:
+            return self._abstain(question.id, project.key, passages[:3])
+        citations = tuple(_citation(n, passages[n - 1]) for n in cited)
+        with self._db.session() as session:
+            record_bot_answer(
+                question.id, answer.answer, [c.passage_id for c in citations], session=session
+            )
+        return Answer(question.id, answer.answer, citations)
+
+    def mark_escalated(self, question_id: int, channel: str, ts: str) -> None:
+        with self._db.session() as session:
+            escalate_question(question_id, channel=channel, ts=ts, session=session)
+
+    def question(self, question_id: int) -> Question:
+        with self._db.session() as session:
+            return get_question(question_id, session=session)
+
+    def escalated_at(self, channel: str, ts: str) -> Question | None:
+        with self._db.session() as session:
+            return question_by_escalation(channel, ts, session=session)
+
+    def may_answer(self, question: Question, user_id: str) -> bool:
+        return self._projects.get(question.project).is_reviewer(user_id)
+
+    def answer_by_human(
+        self,
+        question_id: int,
+        text: str,
+        answerer_id: str,
+        *,
+        source_channel: str | None = None,
+        source_ts: str | None = None,
+        permalink: str | None = None,
+    ) -> HumanAnswer:
+        question = self.question(question_id)
+        if question.status == "answered" and question.answer_decision_id is not None:
+            raise BotError(f"Question #{question_id} has already been answered.")
+        if not self.may_answer(question, answerer_id):
+            raise BotError("Only the project's reviewers can record an answer as a decision.")
+        decision, _ = self._decisions.record(
+            DecisionInput(
+                project=question.project,
+                text=text,
+                author_id=answerer_id,
+                origin="answer",
+                source_channel=source_channel,
+                source_ts=source_ts,
+                permalink=permalink,
+                private=False,
+                question_id=question_id,
+                question_text=question.text,
+            )
+        )
+        with self._db.session() as session:
+            answered = answer_question(question_id, decision_id=decision.id, session=session)
+        return HumanAnswer(answered, decision)
+
+    def feedback(
+        self, question_id: int, channel: str, message_ts: str, user_id: str, helpful: bool
+    ) -> Question:
+        verdict = FeedbackVerdict.helpful if helpful else FeedbackVerdict.wrong
+        with self._db.session() as session:
+            record_answer_feedback(
+                channel, message_ts, user_id, verdict, question_id=question_id, session=session
+            )
+            return get_question(question_id, session=session)
+
+    def reviewers(self, project: str) -> tuple[str, ...]:
+        return self._projects.get(project).reviewers
+
+    def _abstain(self, question_id: int, project: str, nearest: list[Passage]) -> Abstention:
+        config = self._projects.get(project)
+        return Abstention(
+            question_id,
+            tuple(_citation(i, p) for i, p in enumerate(nearest, start=1)),
+            config.reviewers,
+            config.client.channel,
+        )
+
+
+def _numbered(passages: Sequence[Passage]) -> str:
+    blocks = []
+    for n, passage in enumerate(passages, start=1):
+        meta = passage.metadata
+        blocks.append(
+            f"[{n}] ({meta.get('kind', 'record')}, {str(meta.get('created_at', ''))[:10]})\n"
+            f"{passage.text}"
+        )
+    return "\n\n".join(blocks) or "(no records)"
+
+
+def _history(earlier: list[Question]) -> str:
+    lines = []
+    for q in earlier[-3:]:
+        lines.append(f"Q: {q.text}")
+        if q.answer_text:
+            lines.append(f"A: {q.answer_text}")
+    return "\n".join(lines) or "(none)"
+
+
+def _citation(number: int, passage: Passage) -> Citation:
+    meta = passage.metadata
+    created = str(meta.get("created_at") or "")
+    return Citation(
+        number=number,
+        passage_id=passage.id,
+        kind=str(meta.get("kind", "record")),
+        title=str(meta.get("title", "")),
+        excerpt=passage.text[:300],
+        permalink=str(meta.get("permalink", "")),
+        author=str(meta.get("author", "")),
+        created_at=datetime.fromisoformat(created) if created else None,
+    )

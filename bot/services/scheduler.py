@@ -1,0 +1,237 @@
+"""Runs each side's digest on its own local schedule, on one replica, and catches up on start.
+
+Posting exactly once is not this module's job: `run_digest` claims the (project, side, local
+date) key before posting. This module makes sure the claim is attempted at the right moments,
+by one replica, and that a digest missed by downtime earlier the same day is still attempted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.projects import ProjectsConfig, Side
+from bot.services.schedule import (
+    due_on_start,
+    is_digest_day,
+    make_trigger,
+    project_sides,
+    scheduled_date,
+)
+
+logger = logging.getLogger(__name__)
+
+RunDigest = Callable[[str, str, date], None]
+LastPosted = Callable[[str, str], date | None]
+_LOCK_NAME = "apo-bridge:digest-scheduler"
+# How long a submitted run may wait for a free worker (many projects, slow LLM summaries).
+_QUEUE_ALLOWANCE = timedelta(minutes=15)
+
+
+class LeaderLock(Protocol):
+    def is_leader(self) -> bool: ...
+
+    def release(self) -> None: ...
+
+
+class SingleProcessLeader:
+    """Always the leader: SQLite is used embedded by one process, so there is no one to elect."""
+
+    def is_leader(self) -> bool:
+        return True
+
+    def release(self) -> None:
+        return None
+
+
+def stable_lock_key(*parts: str) -> int:
+    """A signed 64-bit advisory-lock key that is the same in every process and Python version."""
+    digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+class PostgresAdvisoryLeader:
+    """Leadership = holding a session-level advisory lock on a connection kept open for it.
+
+    The lock lives exactly as long as that server session, so a crashed replica's leadership
+    ends with its connection and another replica takes over the next time it asks. By default
+    the key is derived from the current schema: deployments sharing one database in separate
+    schemas each elect their own leader instead of blocking one another.
+    """
+
+    def __init__(self, engine: Engine, key: int | None = None) -> None:
+        self._engine = engine
+        self._key = key
+        self._conn: Connection | None = None
+        self._held_key: int | None = None
+        # SQLAlchemy connections are not thread-safe, and jobs run on a thread pool.
+        self._lock = threading.Lock()
+
+    def is_leader(self) -> bool:
+        with self._lock:
+            if self._conn is not None and self._alive(self._conn):
+                return True
+            return self._try_acquire()
+
+    def release(self) -> None:
+        with self._lock:
+            conn, key = self._conn, self._held_key
+            self._conn = self._held_key = None
+            if conn is None:
+                return
+            try:
+                conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                conn.close()
+            except SQLAlchemyError:
+                # Never hand a connection that may still hold the lock back to the pool;
+                # discarding it ends its server session, which frees the lock.
+                conn.invalidate()
+                conn.close()
+
+    def _alive(self, conn: Connection) -> bool:
+        try:
+            conn.execute(sa.text("SELECT 1"))
+        except SQLAlchemyError as exc:
+            logger.warning("Lost the digest scheduler's leader connection: %s", exc)
+            conn.invalidate()
+            conn.close()
+            self._conn = self._held_key = None
+            return False
+        return True
+
+    def _try_acquire(self) -> bool:
+        conn: Connection | None = None
+        try:
+            # Autocommit: the lock is session-level, and an idle open transaction could be
+            # ended by idle_in_transaction_session_timeout, taking the connection with it.
+            conn = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            key = self._key
+            if key is None:
+                schema = conn.execute(sa.text("SELECT coalesce(current_schema(), '')"))
+                key = stable_lock_key(_LOCK_NAME, str(schema.scalar_one()))
+            got = conn.execute(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": key})
+            if got.scalar_one():
+                self._conn, self._held_key = conn, key
+                return True
+            conn.close()
+        except SQLAlchemyError as exc:
+            logger.warning("Could not ask PostgreSQL for scheduler leadership: %s", exc)
+            if conn is not None:
+                conn.invalidate()
+                conn.close()
+        return False
+
+
+def leader_for(engine: Engine) -> LeaderLock:
+    """An advisory-lock election on PostgreSQL (several replicas); none needed on SQLite."""
+    if engine.dialect.name == "postgresql":
+        return PostgresAdvisoryLeader(engine)
+    return SingleProcessLeader()
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class DigestScheduler:
+    """One APScheduler job per (project, side) on that side's own trigger and time zone."""
+
+    def __init__(
+        self,
+        projects: ProjectsConfig,
+        run_digest: RunDigest,
+        *,
+        leader: LeaderLock,
+        last_posted: LastPosted,
+        misfire_grace_seconds: int = 3600,
+        now: Callable[[], datetime] = _utc_now,
+    ) -> None:
+        if not 0 < misfire_grace_seconds < 24 * 3600:
+            raise ValueError("misfire_grace_seconds must be more than 0 and less than a day")
+        self._projects = projects
+        self._run_digest = run_digest
+        self._leader = leader
+        self._last_posted = last_posted
+        self._grace = misfire_grace_seconds
+        self._now = now
+        # Today's digests found missed at start; each side's job takes its own on its first run.
+        self._catch_up: dict[tuple[str, str], date] = {}
+        # Triggers carry their own zones; the scheduler's zone only affects its log lines.
+        self._scheduler = BackgroundScheduler(timezone=ZoneInfo("UTC"))
+
+    def start(self) -> None:
+        """Schedule every side, queue today's digests missed while down, and start running."""
+        now = self._now()
+        for project in self._projects.projects:
+            for name, side in project_sides(project):
+                trigger = make_trigger(side)
+                first_run: datetime | None
+                due = due_on_start(side, now, self._last_posted(project.key, name))
+                if due is not None:
+                    logger.info("Catching up on %s's %s digest for %s", project.key, name, due)
+                    self._catch_up[(project.key, name)] = due
+                    # Run the side's own job once right away (on the scheduler's clock), so
+                    # the catch-up and the next scheduled run can never overlap.
+                    first_run = datetime.now(UTC)
+                else:
+                    # Strictly after `now`: a run at exactly `now` is a catch-up, so a start
+                    # at the digest moment neither misses nor doubles it.
+                    first_run = trigger.get_next_fire_time(None, now + timedelta(microseconds=1))
+                self._scheduler.add_job(
+                    self.fire,
+                    trigger,
+                    args=(project.key, name),
+                    id=f"digest:{project.key}:{name}",
+                    next_run_time=first_run,
+                    # APScheduler's default grace is 1 s: a restart, deploy or long GC pause
+                    # across the digest time would silently drop that day's digest. An hour
+                    # still lets it go out; later than that, a morning digest arriving in the
+                    # afternoon is worse than rolling its content into the next one (and a
+                    # restart later the same day still posts it, through the catch-up above).
+                    misfire_grace_time=self._grace,
+                    # Several runs missed while suspended are one digest, not a burst of them.
+                    coalesce=True,
+                    # A slow digest (LLM summary) must not overlap with its next run.
+                    max_instances=1,
+                )
+        self._scheduler.start()
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Stop scheduling (waiting for running digests) and step down as leader."""
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=wait)
+        self._leader.release()
+
+    def jobs(self) -> list[Any]:
+        """The scheduled APScheduler jobs (for `apo doctor` and tests)."""
+        return list(self._scheduler.get_jobs())
+
+    def fire(self, project: str, side: str) -> bool:
+        """The scheduled job body; True when `run_digest` was called."""
+        config = self._side(project, side)
+        local_date = self._catch_up.pop((project, side), None)
+        if local_date is None:
+            # A run starts at most the grace time late, plus time queued for a worker.
+            lookback = timedelta(seconds=self._grace) + _QUEUE_ALLOWANCE
+            local_date = scheduled_date(config, self._now(), lookback)
+        if local_date is None or not is_digest_day(config, local_date):
+            logger.info("No %s digest for %s now: not a digest day", side, project)
+            return False
+        if not self._leader.is_leader():
+            logger.debug("Not the leader; %s/%s digest left to the leader", project, side)
+            return False
+        self._run_digest(project, side, local_date)
+        return True
+
+    def _side(self, project: str, side: str) -> Side:
+        return dict(project_sides(self._projects.get(project)))[side]
