@@ -25,12 +25,14 @@ TEAM_CHANNEL = "C0TEAM"
 CLIENT_CHANNEL = "C0CLIENT"
 DEVELOPER = "U0DEV"
 REVIEWER = "U0APO"
+PRIVATE_CHANNEL = "C0SECRET"  # a private channel of acme (see private_channels())
+OTHER_PROJECT_CHANNEL = "G0GLOBEX"
 
 PROJECTS_YAML = """
 projects:
   - key: acme
     name: Acme Invoicing
-    channels: [C0TEAM, C0CLIENT]
+    channels: [C0TEAM, C0CLIENT, C0SECRET]
     reviewers: [U0APO, U0PO]
     client:
       timezone: Europe/Oslo
@@ -98,7 +100,18 @@ class RunningBot:
         self.container.db.dispose()
 
 
+def private_channels(slack: FakeSlack, *private: str) -> None:
+    """Make conversations.info report these channels as private, like Slack does."""
+
+    def info(args: dict[str, Any]) -> dict[str, Any]:
+        channel = str(args.get("channel"))
+        return {"ok": True, "channel": {"id": channel, "is_private": channel in private}}
+
+    slack.set_handler("conversations.info", info)
+
+
 def start_bot(settings: Settings, slack: FakeSlack, openai: FakeOpenAI) -> RunningBot:
+    private_channels(slack, PRIVATE_CHANNEL)
     container = build_container(settings)
     app = create_app(settings, container.services)
     sock = bind("127.0.0.1", 0)
