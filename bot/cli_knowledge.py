@@ -25,7 +25,10 @@ def add_knowledge_commands(commands: Any) -> None:
     search = commands.add_parser("search", help="show the passages the bot would retrieve")
     search.add_argument("query")
     search.add_argument("--project", help="project key (default: the only project)")
-    search.add_argument("--channel", help="search as if asked in this channel (its visibility)")
+    search.add_argument(
+        "--channel",
+        help="search as if asked in this channel (without it: everything, private included)",
+    )
     search.add_argument("-k", type=int, default=5, help="how many passages (default 5)")
     search.add_argument("--json", action="store_true", help="print JSON")
     search.set_defaults(handler=run_search)
@@ -41,7 +44,7 @@ def add_knowledge_commands(commands: Any) -> None:
     ask = commands.add_parser("ask", help="answer a question as the bot would")
     ask.add_argument("question")
     ask.add_argument("--project", help="project key (default: the only project)")
-    ask.add_argument("--channel", help="ask as if in this channel")
+    ask.add_argument("--channel", help="ask as if in this channel (default: the team channel)")
     ask.set_defaults(handler=run_ask)
 
 
@@ -73,7 +76,7 @@ def run_search(args: argparse.Namespace) -> int:
     container = _container()
     project = project_key(container, args.project)
     passages = container.services.searcher.search(
-        args.query, project=project, channel=args.channel or "", k=args.k
+        args.query, project=project, channel=args.channel or None, k=args.k
     )
     rows = [
         {
@@ -128,9 +131,8 @@ def run_ask(args: argparse.Namespace) -> int:
 
     container = _container()
     project = project_key(container, args.project)
-    result = container.services.questions.ask(
-        AskInput(project, args.channel or "cli", "cli", args.question)
-    )
+    channel = args.channel or container.projects.get(project).team.channel
+    result = container.services.questions.ask(AskInput(project, channel, "cli", args.question))
     if isinstance(result, Abstention) or result is None:
         print("Nothing recorded answers this.")
         return 0

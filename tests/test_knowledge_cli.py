@@ -1,0 +1,105 @@
+"""`apo index`, `apo decide` and `apo search` as a person uses them to load and inspect the index."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.harness.app_server import PROJECTS_YAML
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def apo(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "apo.yaml").write_text(PROJECTS_YAML, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "OPENAI_"))}
+    env.update(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'apo.db'}",
+        CHROMA_PATH=str(tmp_path / "chroma"),
+        APO_CONFIG=str(tmp_path / "apo.yaml"),
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_index_is_stable_and_search_explains_what_the_bot_sees(tmp_path: Path) -> None:
+    first = apo(tmp_path, "index", str(ROOT / "knowledge"), "--project", "acme")
+    assert first.returncode == 0, first.stderr
+    again = apo(tmp_path, "index", str(ROOT / "knowledge"), "--project", "acme")
+    assert again.stdout == first.stdout  # the same sections, updated rather than added
+
+    result = apo(
+        tmp_path, "search", "How many days until an invoice is due?", "--project", "acme", "--json"
+    )
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    ids = [r["id"] for r in rows]
+    assert len(ids) == len(set(ids)) and len(ids) == 5
+    assert all(0 <= r["similarity"] <= 1 for r in rows)
+    assert any("decisions/" in r["id"] for r in rows)
+
+
+def test_decide_then_search_finds_it_and_respects_private_channels(tmp_path: Path) -> None:
+    public = apo(
+        tmp_path,
+        "decide",
+        "KID numbers use MOD10 for every invoice.",
+        "--project",
+        "acme",
+        "--channel",
+        "C0TEAM",
+    )
+    private = apo(
+        tmp_path,
+        "decide",
+        "The acquisition budget is 4.2 million NOK.",
+        "--project",
+        "acme",
+        "--channel",
+        "C0SECRET",
+        "--private",
+    )
+    assert public.returncode == 0 and private.returncode == 0, public.stderr + private.stderr
+    assert "recorded decision #1 in acme" in public.stdout
+
+    from_team = apo(
+        tmp_path,
+        "search",
+        "acquisition budget",
+        "--project",
+        "acme",
+        "--channel",
+        "C0TEAM",
+        "--json",
+    )
+    from_secret = apo(
+        tmp_path,
+        "search",
+        "acquisition budget",
+        "--project",
+        "acme",
+        "--channel",
+        "C0SECRET",
+        "--json",
+    )
+    assert "4.2 million" not in from_team.stdout
+    assert "4.2 million" in from_secret.stdout
+    text = apo(tmp_path, "search", "KID MOD10", "--project", "acme", "--channel", "C0TEAM")
+    assert "decision:1" in text.stdout and "would answer" in text.stderr
+
+
+def test_unknown_project_is_a_clear_error(tmp_path: Path) -> None:
+    result = apo(tmp_path, "search", "anything", "--project", "nope")
+
+    assert result.returncode == 2
+    assert "There is no project 'nope'" in result.stderr and "Traceback" not in result.stderr
