@@ -308,6 +308,25 @@ def test_keyword_index_rebuilds_after_every_write(store: ChromaKnowledgeStore) -
     assert searcher.search("ACME-999", project="acme", mode="keyword") == []
 
 
+@pytest.mark.parametrize("mode", MODES)
+def test_writes_by_another_writer_never_leak_through_the_keyword_snapshot(
+    store: ChromaKnowledgeStore, embedder: WordLlamaEmbedder, tmp_path: Path, mode: SearchMode
+) -> None:
+    # A second store object on the same index stands in for another process: its writes don't
+    # bump this store's version, so the BM25 snapshot stays old (max_age=None: never refreshed).
+    store.upsert([doc("rate", "Hourly rate NOK 690 (ACME-301)."), doc("gone", "ACME-302 KID")])
+    searcher = HybridSearcher(store, keyword_max_age=None)
+    assert "rate" in ids(searcher.search("ACME-301", project="acme", channel=TEAM, mode=mode))
+
+    other = ChromaKnowledgeStore(embedder, path=str(tmp_path / "chroma"))
+    other.upsert([doc("rate", "Hourly rate NOK 690 (ACME-301).", channel=LEADS, private=True)])
+    other.delete(["gone"])
+
+    assert "rate" not in ids(searcher.search("ACME-301", project="acme", channel=TEAM, mode=mode))
+    assert "gone" not in ids(searcher.search("ACME-302", project="acme", channel=TEAM, mode=mode))
+    assert "rate" in ids(searcher.search("ACME-301", project="acme", channel=LEADS, mode=mode))
+
+
 def test_one_build_per_project_however_many_threads_ask(store: ChromaKnowledgeStore) -> None:
     store.upsert([doc(f"d{i}", f"decision {i} about KID") for i in range(20)])
     calls: list[Any] = []

@@ -234,7 +234,7 @@ def test_a_zero_misfire_grace_time_is_refused() -> None:
         )
 
 
-def test_leader_for_picks_by_dialect(tmp_path: object) -> None:
+def test_leader_for_picks_by_dialect() -> None:
     sqlite = sa.create_engine("sqlite://")
     postgres = sa.create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
 
@@ -319,7 +319,7 @@ def test_deployments_in_different_schemas_elect_separately(
     engines: list[Engine], postgres_url: str
 ) -> None:
     other_schema = postgres_url.replace("apo_test_", "apo_other_")
-    schema = sa.make_url(other_schema).query["options"].removeprefix("-csearch_path=")
+    schema = str(sa.make_url(other_schema).query["options"]).removeprefix("-csearch_path=")
     with engines[2].begin() as admin:
         admin.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     other = create_db_engine(other_schema)

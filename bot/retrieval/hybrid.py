@@ -44,7 +44,7 @@ class HybridStore(Protocol):
         self, vector: Sequence[float], *, k: int = 5, where: Where | None = None
     ) -> list[SearchHit]: ...
 
-    def vectors(self, ids: Sequence[str]) -> dict[str, list[float]]: ...
+    def get_with_vectors(self, ids: Sequence[str]) -> list[tuple[Document, list[float]]]: ...
 
 
 def scope_where(
@@ -162,54 +162,58 @@ class HybridSearcher:
         depth = max(self._candidates, k)
         query_vector = self._store.embedder.embed_query(query)
 
-        vector_hits: list[SearchHit] = []
+        # id -> (document, raw cosine similarity), for every candidate of either search
+        found: dict[str, tuple[Document, float]] = {}
+        vector_ranking: list[str] = []
         if mode != "keyword":
             where = scope_where(
                 project, channel, include_superseded=include_superseded, kinds=kinds
             )
-            hits = self._store.search_vector(query_vector, k=depth, where=where)
-            vector_hits = [h for h in hits if visible(h.metadata)]  # belt and braces
-        keyword_hits: list[tuple[Document, float]] = []
-        if mode != "vector":
-            keyword_hits = self._keyword.search(query, project=project, k=depth, predicate=visible)
-            if keyword_hits and mode == "hybrid":
-                floor = self._keyword_floor * keyword_hits[0][1]
-                keyword_hits = [(d, s) for d, s in keyword_hits if s >= floor]
-
-        fused = reciprocal_rank_fusion(
-            [[h.id for h in vector_hits], [d.id for d, _ in keyword_hits]], k=self._rrf_k
-        )
-        similarity = {h.id: h.similarity for h in vector_hits}
-        docs: dict[str, tuple[str, Metadata]] = {h.id: (h.text, h.metadata) for h in vector_hits}
+            for hit in self._store.search_vector(query_vector, k=depth, where=where):
+                if visible(hit.metadata):  # belt and braces: Chroma filtered already
+                    found[hit.id] = (Document(hit.id, hit.text, hit.metadata), hit.similarity)
+                    vector_ranking.append(hit.id)
         keyword_score: dict[str, float] = {}
-        for doc, score in keyword_hits:
-            docs.setdefault(doc.id, (doc.text, doc.metadata))
-            keyword_score[doc.id] = score
-        similarity.update(self._similarities(query_vector, set(docs) - similarity.keys()))
+        keyword_ranking: list[str] = []
+        if mode != "vector":
+            hits = self._keyword.search(query, project=project, k=depth, predicate=visible)
+            keyword_score = {doc.id: score for doc, score in hits}
+            floor = self._keyword_floor * hits[0][1] if hits and mode == "hybrid" else 0.0
+            keyword_ranking = [doc.id for doc, score in hits if score >= floor]
+            found.update(self._current(query_vector, set(keyword_ranking) - found.keys(), visible))
+            keyword_ranking = [doc_id for doc_id in keyword_ranking if doc_id in found]
 
+        fused = reciprocal_rank_fusion([vector_ranking, keyword_ranking], k=self._rrf_k)
         # Ties in fusion (a first place in one list only, say) go to the closer meaning.
-        ranked = sorted(fused, key=lambda i: (-fused[i], -similarity.get(i, -1.0), i))[:k]
+        ranked = sorted(fused, key=lambda i: (-fused[i], -found[i][1], i))[:k]
         return [
             Passage(
                 id=doc_id,
-                text=docs[doc_id][0],
-                metadata=dict(docs[doc_id][1]),
-                similarity=similarity.get(doc_id, -1.0),
+                text=found[doc_id][0].text,
+                metadata=dict(found[doc_id][0].metadata),
+                similarity=found[doc_id][1],
                 keyword_score=keyword_score.get(doc_id, 0.0),
                 fused_score=fused[doc_id],
             )
             for doc_id in ranked
         ]
 
-    def _similarities(self, query_vector: Sequence[float], ids: set[str]) -> dict[str, float]:
-        """Raw cosine similarity of keyword-only hits, from their stored (unit) vectors."""
+    def _current(
+        self, query_vector: Sequence[float], ids: set[str], visible: Predicate
+    ) -> dict[str, tuple[Document, float]]:
+        """Keyword-only hits as the store holds them now, with their raw cosine similarity.
+
+        The BM25 index is a snapshot: another process may have deleted a document or made it
+        private since. Re-reading the few hits and re-checking the scope keeps both out.
+        """
         if not ids:
             return {}
-        vectors = self._store.vectors(sorted(ids))
-        return {
-            doc_id: max(-1.0, min(1.0, sum(a * b for a, b in zip(query_vector, v, strict=True))))
-            for doc_id, v in vectors.items()
-        }
+        current: dict[str, tuple[Document, float]] = {}
+        for doc, vector in self._store.get_with_vectors(sorted(ids)):
+            if visible(doc.metadata):
+                cosine = sum(a * b for a, b in zip(query_vector, vector, strict=True))
+                current[doc.id] = (doc, max(-1.0, min(1.0, cosine)))
+        return current
 
 
 __all__ = [

@@ -306,18 +306,25 @@ class ChromaKnowledgeStore:
         }
         return [found[doc_id] for doc_id in unique if doc_id in found]
 
-    def vectors(self, ids: Sequence[str]) -> dict[str, list[float]]:
-        """The stored embeddings of these ids (missing ids are left out)."""
+    def get_with_vectors(self, ids: Sequence[str]) -> list[tuple[Document, list[float]]]:
+        """Like :meth:`get`, with each document's stored embedding."""
         unique = list(dict.fromkeys(ids))
         if not unique:
-            return {}
+            return []
         collection = self._open()
         with self._translate_errors():
-            result = collection.get(ids=unique, include=["embeddings"])
-        return {
-            doc_id: [float(x) for x in vector]
-            for doc_id, vector in zip(result["ids"], result["embeddings"], strict=True)
+            result = collection.get(ids=unique, include=["documents", "metadatas", "embeddings"])
+        found = {
+            doc_id: (Document(doc_id, text or "", dict(metadata or {})), [float(x) for x in vector])
+            for doc_id, text, metadata, vector in zip(
+                result["ids"],
+                result["documents"],
+                result["metadatas"],
+                result["embeddings"],
+                strict=True,
+            )
         }
+        return [found[doc_id] for doc_id in unique if doc_id in found]
 
     def count(self, where: Where | None = None) -> int:
         chroma_where = to_chroma_where(where)

@@ -54,7 +54,7 @@ class Passage:
 
     ``similarity`` is the raw cosine similarity between the question and the passage, whichever
     search found it; abstention thresholds belong on it. ``keyword_score`` is the BM25 score
-    (0.0 when the keyword search did not rank the passage among its candidates) and
+    (0.0 when keyword search was not run or did not rank the passage among its candidates) and
     ``fused_score`` the reciprocal-rank fusion score that ordered the results. Neither is
     comparable across questions.
     """

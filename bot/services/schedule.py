@@ -196,6 +196,8 @@ def scheduled_date(side: Side, now_utc: datetime, lookback: timedelta) -> date |
     wall clock at the time it runs does not always say. Holidays are not filtered here.
     """
     trigger = make_trigger(side)
+    # Arithmetic in UTC: on a local time it would be wall-clock arithmetic, wrong across DST.
+    now_utc = now_utc.astimezone(UTC)
     found: date | None = None
     fire = trigger.get_next_fire_time(None, now_utc - lookback)
     while fire is not None and fire <= now_utc:

@@ -171,7 +171,7 @@ class DigestScheduler:
 
     def start(self) -> None:
         """Schedule every side, queue today's digests missed while down, and start running."""
-        now = self._now()
+        now = self._now().astimezone(UTC)  # so that adding a microsecond is exact
         for project in self._projects.projects:
             for name, side in project_sides(project):
                 trigger = make_trigger(side)

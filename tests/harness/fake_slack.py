@@ -181,7 +181,7 @@ class FakeSlack:
         self,
         method: str,
         count: int = 1,
-        timeout: float = 10.0,
+        timeout: float = 30.0,
         predicate: Callable[[SlackCall], bool] | None = None,
     ) -> list[SlackCall]:
         """Block until `count` calls to `method` (matching `predicate`) have arrived.
