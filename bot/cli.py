@@ -51,11 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
     doctor = commands.add_parser("doctor", help="check every setting and connection")
     doctor.set_defaults(handler=_doctor)
 
+    from bot.cli_digest import add_digest_commands
     from bot.cli_knowledge import add_knowledge_commands
     from bot.cli_stories import add_story_commands
 
     add_story_commands(commands)
     add_knowledge_commands(commands)
+    add_digest_commands(commands)
     return parser
 
 

@@ -28,6 +28,7 @@ from bot.retrieval.store import ChromaKnowledgeStore
 from bot.retrieval.types import Embedder, Passage
 from bot.services import Services
 from bot.services.decisions import DecisionService
+from bot.services.digests import DigestService
 from bot.services.drafting import StoryDrafter
 from bot.services.inbox import EventInbox
 from bot.services.indexing import KnowledgeIndexer
@@ -147,6 +148,7 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
         questions=questions,
         indexer=indexer,
         searcher=LazySearcher(searcher),
+        digests=DigestService(db, projects, chat_model, prompts.get("summarize_discussion")),
     )
     return Container(settings, projects, db, chat_model, prompts, services, knowledge)
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import logging
 
+from slack_bolt import App
 from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.container import build_container
+from bot.container import Container, build_container
 from bot.errors import ConfigError
+from bot.services.scheduler import DigestScheduler, leader_for
 from bot.settings import Settings
 from bot.slack.app import create_app
+from bot.slack.digest_poster import DigestPoster
 from bot.slack.http_server import bind, create_web_app, make_server
 
 log = logging.getLogger(__name__)
@@ -26,6 +29,29 @@ def serve(settings: Settings, *, http: bool, host: str, port: int) -> None:
             f"Slack did not accept SLACK_BOT_TOKEN at {settings.slack_api_url} ({exc}). "
             "Check the token on your app's OAuth & Permissions page."
         ) from exc
+    scheduler = start_digest_scheduler(app, container)
+    try:
+        _run(app, container, settings, http=http, host=host, port=port)
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def start_digest_scheduler(app: App, container: Container) -> DigestScheduler:
+    """Daily digests in each side's own zone; with PostgreSQL only one replica schedules."""
+    poster = DigestPoster(app.client, container.services.digests, container.projects)
+    scheduler = DigestScheduler(
+        container.projects,
+        lambda project, side, day: poster.run(project, side, day),  # type: ignore[arg-type]
+        leader=leader_for(container.db.engine),
+        last_posted=container.services.digests.last_posted_date,
+    )
+    scheduler.start()
+    return scheduler
+
+
+def _run(
+    app: App, container: Container, settings: Settings, *, http: bool, host: str, port: int
+) -> None:
     if http:
         sock = bind(host, port)
         log.info("APO Bridge serving HTTP on %s:%s (POST /slack/events)", host, port)

@@ -1,4 +1,4 @@
-"""`apo index`, `apo decide` and `apo search` as a person uses them to load and inspect the index."""
+"""`apo index`, `apo decide` and `apo search` as a person uses them to load and inspect."""
 
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.projects import ProjectsConfig
 from bot.services.decisions import DecisionService
+from bot.services.digests import DigestService
 from bot.services.inbox import EventInbox
 from bot.services.indexing import KnowledgeIndexer
 from bot.services.questions import QuestionService, Searcher
@@ -24,3 +25,4 @@ class Services:
     questions: QuestionService
     indexer: KnowledgeIndexer
     searcher: Searcher
+    digests: DigestService

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -142,5 +142,21 @@ def notes_with_status(status: NoteStatus, *, session: Session) -> list[MeetingNo
     """Every note in a status, oldest first (e.g. drafts a restart interrupted)."""
     stmt = (
         select(MeetingNote).where(col(MeetingNote.status) == status).order_by(col(MeetingNote.id))
+    )
+    return list(session.exec(stmt).all())
+
+
+def notes_between(
+    project: str, *, since: datetime, until: datetime, session: Session
+) -> list[MeetingNote]:
+    """Notes received in [since, until), oldest first: what a digest reports."""
+    stmt = (
+        select(MeetingNote)
+        .where(
+            col(MeetingNote.project) == project,
+            col(MeetingNote.created_at) >= since,
+            col(MeetingNote.created_at) < until,
+        )
+        .order_by(col(MeetingNote.created_at), col(MeetingNote.id))
     )
     return list(session.exec(stmt).all())

@@ -25,3 +25,19 @@ def header(text: str) -> Block:
 
 def divider() -> Block:
     return {"type": "divider"}
+
+
+def blocks_to_text(blocks: list[Block]) -> str:
+    """The readable text of a message, for previews on the command line."""
+    lines: list[str] = []
+    for block in blocks:
+        if block.get("type") in ("section", "header"):
+            lines.append(str(block["text"]["text"]))
+        elif block.get("type") == "context":
+            lines.extend(str(e.get("text", "")) for e in block["elements"])
+        elif block.get("type") == "divider":
+            lines.append("---")
+        accessory = block.get("accessory")
+        if isinstance(accessory, dict) and accessory.get("type") == "button":
+            lines.append(f"[{accessory['text']['text']}]")
+    return "\n".join(lines)

@@ -25,6 +25,7 @@ from bot.slack.blocks.answers import (
 from bot.slack.blocks.help import HelpEntry, help_blocks, help_text
 from bot.slack.blocks.story_parts import user_ref
 from bot.slack.channels import ChannelDirectory
+from bot.slack.digest_poster import SlackLinks
 
 log = logging.getLogger(__name__)
 _MENTION = re.compile(r"<@[UW][A-Z0-9]+>")
@@ -83,10 +84,21 @@ def register(app: App, services: Services, entries: list[HelpEntry]) -> None:
         ask = AskInput(project.key, channel, event.get("user", ""), text, event["ts"], thread)
         answer(client, ask, thread)
 
+    links = SlackLinks(app.client)
+
     @app.event("message")
     def on_message(event: dict[str, Any], client: WebClient) -> None:
         if event.get("subtype") or event.get("bot_id"):
             return  # edits, joins and our own messages are not questions or answers
+        # Collected as they arrive, for the other side's digest (history is not re-read).
+        services.digests.collect_message(
+            event["channel"],
+            event["ts"],
+            event.get("text") or "",
+            user_id=event.get("user"),
+            thread_ts=event.get("thread_ts"),
+            permalink=links(event["channel"], event["ts"]),
+        )
         if event.get("channel_type") == "im":
             direct_message(event, client)
         elif event.get("thread_ts"):

@@ -1,0 +1,103 @@
+"""`apo digest`: build (and optionally post) a handover digest for a given moment, or list
+every moment a digest will go out, computed by the scheduling code the server runs."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, date, datetime
+from typing import Any
+
+from bot.errors import BotError, ConfigError
+from bot.settings import load_settings
+
+
+def add_digest_commands(commands: Any) -> None:
+    digest = commands.add_parser(
+        "digest", help="build or post a handover digest; --schedule lists them"
+    )
+    digest.add_argument("--project", help="project key")
+    digest.add_argument("--side", choices=("client", "team"), help="whose morning digest")
+    digest.add_argument("--now", help="the moment to build it for (ISO 8601; default: now)")
+    digest.add_argument("--dry-run", action="store_true", help="print it instead of posting")
+    digest.add_argument("--schedule", action="store_true", help="list when digests go out")
+    digest.add_argument("--from", dest="start", help="--schedule: first date (YYYY-MM-DD)")
+    digest.add_argument("--to", dest="end", help="--schedule: last date (YYYY-MM-DD)")
+    digest.set_defaults(handler=run_digest)
+
+
+def run_digest(args: argparse.Namespace) -> int:
+    if args.schedule:
+        return _schedule(args)
+    if not args.project or not args.side:
+        raise ConfigError("Say which digest: --project P --side client|team (or --schedule).")
+    from bot.container import build_container
+    from bot.services.digests import DigestService
+    from bot.slack.blocks.common import blocks_to_text
+
+    settings = load_settings()
+    container = build_container(settings)
+    project = container.projects.get(args.project)
+    now = _moment(args.now)
+    side = project.client if args.side == "client" else project.team
+    local_date = now.astimezone(side.zone).date()
+    digests = DigestService(
+        container.db,
+        container.projects,
+        container.chat_model,
+        container.prompts.get("summarize_discussion"),
+        clock=lambda: now,
+    )
+    if args.dry_run:
+        from bot.slack.blocks.digest import digest_message
+
+        content = digests.build(project.key, args.side, local_date)
+        _, blocks = digest_message(content, lambda channel, ts: None)
+        print(blocks_to_text(blocks))
+        return 0
+    from bot.slack.client import make_web_client
+    from bot.slack.digest_poster import DigestPoster
+
+    poster = DigestPoster(make_web_client(settings), digests, container.projects)
+    ts = poster.run(project.key, args.side, local_date)
+    if ts:
+        print(f"posted the {args.side} digest for {local_date}")
+    else:
+        print(f"nothing posted: the {args.side} digest for {local_date} was sent or skipped")
+    return 0
+
+
+def _schedule(args: argparse.Namespace) -> int:
+    from bot.projects import load_projects
+    from bot.services.schedule import schedule_rows
+
+    settings = load_settings()
+    start, end = _day(args.start, "--from"), _day(args.end, "--to")
+    if end < start:
+        raise BotError("--to is before --from.")
+    rows = schedule_rows(load_projects(settings.config_path), start, end, project=args.project)
+    for row in rows:
+        print(
+            f"{row.project:<12} {row.side:<6} {row.local:%a %Y-%m-%d %H:%M} {row.zone:<16} "
+            f"{row.utc:%Y-%m-%d %H:%M} UTC"
+        )
+    print(f"{len(rows)} digests", flush=True)
+    return 0
+
+
+def _moment(text: str | None) -> datetime:
+    if not text:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise BotError(f"--now {text!r} is not an ISO time like 2026-03-24T09:00+07:00.") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _day(text: str | None, flag: str) -> date:
+    if not text:
+        raise BotError(f"--schedule needs {flag} YYYY-MM-DD.")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise BotError(f"{flag} {text!r} is not a date like 2026-03-24.") from None

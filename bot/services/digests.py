@@ -1,0 +1,224 @@
+"""Handover digests: what one side did, for the other side's morning.
+
+The content window runs from the end of the last digest actually posted to that side, so a
+day of downtime loses nothing. Posting is exactly once per (project, side, local date): the
+key is claimed in the database before anything is posted.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+
+from pydantic import BaseModel
+
+from bot.errors import BotError
+from bot.llm.base import ChatModel
+from bot.llm.prompts import Prompt
+from bot.projects import Project, ProjectsConfig
+from bot.services.digest_content import DigestContent, DiscussionSummary, SideName
+from bot.services.digest_refs import decision_ref, meeting_ref, question_ref, story_ref
+from bot.storage import (
+    add_channel_message,
+    claim_digest,
+    get_decision,
+    get_digest,
+    last_posted_digest,
+    list_channel_messages,
+    list_decisions,
+    list_questions,
+    list_stories,
+    mark_digest_failed,
+    mark_digest_posted,
+    notes_between,
+    open_questions,
+)
+from bot.storage.db import Database
+from bot.storage.models import ChannelMessage
+from bot.storage.types import DigestSide, DigestStatus, QuestionStatus, StoryStatus, now_utc
+
+log = logging.getLogger(__name__)
+FIRST_WINDOW = timedelta(days=7)  # the very first digest looks back a week
+STALE_CLAIM = timedelta(minutes=10)  # a claim this old without a post was cut off by a crash
+
+
+class Summary(BaseModel):
+    summary: str
+    cited: list[int]
+
+
+class DigestService:
+    def __init__(
+        self,
+        db: Database,
+        projects: ProjectsConfig,
+        chat: ChatModel,
+        prompt: Prompt,
+        *,
+        clock: Callable[[], datetime] = now_utc,
+    ) -> None:
+        self._db = db
+        self._projects = projects
+        self._chat = chat
+        self._prompt = prompt
+        self._clock = clock
+
+    # -- collecting ----------------------------------------------------------------------
+
+    def collect_message(
+        self,
+        channel: str,
+        ts: str,
+        text: str,
+        *,
+        user_id: str | None,
+        thread_ts: str | None,
+        permalink: str | None,
+    ) -> bool:
+        """Keep a message of a project channel for the next digest's discussion summary."""
+        project = self._projects.for_channel(channel)
+        if project is None or not text.strip():
+            return False
+        with self._db.session() as session:
+            return add_channel_message(
+                project.key,
+                channel,
+                ts,
+                text,
+                user_id=user_id,
+                thread_ts=thread_ts,
+                permalink=permalink,
+                session=session,
+            )
+
+    # -- exactly once --------------------------------------------------------------------
+
+    def last_posted_date(self, project: str, side: str) -> date | None:
+        with self._db.session() as session:
+            digest = last_posted_digest(project, DigestSide(side), session=session)
+        return digest.local_date if digest else None
+
+    def claim(self, content: DigestContent, channel: str) -> bool:
+        side = DigestSide(content.side)
+        with self._db.session() as session:
+            existing = get_digest(content.project, side, content.local_date, session=session)
+            if (
+                existing is not None
+                and existing.status == DigestStatus.pending
+                and existing.created_at < self._clock() - STALE_CLAIM
+            ):
+                # Claimed, then the process died before posting: claim it again.
+                mark_digest_failed(
+                    content.project, side, content.local_date, "interrupted", session=session
+                )
+        with self._db.session() as session:
+            return claim_digest(
+                content.project,
+                side,
+                content.local_date,
+                channel_id=channel,
+                window_start=content.window_start,
+                window_end=content.window_end,
+                session=session,
+            )
+
+    def posted(self, content: DigestContent, channel: str, ts: str) -> None:
+        with self._db.session() as session:
+            mark_digest_posted(
+                content.project,
+                DigestSide(content.side),
+                content.local_date,
+                channel_id=channel,
+                message_ts=ts,
+                session=session,
+            )
+
+    def failed(self, content: DigestContent, error: str) -> None:
+        with self._db.session() as session:
+            mark_digest_failed(
+                content.project,
+                DigestSide(content.side),
+                content.local_date,
+                error,
+                session=session,
+            )
+
+    # -- content -------------------------------------------------------------------------
+
+    def build(self, project_key: str, side: SideName, local_date: date) -> DigestContent:
+        project = self._projects.get(project_key)
+        end = self._clock()
+        with self._db.session() as session:
+            last = last_posted_digest(project.key, DigestSide(side), session=session)
+            start = last.window_end if last and last.window_end else end - FIRST_WINDOW
+            changed = list_stories(project=project.key, since=start, until=end, session=session)
+            waiting = list_stories(project=project.key, status=StoryStatus.draft, session=session)
+            decisions = list_decisions(
+                project.key, include_superseded=True, since=start, until=end, session=session
+            )
+            asked = list_questions(project.key, since=start, until=end, session=session)
+            answers = {
+                q.answer_decision_id: get_decision(q.answer_decision_id, session=session).text
+                for q in asked
+                if q.answer_decision_id is not None
+            }
+            still_open = open_questions(project.key, session=session)
+            notes = notes_between(project.key, since=start, until=end, session=session)
+            meetings = tuple(
+                meeting_ref(n, list_stories(note_id=n.id, session=session)) for n in notes
+            )
+            messages = list_channel_messages(
+                project.key,
+                since=start,
+                until=end,
+                channel_id=project.team.channel,
+                session=session,
+            )
+        content = DigestContent(
+            project=project.key,
+            project_name=project.name,
+            side=side,
+            local_date=local_date,
+            window_start=start,
+            window_end=end,
+            decisions=tuple(decision_ref(d) for d in decisions),
+            waiting=tuple(story_ref(s) for s in waiting),
+            open_questions=tuple(question_ref(q) for q in still_open),
+        )
+        if side == "team":
+            return replace(
+                content,
+                meetings=meetings,
+                approved=tuple(story_ref(s) for s in changed if s.status == StoryStatus.approved),
+                rejected=tuple(story_ref(s) for s in changed if s.status == StoryStatus.rejected),
+                drafted=tuple(story_ref(s) for s in changed if s.created_at >= start),
+                answered=tuple(
+                    question_ref(q, answers) for q in asked if q.status == QuestionStatus.answered
+                ),
+            )
+        return replace(content, discussion=self._summarise(project, messages))
+
+    def _summarise(
+        self, project: Project, messages: Sequence[ChannelMessage]
+    ) -> DiscussionSummary | None:
+        if not messages:
+            return None
+        recent = list(messages)[-80:]  # the model reads the latest; older ones are linked
+        numbered = "\n".join(
+            f"[{n}] <{m.user_id or 'someone'}> {m.text[:600]}"
+            for n, m in enumerate(recent, start=1)
+        )
+        sources = tuple((m.channel_id, m.ts) for m in recent)
+        try:
+            answer = self._chat.structured(
+                self._prompt.render(project_name=project.name, messages=numbered),
+                Summary,
+                purpose="digest_summary",
+            )
+        except BotError as exc:
+            log.warning("digest summary for %s unavailable: %s", project.key, exc)
+            return DiscussionSummary(None, sources)
+        cited = [n for n in dict.fromkeys(answer.cited) if 1 <= n <= len(recent)]
+        return DiscussionSummary(answer.summary.strip(), tuple(sources[n - 1] for n in cited))

@@ -1,0 +1,197 @@
+"""The morning handover digest, for the team or for the client.
+
+Times are Slack date tokens, so each reader sees their own zone. Lists are capped so a busy
+day still fits one message (≤ 50 blocks); every item links to where it lives in Slack.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from bot.services.digest_content import DigestContent, QuestionRef, StoryRef
+from bot.slack.blocks import ids
+from bot.slack.blocks.common import Block, context, divider, header, section
+from bot.slack.blocks.story_parts import button, date_token, safe_line, user_ref
+from bot.slack.text import escape, truncate
+
+Linker = Callable[[str | None, str | None], str | None]
+MAX_ITEMS = 8
+MAX_QUESTIONS = 10
+
+
+def digest_message(content: DigestContent, link: Linker) -> tuple[str, list[Block]]:
+    who = "the team" if content.side == "team" else "the client"
+    title = f"Morning handover for {who}: {content.project_name}"
+    blocks: list[Block] = [
+        header(title),
+        context(
+            f"What happened since {date_token(content.window_start)} · "
+            f"{content.local_date:%A %d %B %Y}"
+        ),
+    ]
+    body = _team(content, link) if content.side == "team" else _client(content, link)
+    blocks += body or [section("A quiet day: nothing new since the last handover.")]
+    return title, blocks[:50]
+
+
+def quiet_message(content: DigestContent) -> tuple[str, list[Block]]:
+    text = f"{content.project_name}: a quiet day, nothing new since the last handover."
+    return text, [context(text)]
+
+
+def _team(content: DigestContent, link: Linker) -> list[Block]:
+    blocks: list[Block] = []
+    for meeting in content.meetings[:3]:
+        name = _linked(
+            safe_line(meeting.title or "Meeting notes", 150), link(meeting.channel, meeting.ts)
+        )
+        lines = [
+            f":spiral_note_pad: *From the client meeting: {name}*",
+            safe_line(meeting.summary, 400),
+        ]
+        if meeting.approved:
+            lines.append("*Ready for sprint planning:* " + _stories(meeting.approved, link))
+        open_items = [safe_line(q, 200) for q in meeting.questions_for_client[:5]]
+        if meeting.waiting:
+            open_items.append("waiting for review: " + _stories(meeting.waiting, link))
+        if open_items:
+            lines.append("*Still needs a decision:*\n" + "\n".join(f"• {i}" for i in open_items))
+        blocks.append(section("\n".join(lines)))
+    if blocks:
+        blocks.append(divider())
+    blocks += _decisions(content, link)
+    story_lines = [
+        (label, refs)
+        for label, refs in (
+            ("Approved", content.approved),
+            ("Rejected", content.rejected),
+            ("Drafted", content.drafted),
+            ("Waiting for review", content.waiting),
+        )
+        if refs
+    ]
+    if story_lines:
+        blocks.append(
+            section(
+                "*Stories*\n"
+                + "\n".join(
+                    f"• {label} ({len(refs)}): {_stories(refs, link)}"
+                    for label, refs in story_lines
+                )
+            )
+        )
+    if content.answered:
+        blocks.append(
+            section(
+                "*Your questions, answered*\n"
+                + "\n".join(_answered(q, link) for q in content.answered[:MAX_ITEMS])
+                + _more(content.answered, MAX_ITEMS)
+            )
+        )
+    if content.open_questions:
+        blocks.append(
+            section(
+                "*Still open*\n"
+                + "\n".join(f"• {_question(q, link)}" for q in content.open_questions[:MAX_ITEMS])
+                + _more(content.open_questions, MAX_ITEMS)
+            )
+        )
+    return blocks
+
+
+def _client(content: DigestContent, link: Linker) -> list[Block]:
+    blocks: list[Block] = []
+    if content.open_questions:
+        blocks.append(
+            section(f"*The team is waiting for your answer* ({len(content.open_questions)})")
+        )
+        for question in content.open_questions[:MAX_QUESTIONS]:
+            block = section(f"• {_question(question, link)}")
+            block["accessory"] = button(
+                "Answer", ids.QUESTION_ANSWER, str(question.id), style="primary"
+            )
+            blocks.append(block)
+        if len(content.open_questions) > MAX_QUESTIONS:
+            blocks.append(context(f"…and {len(content.open_questions) - MAX_QUESTIONS} more."))
+    if content.waiting:
+        blocks.append(
+            section(
+                f"*Stories waiting for review* ({len(content.waiting)}): "
+                + _stories(content.waiting, link)
+            )
+        )
+    blocks += _decisions(content, link, title="*What the team decided or clarified*")
+    discussion = content.discussion
+    if discussion is not None:
+        if discussion.text is None:
+            first = discussion.sources[0] if discussion.sources else (None, None)
+            where = _linked("the team channel", link(*first))
+            blocks.append(
+                section(
+                    f"*Team discussion*\nThe summary is missing today (the language model was not "
+                    f"available); {len(discussion.sources)} messages are in {where}."
+                )
+            )
+        else:
+            blocks.append(
+                section("*Team discussion*\n" + _cited(discussion.text, discussion.sources, link))
+            )
+    return blocks
+
+
+def _decisions(content: DigestContent, link: Linker, title: str = "*Decisions*") -> list[Block]:
+    if not content.decisions:
+        return []
+    lines = []
+    for decision in content.decisions[:MAX_ITEMS]:
+        text = safe_line(decision.text, 300)
+        if decision.superseded:
+            text = f"~{text}~ (superseded)"
+        source = f" · <{decision.permalink}|source>" if _is_link(decision.permalink) else ""
+        lines.append(
+            f"• #{decision.id} {text} — {user_ref(decision.author_id)}, "
+            f"{date_token(decision.at)}{source}"
+        )
+    return [section(title + "\n" + "\n".join(lines) + _more(content.decisions, MAX_ITEMS))]
+
+
+def _stories(refs: Sequence[StoryRef], link: Linker) -> str:
+    shown = [
+        _linked(f"#{r.id} {safe_line(r.title, 80)}", link(r.card_channel, r.card_ts))
+        for r in refs[:MAX_ITEMS]
+    ]
+    return ", ".join(shown) + _more(refs, MAX_ITEMS)
+
+
+def _question(question: QuestionRef, link: Linker) -> str:
+    text = _linked(safe_line(question.text, 300), link(question.channel, question.ts))
+    return f"{text} — {user_ref(question.asker_id)}, {date_token(question.asked_at)}"
+
+
+def _answered(question: QuestionRef, link: Linker) -> str:
+    answer = safe_line(question.answer or "answered", 400)
+    return f"• {_question(question, link)}\n   → {answer}"
+
+
+def _cited(text: str, sources: Sequence[tuple[str, str]], link: Linker) -> str:
+    """Turn the model's [n] markers into links to the messages they cite."""
+
+    def to_link(match: re.Match[str]) -> str:
+        n = int(match.group(1))
+        target = link(*sources[n - 1]) if 1 <= n <= len(sources) else None
+        return f"<{target}|[{n}]>" if target else ""
+
+    return truncate(re.sub(r"\[(\d+)\]", to_link, escape(text)), 2900)
+
+
+def _linked(label: str, url: str | None) -> str:
+    return f"<{url}|{label}>" if _is_link(url) else label
+
+
+def _is_link(url: str | None) -> bool:
+    return bool(url) and str(url).startswith("https://")
+
+
+def _more(items: Sequence[object], cap: int) -> str:
+    return f" …and {len(items) - cap} more" if len(items) > cap else ""
