@@ -37,7 +37,7 @@ format: install
 	$(BIN)/ruff check --fix bot tests
 
 bench: install
-	$(BIN)/python -m tests.bench.run
+	$(BIN)/python -m tests.bench.retrieval
 
 migrate: install
 	$(BIN)/apo migrate
