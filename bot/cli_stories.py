@@ -7,16 +7,14 @@ import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from bot.cli_knowledge import project_key
 from bot.domain import BatchView, StoryView
-from bot.errors import BotError, ConfigError
+from bot.errors import BotError
 from bot.services.export import FORMATS, render
 from bot.services.notes_intake import NotesSubmission
 from bot.settings import load_settings
-
-if TYPE_CHECKING:
-    from bot.container import Container
 
 
 def add_story_commands(commands: Any) -> None:
@@ -39,7 +37,7 @@ def run_story(args: argparse.Namespace) -> int:
 
     container = build_container(load_settings())
     text = _read_notes(args.file)
-    project = _project_key(container, args.project)
+    project = project_key(container, args.project)
     stories = container.services.stories
     received = stories.receive_notes(
         NotesSubmission(
@@ -85,16 +83,6 @@ def _read_notes(path: str) -> str:
         raise BotError(f"There is no file {path}.") from None
     except UnicodeDecodeError:
         raise BotError(f"{path} is not UTF-8 text; save the notes as plain text.") from None
-
-
-def _project_key(container: Container, key: str | None) -> str:
-    if key:
-        return container.projects.get(key).key
-    projects = container.projects.projects
-    if len(projects) != 1:
-        known = ", ".join(p.key for p in projects) or "none (add one to the projects file)"
-        raise ConfigError(f"Say which project with --project (known: {known}).")
-    return projects[0].key
 
 
 def drafts_markdown(batch: BatchView) -> str:

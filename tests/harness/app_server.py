@@ -76,7 +76,7 @@ def bot_settings(
         **extra,
     }
     # _env_file=None: a developer's own .env must never leak into a test.
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 @dataclass

@@ -19,12 +19,13 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Any, Self
+from http.server import BaseHTTPRequestHandler
+from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel
+
+from tests.harness.loopback import LoopbackServer
 
 MODEL_ID = "gpt-test"
 EMBEDDING_DIM = 64
@@ -47,10 +48,13 @@ class _Reply:
     delay: float
 
 
-class FakeOpenAI:
+class FakeOpenAI(LoopbackServer):
     """OpenAI double serving `/v1/chat/completions`, `/v1/embeddings` and `/v1/models`."""
 
+    name = "fake-openai"
+
     def __init__(self) -> None:
+        super().__init__()
         self._cond = threading.Condition()
         self._script: deque[_Reply] = deque()
         self._default: _Reply | None = None
@@ -58,43 +62,11 @@ class FakeOpenAI:
         self._embedding_requests: list[dict[str, Any]] = []
         self._unscripted: list[dict[str, Any]] = []
         self._ids = itertools.count(1)
-        self._stopping = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
 
-    def start(self) -> Self:
-        self._stopping.clear()
-        server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_OpenAIRequestHandler, self))
-        server.daemon_threads = True
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, args=(0.05,), name="fake-openai", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stopping.set()  # cut injected delays short so shutdown is quick
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = None
-        self._thread = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+    def handler(self) -> Callable[..., BaseHTTPRequestHandler]:
+        return partial(_OpenAIRequestHandler, self)
 
     @property
     def url(self) -> str:

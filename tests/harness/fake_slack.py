@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
 from functools import partial
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Any, Self
+from http.server import BaseHTTPRequestHandler
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from tests.harness.loopback import LoopbackServer
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -54,10 +55,13 @@ class _Fault:
     hang: float | None
 
 
-class FakeSlack:
+class FakeSlack(LoopbackServer):
     """Slack Web API double: `/api/<method>` plus `/response/<name>` for response_url."""
 
+    name = "fake-slack"
+
     def __init__(self) -> None:
+        super().__init__()
         self._cond = threading.Condition()
         self._calls: list[SlackCall] = []
         self._faults: dict[str, deque[_Fault]] = defaultdict(deque)
@@ -65,50 +69,11 @@ class FakeSlack:
         self._handlers: dict[str, Handler] = {}
         self._ts_counter = 0
         self._view_counter = 0
-        self._stopping = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
 
-    def start(self) -> Self:
-        self._stopping.clear()
-        server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_SlackRequestHandler, self))
-        server.daemon_threads = True
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, args=(0.05,), name="fake-slack", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        # Wake any injected hang first so shutdown is not held up by a sleeping handler.
-        self._stopping.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = None
-        self._thread = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        if self._server is None:
-            raise RuntimeError("FakeSlack is not started")
-        return int(self._server.server_address[1])
+    def handler(self) -> Callable[..., BaseHTTPRequestHandler]:
+        return partial(_SlackRequestHandler, self)
 
     @property
     def url(self) -> str:

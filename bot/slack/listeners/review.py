@@ -6,11 +6,13 @@ or an error under the modal's field (modals), and a success redraws the card.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from bot.domain import StoryView
 from bot.errors import BotError
 from bot.services import Services
 from bot.slack.blocks import ids
@@ -46,35 +48,37 @@ def register(app: App, services: Services, entries: list[HelpEntry]) -> None:
             return
         StoryPublisher(client, stories).refresh_story(story)
 
-    @app.action(ids.STORY_REJECT)
-    def reject(
-        ack: Ack, action: dict[str, Any], body: dict[str, Any], client: WebClient, respond: Respond
+    def open_for_reviewer(
+        action: dict[str, Any],
+        body: dict[str, Any],
+        client: WebClient,
+        respond: Respond,
+        modal: Callable[[StoryView], dict[str, Any]],
     ) -> None:
-        ack()
+        """Reject and Edit open a modal, but only for a reviewer and an undecided story."""
         try:
             story = stories.ensure_reviewer(int(action["value"]), body["user"]["id"])
         except BotError as exc:
             tell(respond, exc.user_message)
             return
         if story.status != "draft":
-            tell(respond, f"Story #{story.id} is already {story.status}.")
+            tell(respond, f"Story #{story.id} is already {story.status}; it can't be changed.")
             return
-        client.views_open(trigger_id=body["trigger_id"], view=reject_modal(story))
+        client.views_open(trigger_id=body["trigger_id"], view=modal(story))
+
+    @app.action(ids.STORY_REJECT)
+    def reject(
+        ack: Ack, action: dict[str, Any], body: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
+        ack()
+        open_for_reviewer(action, body, client, respond, reject_modal)
 
     @app.action(ids.STORY_EDIT)
     def edit(
         ack: Ack, action: dict[str, Any], body: dict[str, Any], client: WebClient, respond: Respond
     ) -> None:
         ack()
-        try:
-            story = stories.ensure_reviewer(int(action["value"]), body["user"]["id"])
-        except BotError as exc:
-            tell(respond, exc.user_message)
-            return
-        if story.status != "draft":
-            tell(respond, f"Story #{story.id} is already {story.status}; it can't be edited.")
-            return
-        client.views_open(trigger_id=body["trigger_id"], view=edit_modal(story))
+        open_for_reviewer(action, body, client, respond, edit_modal)
 
     @app.action(ids.STORY_VIEW_FULL)
     def view_full(
