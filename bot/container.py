@@ -33,6 +33,7 @@ from bot.services.drafting import StoryDrafter
 from bot.services.inbox import EventInbox
 from bot.services.indexing import KnowledgeIndexer
 from bot.services.questions import QuestionService
+from bot.services.review import ReviewService
 from bot.services.stories import StoryService
 from bot.settings import Settings
 from bot.storage.db import Database
@@ -124,7 +125,6 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
         db,
         projects,
         drafter,
-        knowledge=knowledge,
         indexer=indexer,
         similarity=EmbeddingSimilarity(embedder),
         max_note_chars=settings.max_note_chars,
@@ -144,6 +144,7 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
         projects=projects,
         inbox=EventInbox(db),
         stories=stories,
+        review=ReviewService(db, projects, stories, knowledge),
         decisions=decisions,
         questions=questions,
         indexer=indexer,

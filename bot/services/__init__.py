@@ -11,6 +11,7 @@ from bot.services.digests import DigestService
 from bot.services.inbox import EventInbox
 from bot.services.indexing import KnowledgeIndexer
 from bot.services.questions import QuestionService, Searcher
+from bot.services.review import ReviewService
 from bot.services.stories import StoryService
 
 
@@ -21,6 +22,7 @@ class Services:
     projects: ProjectsConfig
     inbox: EventInbox
     stories: StoryService
+    review: ReviewService
     decisions: DecisionService
     questions: QuestionService
     indexer: KnowledgeIndexer

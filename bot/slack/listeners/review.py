@@ -32,6 +32,7 @@ def register(app: App, services: Services, entries: list[HelpEntry]) -> None:
         HelpEntry("Approve / Edit / Reject", "reviewers decide on each drafted story card")
     )
     stories = services.stories
+    review = services.review
 
     def tell(respond: Respond, text: str) -> None:
         respond(response_type="ephemeral", replace_original=False, text=text)
@@ -42,7 +43,7 @@ def register(app: App, services: Services, entries: list[HelpEntry]) -> None:
     ) -> None:
         ack()
         try:
-            story = stories.approve(int(action["value"]), body["user"]["id"])
+            story = review.approve(int(action["value"]), body["user"]["id"])
         except BotError as exc:
             tell(respond, exc.user_message)
             return
@@ -57,7 +58,7 @@ def register(app: App, services: Services, entries: list[HelpEntry]) -> None:
     ) -> None:
         """Reject and Edit open a modal, but only for a reviewer and an undecided story."""
         try:
-            story = stories.ensure_reviewer(int(action["value"]), body["user"]["id"])
+            story = review.ensure_reviewer(int(action["value"]), body["user"]["id"])
         except BotError as exc:
             tell(respond, exc.user_message)
             return
@@ -98,7 +99,7 @@ def register(app: App, services: Services, entries: list[HelpEntry]) -> None:
             return
         story_id, reason = parsed
         try:
-            story = stories.reject(story_id, body["user"]["id"], reason)
+            story = review.reject(story_id, body["user"]["id"], reason)
         except BotError as exc:
             ack(response_action="errors", errors={ids.REJECT_REASON_BLOCK: exc.user_message})
             return
@@ -115,7 +116,7 @@ def register(app: App, services: Services, entries: list[HelpEntry]) -> None:
             return
         story_id, change = parsed
         try:
-            story = stories.edit(story_id, body["user"]["id"], change)
+            story = review.edit(story_id, body["user"]["id"], change)
         except BotError as exc:
             ack(response_action="errors", errors={ids.EDIT_TITLE_BLOCK: exc.user_message})
             return
