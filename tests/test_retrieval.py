@@ -32,7 +32,7 @@ from bot.retrieval import (
     make_embedder,
 )
 from bot.retrieval import embeddings as embeddings_module
-from bot.retrieval.store import to_chroma_where
+from bot.retrieval.chroma_parts import to_chroma_where
 
 ROOT = Path(__file__).resolve().parents[1]
 
