@@ -157,6 +157,8 @@ class Question(SQLModel, table=True):
     answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     escalation_channel: str | None = None
     escalation_ts: str | None = None
+    # Asked in a private channel or a DM: its text stays there (digests show it redacted).
+    source_private: bool = False
     # The bot's own answer when recorded knowledge answered it, with the passages it cited.
     answer_text: str | None = Field(default=None, sa_type=sa.Text)
     citations: list[str] = Field(default_factory=list, sa_type=sa.JSON)

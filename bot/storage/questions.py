@@ -22,6 +22,7 @@ def add_question(
     thread_ts: str | None = None,
     message_ts: str | None = None,
     asked_at: datetime | None = None,
+    source_private: bool = False,
     session: Session,
 ) -> tuple[Question, bool]:
     """Record a question; with ``message_ts`` a retried mention returns the first record."""
@@ -33,6 +34,7 @@ def add_question(
         thread_ts=thread_ts,
         message_ts=message_ts,
         asked_at=asked_at or now_utc(),
+        source_private=source_private,
     )
     if message_ts is None:
         session.add(row)

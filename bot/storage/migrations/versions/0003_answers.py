@@ -17,6 +17,9 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("question") as batch:
+        batch.add_column(
+            sa.Column("source_private", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
         batch.add_column(sa.Column("answer_text", sa.Text(), nullable=True))
         batch.add_column(
             sa.Column("citations", sa.JSON(), nullable=False, server_default=sa.text("'[]'"))
@@ -45,3 +48,4 @@ def downgrade() -> None:
     with op.batch_alter_table("question") as batch:
         batch.drop_column("citations")
         batch.drop_column("answer_text")
+        batch.drop_column("source_private")
