@@ -132,7 +132,10 @@ def run_ask(args: argparse.Namespace) -> int:
     container = _container()
     project = project_key(container, args.project)
     channel = args.channel or container.projects.get(project).team.channel
-    result = container.services.questions.ask(AskInput(project, channel, "cli", args.question))
+    # What the bot would say, without storing a question that would then sit in digests.
+    result = container.services.questions.ask(
+        AskInput(project, channel, "cli", args.question), record=False
+    )
     if isinstance(result, Abstention) or result is None:
         print("Nothing recorded answers this.")
         return 0

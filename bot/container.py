@@ -56,9 +56,6 @@ class MissingChatModel:
     ) -> SchemaT:
         raise self._error()
 
-    def text(self, messages: Sequence[ChatMessage], *, purpose: str) -> str:
-        raise self._error()
-
     @staticmethod
     def _error() -> ConfigError:
         return ConfigError(
@@ -116,7 +113,10 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
     )
     drafter = StoryDrafter(
         chat_model,
-        prompts.get("story_draft"),
+        prompts.get(
+            "story_draft",
+            variables=frozenset({"guidelines", "project_name", "language", "part", "notes"}),
+        ),
         load_guidelines(Path(settings.knowledge_dir)),
         lambda notes: split_notes(notes, settings.notes_part_chars),
     )
@@ -136,7 +136,10 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
         projects,
         LazySearcher(searcher),
         chat_model,
-        prompts.get("answer_question"),
+        prompts.get(
+            "answer_question",
+            variables=frozenset({"project_name", "passages", "history", "question"}),
+        ),
         decisions,
         min_similarity=settings.answer_min_similarity,
     )
@@ -149,7 +152,12 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
         questions=questions,
         indexer=indexer,
         searcher=LazySearcher(searcher),
-        digests=DigestService(db, projects, chat_model, prompts.get("summarize_discussion")),
+        digests=DigestService(
+            db,
+            projects,
+            chat_model,
+            prompts.get("summarize_discussion", variables=frozenset({"project_name", "messages"})),
+        ),
     )
     return Container(settings, projects, db, chat_model, prompts, services, knowledge)
 

@@ -69,7 +69,7 @@ class Project(_Strict):
     client: Side
     team: Side
     quiet_digest: Literal["skip", "one_line"] = "one_line"
-    decision_emoji: str = "white_check_mark"
+    decision_emoji: str = "pushpin"
 
     @property
     def all_channels(self) -> frozenset[str]:

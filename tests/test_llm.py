@@ -115,9 +115,3 @@ def test_rejected_key_names_the_setting(fake_openai: FakeOpenAI) -> None:
         make_model(fake_openai, []).structured(MESSAGES, Title, purpose="test")
 
     assert "OPENAI_API_KEY" in caught.value.user_message
-
-
-def test_plain_text_answer(fake_openai: FakeOpenAI) -> None:
-    fake_openai.queue_text("A short summary.")
-
-    assert make_model(fake_openai, []).text(MESSAGES, purpose="summary") == "A short summary."

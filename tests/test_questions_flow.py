@@ -244,7 +244,7 @@ def test_reaction_and_shortcut_record_decisions_once(running_bot: RunningBot) ->
             {
                 "type": "reaction_added",
                 "user": REVIEWER,
-                "reaction": "white_check_mark",
+                "reaction": "pushpin",
                 "item": {"type": "message", "channel": CLIENT_CHANNEL, "ts": message["ts"]},
                 "item_user": "U0CLIENTX",
                 "event_ts": "1700005001.000100",

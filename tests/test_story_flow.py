@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -307,3 +308,15 @@ def test_long_notes_show_progress_per_part(running_bot: RunningBot) -> None:
     assert any(f"part 2 of {parts}" in text for text in progress), progress
     # the same stories from every part are merged, not posted once per part
     assert len(running_bot.container.services.stories.batch(1).stories) == len(answer["stories"])
+
+
+def test_notes_form_outside_a_project_channel_is_only_for_reviewers(
+    running_bot: RunningBot,
+) -> None:
+    refused = running_bot.signer.command("/story", "", channel_id="C0ELSEWHERE", user_id="U0DEV")
+    assert "not part of a project" in refused.json()["text"]
+    running_bot.slack.assert_no_call("views.open")
+
+    running_bot.signer.command("/story", "", channel_id="C0ELSEWHERE", user_id=REVIEWER)
+    [opened] = running_bot.slack.wait_for("views.open")
+    assert "Globex" not in json.dumps(opened.args["view"])  # U0APO reviews only acme

@@ -19,7 +19,7 @@ from bot.storage.types import NoteSource
 from tests.harness.app_server import TEAM_CHANNEL, RunningBot, bot_settings, start_bot
 from tests.harness.fake_openai import FakeOpenAI
 from tests.harness.fake_slack import FakeSlack
-from tests.story_e2e import NOTES_EN, batch, cards, scripted, story
+from tests.story_e2e import NOTES_EN, batch, cards, final_batch_update, scripted, story
 
 QUOTE = "The accountant wants to export the monthly report to PDF."
 ONE_STORY = batch(story("Export report", "to export the monthly report to PDF", [QUOTE]))
@@ -195,3 +195,58 @@ def test_apo_story_with_a_missing_file_says_so(tmp_path: Path) -> None:
 
     assert result.returncode == 2
     assert "There is no file" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_attachment_from_another_host_is_refused_without_sending_the_token(
+    running_bot: RunningBot, file_server: tuple[str, list[str]]
+) -> None:
+    base, auth_headers = file_server
+    elsewhere = base.replace("127.0.0.1", "localhost")  # not Slack's file host
+    url = running_bot.slack.response_url("file")
+    message = {
+        "ts": "1700000250.000100",
+        "text": "",
+        "files": [
+            {
+                "id": "F9",
+                "name": "<!channel>.md",
+                "mimetype": "text/markdown",
+                "url_private_download": f"{elsewhere}/notes.md",
+            }
+        ],
+    }
+
+    running_bot.signer.message_action(
+        "draft_from_message", message, user_id="U0APO", channel_id=TEAM_CHANNEL, response_url=url
+    )
+
+    [reply] = running_bot.slack.wait_for("response_url:file")
+    assert "could not read the attached file" in reply.args["text"]
+    assert "<!channel>" not in reply.args["text"]  # the file name is escaped
+    assert auth_headers == []
+    assert running_bot.openai.request_count == 0
+
+
+def test_cards_that_slack_refused_are_posted_by_retry(running_bot: RunningBot) -> None:
+    running_bot.openai.queue_json(ONE_STORY)
+    calls = {"n": 0}  # the 1st post is the placeholder, the 2nd the card: that one fails
+
+    def post(args: dict[str, object]) -> dict[str, object]:
+        calls["n"] += 1
+        if "thread_ts" in args and calls["n"] == 2:
+            return {"ok": False, "error": "msg_too_long"}
+        return {"ok": True, "channel": args["channel"], "ts": f"1700000260.00010{calls['n']}"}
+
+    running_bot.slack.set_handler("chat.postMessage", post)
+    running_bot.signer.command("/story", QUOTE, channel_id=TEAM_CHANNEL)
+    [failure] = running_bot.slack.wait_for(
+        "chat.update", predicate=lambda c: "notes_retry" in json.dumps(c.args.get("blocks"))
+    )
+    assert "some are missing" in json.dumps(failure.args["blocks"])
+
+    running_bot.signer.block_action("notes_retry", "1", channel_id=TEAM_CHANNEL)
+
+    [card] = running_bot.slack.wait_for("chat.postMessage", count=3, predicate=lambda c: True)[-1:]
+    assert card.args.get("thread_ts") and "Export report" in card.args["text"]
+    assert running_bot.openai.request_count == 1  # the stored stories were not drafted again
+    final_batch_update(running_bot)

@@ -42,7 +42,7 @@ UsageRecorder = Callable[[LLMUsage], None]
 
 
 class ChatModel(Protocol):
-    """A chat model that answers with validated structured output or plain text.
+    """A chat model that answers with validated structured output.
 
     Implementations raise subclasses of `bot.errors.LLMError` with a user-facing message when
     the model cannot give a usable answer after their bounded retries.
@@ -54,5 +54,3 @@ class ChatModel(Protocol):
     def structured(
         self, messages: Sequence[ChatMessage], schema: type[SchemaT], *, purpose: str
     ) -> SchemaT: ...
-
-    def text(self, messages: Sequence[ChatMessage], *, purpose: str) -> str: ...

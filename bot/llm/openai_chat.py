@@ -74,15 +74,6 @@ class OpenAIChatModel:
             log.warning("LLM %s gave unusable output: %s", purpose, failure.user_message)
         raise failure
 
-    def text(self, messages: Sequence[ChatMessage], *, purpose: str) -> str:
-        started = time.monotonic()
-        raw = self._invoke(self._chat, messages, purpose, started)
-        self._usage(purpose, raw, started, ok=True)
-        content = raw.content if isinstance(raw, AIMessage) else ""
-        if not isinstance(content, str) or not content.strip():
-            raise LLMBadOutput("The language model gave an empty answer.")
-        return content
-
     def _invoke(
         self, runnable: Any, messages: Sequence[ChatMessage], purpose: str, started: float
     ) -> Any:

@@ -18,6 +18,7 @@ from bot.llm.base import ChatMessage
 
 _SECTION = re.compile(r"^===\s*(system|user)\s*===\s*$", re.MULTILINE)
 _NAME = re.compile(r"[a-z0-9_]+")
+_CLOSING_TAG = re.compile(r"</\s*([A-Za-z_][\w-]*)\s*>")
 DEFAULT_PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 
 
@@ -39,9 +40,12 @@ class Prompt:
                 f"prompt {self.name!r}: missing variables {sorted(missing)}, "
                 f"unexpected variables {sorted(unexpected)}"
             )
+        # Values are data inside <markers>; a value that closes a marker ("</notes>") must
+        # not end the data early and smuggle the rest in as instructions.
+        safe = {name: _CLOSING_TAG.sub(r"< /\1>", value) for name, value in values.items()}
         return [
-            ChatMessage("system", self.system.substitute(values)),
-            ChatMessage("user", self.user.substitute(values)),
+            ChatMessage("system", self.system.substitute(safe)),
+            ChatMessage("user", self.user.substitute(safe)),
         ]
 
 
@@ -52,10 +56,18 @@ class PromptLibrary:
         self.folder = folder
         self._cache: dict[str, Prompt] = {}
 
-    def get(self, name: str) -> Prompt:
+    def get(self, name: str, *, variables: frozenset[str] | None = None) -> Prompt:
+        """The prompt `name`; with `variables`, check now (at start-up, not at first use)
+        that the file uses exactly those."""
         if name not in self._cache:
             self._cache[name] = parse_prompt(name, self._read(name))
-        return self._cache[name]
+        prompt = self._cache[name]
+        if variables is not None and prompt.variables != variables:
+            raise PromptError(
+                f"prompt {name!r} uses {sorted(prompt.variables)}, the code passes "
+                f"{sorted(variables)}"
+            )
+        return prompt
 
     def names(self) -> list[str]:
         return sorted(p.stem for p in self.folder.glob("*.md") if _NAME.fullmatch(p.stem))

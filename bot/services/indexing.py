@@ -34,15 +34,14 @@ class KnowledgeIndexer:
     def index_path(self, path: Path, *, project: str) -> IndexReport:
         if not path.exists():
             raise BotError(f"There is no file or folder {path}.")
-        root = path if path.is_dir() else path.parent
         files = sorted(path.rglob("*.md")) if path.is_dir() else [path]
         sections = 0
         for file in files:
-            relative = file.relative_to(root).as_posix()
+            relative = _stable_path(file)
             text = file.read_text(encoding="utf-8", errors="replace")
             modified = datetime.fromtimestamp(file.stat().st_mtime, tz=UTC)
             sections += self._replace(
-                f"knowledge:{relative}",
+                f"knowledge:{project}:{relative}",
                 text,
                 project=project,
                 kind="knowledge",
@@ -65,7 +64,7 @@ class KnowledgeIndexer:
         created_at: datetime,
     ) -> int:
         return self._replace(
-            f"note:{note_id}",
+            f"note:{project}:{note_id}",
             text,
             project=project,
             kind="note",
@@ -114,3 +113,13 @@ class KnowledgeIndexer:
         if docs:
             store.upsert(docs)
         return len(docs)
+
+
+def _stable_path(file: Path) -> str:
+    """The same file gets the same id whichever folder was indexed: its path from the working
+    directory (the repository) when it is inside it, else its absolute path."""
+    resolved = file.resolve()
+    try:
+        return resolved.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return resolved.as_posix()

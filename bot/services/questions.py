@@ -23,6 +23,7 @@ from bot.services.decisions import DecisionInput, DecisionService, DecisionView
 from bot.storage import (
     add_question,
     answer_question,
+    claim_for_answer,
     escalate_question,
     get_question,
     question_by_escalation,
@@ -32,9 +33,10 @@ from bot.storage import (
 )
 from bot.storage.db import Database
 from bot.storage.models import Question
-from bot.storage.types import FeedbackVerdict
+from bot.storage.types import FeedbackVerdict, QuestionStatus
 
 MAX_QUESTION_CHARS = 2000
+MIN_QUESTION_WORDS = 3
 
 
 class Passage(Protocol):
@@ -95,6 +97,7 @@ class AskInput:
     text: str
     message_ts: str | None = None
     thread_ts: str | None = None
+    private: bool = False  # asked in a private channel or a DM: the question stays there
 
 
 @dataclass(frozen=True)
@@ -123,13 +126,17 @@ class QuestionService:
         self._decisions = decisions
         self.min_similarity = min_similarity
 
-    def ask(self, ask: AskInput) -> Answer | Abstention | None:
-        """Answer or abstain; None when this message was already handled (a retry)."""
+    def ask(self, ask: AskInput, *, record: bool = True) -> Answer | Abstention | None:
+        """Answer or abstain; None when this message was already handled (a retry).
+
+        With `record=False` (the CLI's "what would the bot say?") nothing is stored."""
         project = self._projects.get(ask.project)
         text = ask.text.strip()
-        if not text:
+        if len(text.split()) < MIN_QUESTION_WORDS:
+            # Too short to be a question worth a reviewer's time ("thanks", "hi").
             raise BotError(
-                "Ask me a question after the mention, for example: what is the due date?"
+                "Ask me a whole question after the mention, for example: "
+                "what is the payment deadline for invoices?"
             )
         if len(text) > MAX_QUESTION_CHARS:
             raise BotError(
@@ -141,23 +148,25 @@ class QuestionService:
                 if ask.thread_ts
                 else []
             )
-            question, created = add_question(
-                project.key,
-                ask.channel,
-                text,
-                asker_id=ask.asker_id,
-                thread_ts=ask.thread_ts or ask.message_ts,
-                message_ts=ask.message_ts,
-                session=session,
-            )
-        if not created:
-            return None
-        assert question.id is not None
+            if record:
+                question, created = add_question(
+                    project.key,
+                    ask.channel,
+                    text,
+                    asker_id=ask.asker_id,
+                    thread_ts=ask.thread_ts or ask.message_ts,
+                    message_ts=ask.message_ts,
+                    source_private=ask.private,
+                    session=session,
+                )
+                if not created:
+                    return None
+        question_id = question.id if record and question.id is not None else 0
         query = " ".join([*(q.text for q in earlier[-1:]), text])
         passages = list(self._searcher.search(query, project=project.key, channel=ask.channel))
         best = max((p.similarity for p in passages), default=0.0)
         if best < self.min_similarity:
-            return self._abstain(question.id, project.key, passages[:3])
+            return self._abstain(question_id, project.key, passages[:3])
         answer = self._chat.structured(
             self._prompt.render(
                 project_name=project.name,
@@ -170,13 +179,14 @@ class QuestionService:
         )
         cited = [n for n in dict.fromkeys(answer.cited) if 1 <= n <= len(passages)]
         if not answer.answerable or not cited:
-            return self._abstain(question.id, project.key, passages[:3])
+            return self._abstain(question_id, project.key, passages[:3])
         citations = tuple(_citation(n, passages[n - 1]) for n in cited)
-        with self._db.session() as session:
-            record_bot_answer(
-                question.id, answer.answer, [c.passage_id for c in citations], session=session
-            )
-        return Answer(question.id, answer.answer, citations)
+        if record:
+            with self._db.session() as session:
+                record_bot_answer(
+                    question_id, answer.answer, [c.passage_id for c in citations], session=session
+                )
+        return Answer(question_id, answer.answer, citations)
 
     def mark_escalated(self, question_id: int, channel: str, ts: str) -> None:
         with self._db.session() as session:
@@ -193,31 +203,42 @@ class QuestionService:
     def may_answer(self, question: Question, user_id: str) -> bool:
         return self._projects.get(question.project).is_reviewer(user_id)
 
+    def check_can_answer(self, question_id: int, user_id: str) -> Question:
+        """Quick checks (database only) before a reviewer's answer is accepted."""
+        question = self.question(question_id)
+        if not self.may_answer(question, user_id):
+            raise BotError("Only the project's reviewers can record an answer as a decision.")
+        if question.status == QuestionStatus.answered:
+            raise BotError(f"Question #{question_id} has already been answered.")
+        return question
+
     def answer_by_human(
         self,
         question_id: int,
         text: str,
         answerer_id: str,
         *,
-        source_channel: str | None = None,
         source_ts: str | None = None,
         permalink: str | None = None,
     ) -> HumanAnswer:
-        question = self.question(question_id)
-        if question.status == "answered" and question.answer_decision_id is not None:
-            raise BotError(f"Question #{question_id} has already been answered.")
-        if not self.may_answer(question, answerer_id):
-            raise BotError("Only the project's reviewers can record an answer as a decision.")
+        question = self.check_can_answer(question_id, answerer_id)
+        if not text.strip():
+            raise BotError("Write the answer first.")
+        with self._db.session() as session:
+            if not claim_for_answer(question_id, session=session):
+                raise BotError(f"Question #{question_id} has already been answered.")
+        # The answer belongs where the question was asked: a private question's answer is
+        # cited only in that channel, a public one anywhere in the project.
         decision, _ = self._decisions.record(
             DecisionInput(
                 project=question.project,
                 text=text,
                 author_id=answerer_id,
                 origin="answer",
-                source_channel=source_channel,
+                source_channel=question.channel_id,
                 source_ts=source_ts,
                 permalink=permalink,
-                private=False,
+                private=question.source_private,
                 question_id=question_id,
                 question_text=question.text,
             )

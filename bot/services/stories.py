@@ -207,6 +207,11 @@ class StoryService:
             note = get_note(story.note_id, session=session)
             return story_view(story, list_criteria(story_id, session=session), note.raw_text)
 
+    def note_status(self, note_id: int) -> str:
+        """received | drafting | drafted | failed"""
+        with self._db.session() as session:
+            return str(get_note(note_id, session=session).status)
+
     def note_text(self, note_id: int) -> str:
         with self._db.session() as session:
             return get_note(note_id, session=session).raw_text

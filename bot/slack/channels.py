@@ -46,11 +46,3 @@ class ChannelDirectory:
             if user_id in (members.get("members") or []):
                 return True
         return False
-
-    def permalink(self, channel_id: str, ts: str) -> str | None:
-        try:
-            link = self._client.chat_getPermalink(channel=channel_id, message_ts=ts)
-        except SlackApiError:
-            return None
-        value = link.get("permalink")
-        return value if isinstance(value, str) else None

@@ -19,6 +19,8 @@ from slack_sdk.webhook import WebhookClient
 from bot.errors import BotError
 
 log = logging.getLogger(__name__)
+# Events the bot only listens to (messages it collects, reactions) rather than answers.
+PASSIVE_EVENTS = frozenset({"message", "reaction_added"})
 
 
 def user_message(error: BaseException, correlation_id: str) -> str:
@@ -38,6 +40,9 @@ def register_error_handler(app: App) -> None:
             log.warning("[%s] %s", correlation_id, error, exc_info=error)
         else:
             log.error("[%s] unhandled error", correlation_id, exc_info=error)
+        event_type = (body.get("event") or {}).get("type")
+        if event_type in PASSIVE_EVENTS:
+            return  # nobody addressed the bot: replying would talk to a stranger's message
         try:
             tell_user(client, body, user_message(error, correlation_id))
         except SlackApiError:

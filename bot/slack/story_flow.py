@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.domain import BatchView, StoryView
 from bot.errors import BotError
@@ -55,15 +56,31 @@ class StoryPublisher:
             self._update(placed, text, blocks)
             log.warning("drafting note %s failed: %s", note_id, exc)
             return None
-        if batch is None:  # another delivery or replica is already drafting this note
+        if batch is None:
+            if self._stories.note_status(note_id) != "drafted":
+                return None  # another delivery or replica is drafting this note right now
+            batch = self._stories.batch(note_id)  # drafted before: finish what is missing
+        try:
+            self._post_missing_cards(batch, placed)
+        except SlackApiError as exc:
+            # The stories are stored; Retry posts the cards that did not make it.
+            log.warning("posting the cards of note %s failed: %s", note_id, exc)
+            problem = "Slack did not accept all the story cards, so some are missing."
+            text, blocks = failure_message(project_name, problem, note_id)
+            self._update(placed, text, blocks)
             return None
-        for story, (text, blocks) in zip(batch.stories, story_cards(batch), strict=True):
+        self.refresh_batch(self._stories.batch(note_id))
+        return batch
+
+    def _post_missing_cards(self, batch: BatchView, placed: tuple[str, str]) -> None:
+        cards = story_cards(batch)
+        for story, (text, blocks) in zip(batch.stories, cards, strict=True):
+            if self._stories.card(story.id) is not None:
+                continue
             card = self._client.chat_postMessage(
                 channel=placed[0], thread_ts=placed[1], text=text, blocks=blocks
             )
             self._stories.set_card(story.id, str(card["channel"]), str(card["ts"]))
-        self.refresh_batch(batch)
-        return batch
 
     def show_interrupted(self) -> None:
         """After a restart: turn every "Drafting…" placeholder that will never finish into a

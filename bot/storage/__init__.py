@@ -66,6 +66,7 @@ from bot.storage.projects import get_project, list_projects, upsert_project
 from bot.storage.questions import (
     add_question,
     answer_question,
+    claim_for_answer,
     escalate_question,
     get_question,
     list_questions,
@@ -144,6 +145,7 @@ __all__ = [
     "add_stories",
     "answer_question",
     "claim_digest",
+    "claim_for_answer",
     "create_db_engine",
     "criteria_for_stories",
     "decide_story",

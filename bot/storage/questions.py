@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from bot.errors import NotFound
-from bot.storage._sql import insert_ignore
+from bot.storage._sql import insert_ignore, rowcount
 from bot.storage.models import AnswerFeedback, Decision, Question
 from bot.storage.types import FeedbackVerdict, QuestionStatus, now_utc
 
@@ -76,6 +76,20 @@ def answer_question(
     session.add(question)
     session.flush()
     return question
+
+
+def claim_for_answer(question_id: int, *, session: Session) -> bool:
+    """Mark an open question answered before its answer is recorded; of two reviewers
+    answering at once (button and thread reply) exactly one gets True."""
+    stmt = (
+        sa.update(Question)
+        .where(
+            col(Question.id) == question_id,
+            col(Question.status).in_([QuestionStatus.asked, QuestionStatus.escalated]),
+        )
+        .values(status=QuestionStatus.answered, answered_at=now_utc())
+    )
+    return rowcount(session, stmt) == 1
 
 
 def record_bot_answer(

@@ -69,12 +69,25 @@ def abstention_message(abstention: Abstention) -> tuple[str, list[Block]]:
 
 
 def escalation_message(
-    question_id: int, question_text: str, asker_id: str, asked_in: str, reviewers: Sequence[str]
+    question_id: int,
+    question_text: str,
+    asker_id: str,
+    asked_in: str,
+    reviewers: Sequence[str],
+    *,
+    private: bool = False,
 ) -> tuple[str, list[Block]]:
     who = " ".join(user_ref(r) for r in reviewers)
     text = f"A question from {user_ref(asker_id)} that nothing recorded answers"
+    # A question from a private channel or a DM is not repeated here: reviewers read it in
+    # the Answer form, which only they can open.
+    shown = (
+        "(asked in a private conversation; open *Answer* to read it)"
+        if private
+        else f"(asked in <#{asked_in}>):\n{quote(question_text, 2500)}"
+    )
     blocks: list[Block] = [
-        section(f":question: {text} (asked in <#{asked_in}>):\n{quote(question_text, 2500)}"),
+        section(f":question: {text} {shown}"),
         context(
             f"{who} — reply in this thread or use *Answer*; the answer is recorded as a "
             "decision and sent to the asker."

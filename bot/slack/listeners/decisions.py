@@ -11,15 +11,21 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import BotError
+from bot.projects import Project
 from bot.services import Services
 from bot.services.decisions import DecisionInput, split_supersedes
 from bot.slack.blocks import ids
 from bot.slack.blocks.answers import decision_recorded_message
 from bot.slack.blocks.help import HelpEntry
 from bot.slack.channels import ChannelDirectory
+from bot.slack.digest_poster import SlackLinks
 from bot.slack.listeners.stories import UNMAPPED
 
 log = logging.getLogger(__name__)
+REPLACE_REFUSED = (
+    "Only the reviewers of {project} can replace a decision. Record yours as a new decision, "
+    "or ask a reviewer to replace the old one."
+)
 
 
 def register(app: App, services: Services, entries: list[HelpEntry]) -> None:
@@ -28,6 +34,8 @@ def register(app: App, services: Services, entries: list[HelpEntry]) -> None:
     )
     decisions = services.decisions
     projects = services.projects
+    directory = ChannelDirectory(app.client)
+    links = SlackLinks(app.client)
 
     @app.command("/decision")
     def decision_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
@@ -44,13 +52,15 @@ def register(app: App, services: Services, entries: list[HelpEntry]) -> None:
                 "`/decision Invoices are due after 14 days.`",
             )
             return
-        ack()
         user = command["user_id"]
+        if supersedes is not None and not project.is_reviewer(user):
+            ack(response_type="ephemeral", text=REPLACE_REFUSED.format(project=project.name))
+            return
+        ack()
         # Post the decision in the channel first: its message is the decision's source link.
         posted = client.chat_postMessage(
             channel=channel, text=f":pushpin: Recording a decision by <@{user}>…"
         )
-        directory = ChannelDirectory(client)
         try:
             decision, _ = decisions.record(
                 DecisionInput(
@@ -60,7 +70,7 @@ def register(app: App, services: Services, entries: list[HelpEntry]) -> None:
                     origin="command",
                     source_channel=channel,
                     source_ts=str(posted["ts"]),
-                    permalink=directory.permalink(channel, str(posted["ts"])),
+                    permalink=links(channel, str(posted["ts"])),
                     private=directory.is_private(channel),
                     supersedes_id=supersedes,
                 )
@@ -85,7 +95,18 @@ def register(app: App, services: Services, entries: list[HelpEntry]) -> None:
         if project is None:
             respond(response_type="ephemeral", replace_original=False, text=UNMAPPED)
             return
-        reply = record_message(client, project.key, channel, message, origin="shortcut")
+        user = shortcut["user"]["id"]
+        if not (project.is_reviewer(user) or message.get("user") == user):
+            # Anyone may quote a decision, but only a reviewer or the message's author may
+            # put words into the record under that author's name.
+            respond(
+                response_type="ephemeral",
+                replace_original=False,
+                text=f"Only the reviewers of {project.name} or the message's author can record "
+                "it as a decision.",
+            )
+            return
+        reply = record_message(project, channel, message, user, origin="shortcut")
         respond(response_type="ephemeral", replace_original=False, text=reply)
 
     @app.event("reaction_added")
@@ -97,29 +118,31 @@ def register(app: App, services: Services, entries: list[HelpEntry]) -> None:
             project is None
             or item.get("type") != "message"
             or event.get("reaction") != project.decision_emoji
+            or not project.is_reviewer(event.get("user", ""))  # others' reactions mean nothing
         ):
             return
         message = fetch_message(client, channel, item["ts"])
         if message is None:
             return
-        reply = record_message(client, project.key, channel, message, origin="reaction")
+        reply = record_message(project, channel, message, event["user"], origin="reaction")
         client.chat_postEphemeral(channel=channel, user=event["user"], text=reply)
 
     def record_message(
-        client: WebClient, project: str, channel: str, message: dict[str, Any], *, origin: str
+        project: Project, channel: str, message: dict[str, Any], recorder: str, *, origin: str
     ) -> str:
-        directory = ChannelDirectory(client)
         supersedes, text = split_supersedes(message.get("text") or "")
+        if supersedes is not None and not project.is_reviewer(recorder):
+            return REPLACE_REFUSED.format(project=project.name)
         try:
             decision, created = decisions.record(
                 DecisionInput(
-                    project=project,
+                    project=project.key,
                     text=text,
                     author_id=message.get("user") or "",
                     origin=origin,
                     source_channel=channel,
                     source_ts=message.get("ts"),
-                    permalink=directory.permalink(channel, message.get("ts", "")),
+                    permalink=links(channel, message.get("ts")),
                     private=directory.is_private(channel),
                     supersedes_id=supersedes,
                 )
@@ -138,7 +161,8 @@ def fetch_message(client: WebClient, channel: str, ts: str) -> dict[str, Any] | 
         for message in history.get("messages") or []:
             if message.get("ts") == ts:
                 return dict(message)
-        replies = client.conversations_replies(channel=channel, ts=ts, limit=1)
+        # For a reply, conversations.replies returns its whole thread, parent first.
+        replies = client.conversations_replies(channel=channel, ts=ts, limit=200)
         for message in replies.get("messages") or []:
             if message.get("ts") == ts:
                 return dict(message)

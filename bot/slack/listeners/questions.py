@@ -38,6 +38,7 @@ def register(app: App, services: Services, entries: list[HelpEntry]) -> None:
     )
     questions = services.questions
     projects = services.projects
+    directory = ChannelDirectory(app.client)  # one per app, so its channel cache is shared
 
     def answer(client: WebClient, ask: AskInput, reply_ts: str) -> None:
         status = client.chat_postMessage(
@@ -49,6 +50,10 @@ def register(app: App, services: Services, entries: list[HelpEntry]) -> None:
         except BotError as exc:
             client.chat_update(channel=channel, ts=ts, text=exc.user_message)
             return
+        except Exception:
+            # Never leave "Looking…" hanging; the error handler adds the reference.
+            client.chat_update(channel=channel, ts=ts, text="I could not finish looking.")
+            raise
         if result is None:  # a repeated delivery of a question already handled
             client.chat_delete(channel=channel, ts=ts)
             return
@@ -62,7 +67,12 @@ def register(app: App, services: Services, entries: list[HelpEntry]) -> None:
 
     def escalate(client: WebClient, abstention: Abstention, ask: AskInput) -> None:
         text, blocks = escalation_message(
-            abstention.question_id, ask.text, ask.asker_id, ask.channel, abstention.reviewers
+            abstention.question_id,
+            ask.text,
+            ask.asker_id,
+            ask.channel,
+            abstention.reviewers,
+            private=ask.private,
         )
         posted = client.chat_postMessage(
             channel=abstention.escalation_channel, text=text, blocks=blocks
@@ -75,13 +85,18 @@ def register(app: App, services: Services, entries: list[HelpEntry]) -> None:
         channel = event["channel"]
         thread = event.get("thread_ts") or event["ts"]
         project = projects.for_channel(channel)
+        if event.get("thread_ts") and questions.escalated_at(channel, event["thread_ts"]):
+            return  # a reply to an escalation is an answer, handled as a thread message
         if not text or text.lower() in {"help", "hjelp", "?"} or project is None:
             blocks = help_blocks(entries, project_name=project.name if project else None)
             client.chat_postMessage(
                 channel=channel, thread_ts=thread, text=help_text(entries), blocks=blocks
             )
             return
-        ask = AskInput(project.key, channel, event.get("user", ""), text, event["ts"], thread)
+        private = directory.is_private(channel)
+        ask = AskInput(
+            project.key, channel, event.get("user", ""), text, event["ts"], thread, private
+        )
         answer(client, ask, thread)
 
     links = SlackLinks(app.client)
@@ -109,9 +124,7 @@ def register(app: App, services: Services, entries: list[HelpEntry]) -> None:
         project, text = _project_for_dm(services, text)
         thread = event.get("thread_ts") or event["ts"]
         user = event.get("user", "")
-        if project is not None and not ChannelDirectory(client).belongs_to(
-            user, projects.get(project)
-        ):
+        if project is not None and not directory.belongs_to(user, projects.get(project)):
             client.chat_postMessage(
                 channel=event["channel"],
                 thread_ts=thread,
@@ -130,7 +143,9 @@ def register(app: App, services: Services, entries: list[HelpEntry]) -> None:
             return
         answer(
             client,
-            AskInput(project, event["channel"], event.get("user", ""), text, event["ts"], thread),
+            AskInput(
+                project, event["channel"], event.get("user", ""), text, event["ts"], thread, True
+            ),
             thread,
         )
 
@@ -138,15 +153,13 @@ def register(app: App, services: Services, entries: list[HelpEntry]) -> None:
         question = questions.escalated_at(event["channel"], event["thread_ts"])
         if question is None or not questions.may_answer(question, event.get("user", "")):
             return
-        permalink = ChannelDirectory(client).permalink(event["channel"], event["ts"])
         try:
             result = questions.answer_by_human(
                 question.id or 0,
                 event.get("text") or "",
                 event["user"],
-                source_channel=event["channel"],
                 source_ts=event["ts"],
-                permalink=permalink,
+                permalink=links(event["channel"], event["ts"]),
             )
         except BotError as exc:
             client.chat_postEphemeral(
@@ -165,6 +178,8 @@ def register(app: App, services: Services, entries: list[HelpEntry]) -> None:
             blocks=blocks,
         )
         if question.escalation_channel and question.escalation_ts:
+            shown = "(a question from a private conversation)" if question.source_private else None
+            text, blocks = answered_message(shown or question.text, result.decision, answerer)
             client.chat_update(
                 channel=question.escalation_channel,
                 ts=question.escalation_ts,
@@ -198,12 +213,13 @@ def register(app: App, services: Services, entries: list[HelpEntry]) -> None:
             ack(response_action="errors", errors=parsed)
             return
         question_id, text = parsed
-        try:
-            result = questions.answer_by_human(question_id, text, body["user"]["id"])
+        try:  # database checks only, so the form closes well within Slack's 3 seconds
+            questions.check_can_answer(question_id, body["user"]["id"])
         except BotError as exc:
             ack(response_action="errors", errors={ids.ANSWER_TEXT_BLOCK: exc.user_message})
             return
         ack()
+        result = questions.answer_by_human(question_id, text, body["user"]["id"])
         notify(client, result, body["user"]["id"])
 
     @app.action(ids.ANSWER_HELPFUL)

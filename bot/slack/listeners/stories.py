@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -17,6 +18,7 @@ from bot.errors import BotError
 from bot.projects import Project
 from bot.services import Services
 from bot.services.notes_intake import NotesSubmission
+from bot.services.stories import ReceivedNotes
 from bot.slack.blocks import ids
 from bot.slack.blocks.help import HelpEntry
 from bot.slack.blocks.story_modals import notes_modal, parse_notes_submission
@@ -29,6 +31,7 @@ UNMAPPED = (
     "belong to. Add the channel to the projects file (apo.yaml) or run `/story` in a "
     "project channel."
 )
+ALREADY_SENT = "These notes were already sent for drafting; the drafts are in that thread."
 
 
 def register(app: App, services: Services, entries: list[HelpEntry]) -> None:
@@ -37,53 +40,72 @@ def register(app: App, services: Services, entries: list[HelpEntry]) -> None:
     stories = services.stories
     projects = services.projects
 
-    def start(client: WebClient, submission: NotesSubmission, channel: str) -> None:
-        received = stories.receive_notes(submission)
-        if received.created:  # a repeated delivery of the same notes drafts nothing new
-            project = projects.get(submission.project)
-            StoryPublisher(client, stories).run(
-                received.note_id, channel=channel, project_name=project.name
-            )
+    def receive_then_draft(
+        submission: NotesSubmission,
+        client: WebClient,
+        channel: str,
+        acknowledge: Callable[[BotError | None], None],
+        repeated: Callable[[], None] = lambda: None,
+    ) -> None:
+        """The one flow behind every way in: store the notes, ack (with the error if they
+        can't be used), then draft in `channel`."""
+        try:
+            received: ReceivedNotes = stories.receive_notes(submission)
+        except BotError as exc:
+            acknowledge(exc)
+            return
+        acknowledge(None)
+        if not received.created:  # a repeated delivery of the same notes drafts nothing new
+            repeated()
+            return
+        project = projects.get(submission.project)
+        StoryPublisher(client, stories).run(
+            received.note_id, channel=channel, project_name=project.name
+        )
 
     @app.command("/story")
     def story_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
         channel = command["channel_id"]
+        user = command.get("user_id", "")
         project = projects.for_channel(channel)
-        text = command.get("text") or ""
-        if not text.strip():
-            ack()
-            choices = [(p.key, p.name) for p in projects.projects]
-            if not choices:
-                raise BotError("No projects are set up yet: add one to the projects file first.")
-            view = notes_modal(
-                choices,
-                default_project=project.key if project else None,
-                channel_id=channel,
-                today=dt.date.today(),
-            )
-            client.views_open(trigger_id=command["trigger_id"], view=view)
+        if not (command.get("text") or "").strip():
+            open_notes_form(ack, client, command["trigger_id"], channel, user, project)
             return
         if project is None:
             ack(response_type="ephemeral", text=UNMAPPED)
             return
         submission = NotesSubmission(
             project=project.key,
-            text=text,
+            text=command.get("text") or "",
             source="inline",
-            author_id=command.get("user_id"),
+            author_id=user,
             channel_id=channel,
             delivery_id=command.get("trigger_id", ""),
         )
-        try:
-            received = stories.receive_notes(submission)  # stored before the ack
-        except BotError as exc:
-            ack(response_type="ephemeral", text=exc.user_message)
+
+        def acknowledge(error: BotError | None) -> None:
+            ack(response_type="ephemeral", text=error.user_message) if error else ack()
+
+        receive_then_draft(submission, client, channel, acknowledge)
+
+    def open_notes_form(
+        ack: Ack, client: WebClient, trigger_id: str, channel: str, user: str, here: Project | None
+    ) -> None:
+        # In a project channel the form is for that project only; elsewhere, for the
+        # projects this person reviews, so nobody drafts into a backlog that isn't theirs.
+        allowed = [here] if here else [p for p in projects.projects if p.is_reviewer(user)]
+        if not allowed:
+            ack(response_type="ephemeral", text=UNMAPPED)
             return
         ack()
-        if received.created:
-            StoryPublisher(client, stories).run(
-                received.note_id, channel=channel, project_name=project.name
-            )
+        today = dt.datetime.now(allowed[0].client.zone).date()  # the meeting's side of the day
+        view = notes_modal(
+            [(p.key, p.name) for p in allowed],
+            default_project=allowed[0].key,
+            channel_id=channel,
+            today=today,
+        )
+        client.views_open(trigger_id=trigger_id, view=view)
 
     @app.view(ids.STORY_NOTES_MODAL)
     def notes_submitted(
@@ -94,40 +116,51 @@ def register(app: App, services: Services, entries: list[HelpEntry]) -> None:
             ack(response_action="errors", errors=parsed)
             return
         project = projects.get(parsed.project)
+        user = body["user"]["id"]
+        here = projects.for_channel(parsed.channel_id)
+        if here is not project and not project.is_reviewer(user):
+            ack(response_action="errors", errors={ids.NOTES_BLOCK: UNMAPPED})
+            return
         channel = _drafts_channel(project, parsed.channel_id)
         submission = NotesSubmission(
             project=project.key,
             text=parsed.notes,
             source="modal",
-            author_id=body["user"]["id"],
+            author_id=user,
             channel_id=channel,
             title=parsed.title,
             meeting_date=parsed.meeting_date,
             delivery_id=view.get("id", ""),
         )
-        try:
-            received = stories.receive_notes(submission)
-        except BotError as exc:
-            ack(response_action="errors", errors={ids.NOTES_BLOCK: exc.user_message})
-            return
-        ack()
-        if received.created:
-            StoryPublisher(client, stories).run(
-                received.note_id, channel=channel, project_name=project.name
-            )
+
+        def acknowledge(error: BotError | None) -> None:
+            if error:
+                ack(response_action="errors", errors={ids.NOTES_BLOCK: error.user_message})
+            else:
+                ack()
+
+        receive_then_draft(submission, client, channel, acknowledge)
 
     @app.shortcut(ids.DRAFT_FROM_MESSAGE)
     def draft_from_message(
         ack: Ack, shortcut: dict[str, Any], client: WebClient, respond: Respond
     ) -> None:
-        ack()
+        ack()  # reading attached files can take a while; the answer goes via respond()
         channel = shortcut["channel"]["id"]
         project = projects.for_channel(channel)
+
+        def tell(text: str) -> None:
+            respond(response_type="ephemeral", replace_original=False, text=text)
+
         if project is None:
-            respond(response_type="ephemeral", replace_original=False, text=UNMAPPED)
+            tell(UNMAPPED)
             return
         message = shortcut.get("message") or {}
-        text = message_notes(client, message, max_chars=stories.max_note_chars)
+        try:
+            text = message_notes(client, message, max_chars=stories.max_note_chars)
+        except BotError as exc:
+            tell(exc.user_message)
+            return
         submission = NotesSubmission(
             project=project.key,
             text=text,
@@ -136,10 +169,14 @@ def register(app: App, services: Services, entries: list[HelpEntry]) -> None:
             channel_id=channel,
             delivery_id=f"{channel}:{message.get('ts', '')}",
         )
-        try:
-            start(client, submission, channel)
-        except BotError as exc:
-            respond(response_type="ephemeral", replace_original=False, text=exc.user_message)
+
+        def acknowledge(error: BotError | None) -> None:
+            if error:
+                tell(error.user_message)
+
+        receive_then_draft(
+            submission, client, channel, acknowledge, repeated=lambda: tell(ALREADY_SENT)
+        )
 
     @app.action(ids.NOTES_RETRY)
     def retry(ack: Ack, action: dict[str, Any], client: WebClient, body: dict[str, Any]) -> None:
