@@ -30,6 +30,7 @@ from bot.services import Services
 from bot.services.decisions import DecisionService
 from bot.services.digests import DigestService
 from bot.services.drafting import StoryDrafter
+from bot.services.human_answers import HumanAnswers
 from bot.services.inbox import EventInbox
 from bot.services.indexing import KnowledgeIndexer
 from bot.services.questions import QuestionService
@@ -140,7 +141,6 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
             "answer_question",
             variables=frozenset({"project_name", "passages", "history", "question"}),
         ),
-        decisions,
         min_similarity=settings.answer_min_similarity,
     )
     services = Services(
@@ -150,6 +150,7 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
         review=ReviewService(db, projects, stories, knowledge),
         decisions=decisions,
         questions=questions,
+        answers=HumanAnswers(db, projects, decisions),
         indexer=indexer,
         searcher=LazySearcher(searcher),
         digests=DigestService(

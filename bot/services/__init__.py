@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.projects import ProjectsConfig
 from bot.services.decisions import DecisionService
 from bot.services.digests import DigestService
+from bot.services.human_answers import HumanAnswers
 from bot.services.inbox import EventInbox
 from bot.services.indexing import KnowledgeIndexer
 from bot.services.questions import QuestionService, Searcher
@@ -25,6 +26,7 @@ class Services:
     review: ReviewService
     decisions: DecisionService
     questions: QuestionService
+    answers: HumanAnswers
     indexer: KnowledgeIndexer
     searcher: Searcher
     digests: DigestService

@@ -19,21 +19,13 @@ from bot.errors import BotError
 from bot.llm.base import ChatModel
 from bot.llm.prompts import Prompt
 from bot.projects import ProjectsConfig
-from bot.services.decisions import DecisionInput, DecisionService, DecisionView
 from bot.storage import (
     add_question,
-    answer_question,
-    claim_for_answer,
-    escalate_question,
-    get_question,
-    question_by_escalation,
-    record_answer_feedback,
     record_bot_answer,
     thread_questions,
 )
 from bot.storage.db import Database
 from bot.storage.models import Question
-from bot.storage.types import FeedbackVerdict, QuestionStatus
 
 MAX_QUESTION_CHARS = 2000
 MIN_QUESTION_WORDS = 3
@@ -100,12 +92,6 @@ class AskInput:
     private: bool = False  # asked in a private channel or a DM: the question stays there
 
 
-@dataclass(frozen=True)
-class HumanAnswer:
-    question: Question
-    decision: DecisionView
-
-
 class QuestionService:
     def __init__(
         self,
@@ -114,7 +100,6 @@ class QuestionService:
         searcher: Searcher,
         chat: ChatModel,
         prompt: Prompt,
-        decisions: DecisionService,
         *,
         min_similarity: float,
     ) -> None:
@@ -123,7 +108,6 @@ class QuestionService:
         self._searcher = searcher
         self._chat = chat
         self._prompt = prompt
-        self._decisions = decisions
         self.min_similarity = min_similarity
 
     def ask(self, ask: AskInput, *, record: bool = True) -> Answer | Abstention | None:
@@ -187,78 +171,6 @@ class QuestionService:
                     question_id, answer.answer, [c.passage_id for c in citations], session=session
                 )
         return Answer(question_id, answer.answer, citations)
-
-    def mark_escalated(self, question_id: int, channel: str, ts: str) -> None:
-        with self._db.session() as session:
-            escalate_question(question_id, channel=channel, ts=ts, session=session)
-
-    def question(self, question_id: int) -> Question:
-        with self._db.session() as session:
-            return get_question(question_id, session=session)
-
-    def escalated_at(self, channel: str, ts: str) -> Question | None:
-        with self._db.session() as session:
-            return question_by_escalation(channel, ts, session=session)
-
-    def may_answer(self, question: Question, user_id: str) -> bool:
-        return self._projects.get(question.project).is_reviewer(user_id)
-
-    def check_can_answer(self, question_id: int, user_id: str) -> Question:
-        """Quick checks (database only) before a reviewer's answer is accepted."""
-        question = self.question(question_id)
-        if not self.may_answer(question, user_id):
-            raise BotError("Only the project's reviewers can record an answer as a decision.")
-        if question.status == QuestionStatus.answered:
-            raise BotError(f"Question #{question_id} has already been answered.")
-        return question
-
-    def answer_by_human(
-        self,
-        question_id: int,
-        text: str,
-        answerer_id: str,
-        *,
-        source_ts: str | None = None,
-        permalink: str | None = None,
-    ) -> HumanAnswer:
-        question = self.check_can_answer(question_id, answerer_id)
-        if not text.strip():
-            raise BotError("Write the answer first.")
-        with self._db.session() as session:
-            if not claim_for_answer(question_id, session=session):
-                raise BotError(f"Question #{question_id} has already been answered.")
-        # The answer belongs where the question was asked: a private question's answer is
-        # cited only in that channel, a public one anywhere in the project.
-        decision, _ = self._decisions.record(
-            DecisionInput(
-                project=question.project,
-                text=text,
-                author_id=answerer_id,
-                origin="answer",
-                source_channel=question.channel_id,
-                source_ts=source_ts,
-                permalink=permalink,
-                private=question.source_private,
-                question_id=question_id,
-                question_text=question.text,
-            )
-        )
-        with self._db.session() as session:
-            answered = answer_question(question_id, decision_id=decision.id, session=session)
-        return HumanAnswer(answered, decision)
-
-    def feedback(
-        self, question_id: int, channel: str, message_ts: str, user_id: str, helpful: bool
-    ) -> Question:
-        verdict = FeedbackVerdict.helpful if helpful else FeedbackVerdict.wrong
-        with self._db.session() as session:
-            record_answer_feedback(
-                channel, message_ts, user_id, verdict, question_id=question_id, session=session
-            )
-            return get_question(question_id, session=session)
-
-    def reviewers(self, project: str) -> tuple[str, ...]:
-        return self._projects.get(project).reviewers
 
     def _abstain(self, question_id: int, project: str, nearest: list[Passage]) -> Abstention:
         config = self._projects.get(project)
