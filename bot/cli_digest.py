@@ -4,11 +4,15 @@ every moment a digest will go out, computed by the scheduling code the server ru
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from bot.errors import BotError, ConfigError
 from bot.settings import load_settings
+
+# A posted digest's window ends at --now, and the next digest starts there: posting for another
+# moment would skip (or repeat) whatever happened in between. Small clock skew is fine.
+MAX_POST_SKEW = timedelta(minutes=15)
 
 
 def add_digest_commands(commands: Any) -> None:
@@ -34,10 +38,16 @@ def run_digest(args: argparse.Namespace) -> int:
     from bot.services.digests import DigestService
     from bot.slack.blocks.common import blocks_to_text
 
+    now = _moment(args.now)
+    if not args.dry_run and abs(now - datetime.now(UTC)) > MAX_POST_SKEW:
+        raise BotError(
+            f"--now {args.now} is more than {MAX_POST_SKEW.seconds // 60} minutes from the "
+            "current time: posting that digest would move where the next real digest starts. "
+            "Add --dry-run to see a digest for another moment."
+        )
     settings = load_settings()
     container = build_container(settings)
     project = container.projects.get(args.project)
-    now = _moment(args.now)
     side = project.client if args.side == "client" else project.team
     local_date = now.astimezone(side.zone).date()
     digests = DigestService(

@@ -5,9 +5,14 @@ from __future__ import annotations
 import json
 import threading
 import time
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from slack_sdk.errors import SlackApiError
 
 from bot.slack.digest_poster import DigestPoster
+from bot.storage import get_digest, list_channel_messages
+from bot.storage.types import DigestSide, DigestStatus
 from tests.harness.app_server import (
     CLIENT_CHANNEL,
     DEVELOPER,
@@ -210,6 +215,7 @@ def test_client_digest_goes_out_without_the_model(running_bot: RunningBot) -> No
         channel=TEAM_CHANNEL,
         ts=f"{time.time():.6f}",
     )
+    wait_for_collected(running_bot, 1)  # events are handled asynchronously
     running_bot.openai.queue_error(503)
     running_bot.openai.queue_error(503)
 
@@ -223,9 +229,89 @@ def test_failed_post_can_be_retried_and_still_posts_once(running_bot: RunningBot
     running_bot.slack.fail_next("chat.postMessage", status=200, error="channel_not_found")
     digests = poster(running_bot)
 
-    try:
+    # A lasting error is not retried on the spot: the run fails and says why.
+    with pytest.raises(SlackApiError, match="channel_not_found"):
         digests.run("acme", "team", TUESDAY)
-    except Exception as exc:
-        assert "channel_not_found" in str(exc)
     assert digests.run("acme", "team", TUESDAY)
     assert digests.run("acme", "team", TUESDAY) is None
+
+
+@pytest.mark.bot_settings(APO_SLACK_RETRIES=0)  # the Slack client itself gives up at once
+def test_a_brief_slack_outage_at_digest_time_still_gets_the_digest_out(
+    running_bot: RunningBot,
+) -> None:
+    running_bot.slack.fail_next("chat.postMessage", status=503, times=2)
+    naps: list[float] = []
+    digests = DigestPoster(
+        running_bot.app.client,
+        running_bot.container.services.digests,
+        running_bot.container.projects,
+        sleep=naps.append,
+    )
+
+    ts = digests.run("acme", "team", TUESDAY, attempts=3, backoff=0.01)
+
+    assert ts
+    calls = running_bot.slack.calls_to("chat.postMessage")
+    assert [c.status for c in calls] == [503, 503, 200]
+    assert naps == [0.01, 0.02]  # backing off between attempts
+    with running_bot.container.db.session() as session:
+        stored = get_digest("acme", DigestSide.team, TUESDAY, session=session)
+    assert stored is not None and stored.status == DigestStatus.posted
+    assert (stored.message_ts, stored.error) == (ts, None)
+    assert digests.run("acme", "team", TUESDAY) is None  # and still only once
+
+
+@pytest.mark.bot_settings(APO_SLACK_RETRIES=0)
+def test_a_digest_gives_up_after_its_attempts(running_bot: RunningBot) -> None:
+    running_bot.slack.fail_next("chat.postMessage", status=503, times=2)
+    with pytest.raises(SlackApiError):
+        poster(running_bot).run("acme", "team", TUESDAY, attempts=2, backoff=0.01)
+    with running_bot.container.db.session() as session:
+        stored = get_digest("acme", DigestSide.team, TUESDAY, session=session)
+    assert stored is not None and stored.status == DigestStatus.failed
+    assert poster(running_bot).run("acme", "team", TUESDAY)  # the next run posts it
+
+
+def wait_for_collected(bot: RunningBot, count: int, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    since = datetime.now(UTC) - timedelta(days=1)
+    while True:
+        with bot.container.db.session() as session:
+            kept = list_channel_messages("acme", since=since, session=session)
+        if len(kept) >= count:
+            return
+        assert time.monotonic() < deadline, f"{len(kept)} of {count} messages were collected"
+        time.sleep(0.05)
+
+
+def test_summary_markers_link_the_messages_the_model_numbered(running_bot: RunningBot) -> None:
+    start = time.time() - 120
+    stamps = [f"{start + n:.6f}" for n in range(6)]
+    for n, ts in enumerate(stamps, start=1):
+        running_bot.signer.message(
+            f"Team note number {n} about the overdue list.",
+            user=DEVELOPER,
+            channel=TEAM_CHANNEL,
+            ts=ts,
+        )
+    wait_for_collected(running_bot, 6)
+    running_bot.openai.queue_json(
+        {
+            "summary": "The filter was settled [2]; the export is next [5]; and more [9].",
+            "cited": [2, 5, 9],
+        }
+    )
+
+    assert poster(running_bot).run("acme", "client", TUESDAY)
+
+    text = json.dumps(digest_post(running_bot, CLIENT_CHANNEL).args["blocks"])
+    second, fifth = (
+        f"https://test-team.slack.com/archives/{TEAM_CHANNEL}/p{stamps[i].replace('.', '')}"
+        for i in (1, 4)
+    )
+    assert f"The filter was settled <{second}|[2]>" in text
+    assert f"the export is next <{fifth}|[5]>" in text
+    assert "[9]" not in text  # a number the model made up links nowhere and is dropped
+    request = json.dumps(running_bot.openai.last_request())
+    assert "[2] <U0DEV> Team note number 2" in request  # the numbering the model saw

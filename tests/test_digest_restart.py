@@ -5,14 +5,22 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
-import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
+import pytest
+from sqlalchemy.engine import Engine
+
+from bot.services.digests import STALE_CLAIM
+from bot.services.schedule import digest_moments, project_sides
 from bot.services.scheduler import DigestScheduler, SingleProcessLeader, leader_for
 from bot.slack.digest_poster import DigestPoster
+from bot.storage import claim_digest, get_digest, mark_digest_failed, session_scope
 from bot.storage.db import Database
+from bot.storage.types import DigestSide, DigestStatus, now_utc
 from tests.harness.app_server import CLIENT_CHANNEL, PROJECTS_YAML, TEAM_CHANNEL, RunningBot
+from tests.test_storage import add_project, engines, run_together
 
 # Tuesday 24 March 2026, 10:00 UTC: after 08:30 in Oslo (11:00) and 09:00 in Bangkok (17:00).
 TUESDAY_MORNING = datetime(2026, 3, 24, 10, 0, tzinfo=UTC)
@@ -40,7 +48,9 @@ def digests_posted(bot: RunningBot) -> list[str]:
     ]
 
 
-def test_start_after_downtime_posts_todays_missed_digests_once(running_bot: RunningBot) -> None:
+def test_start_after_downtime_posts_todays_missed_digests_once(
+    running_bot: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
     first = scheduler(running_bot)
     first.start()
     try:
@@ -51,11 +61,26 @@ def test_start_after_downtime_posts_todays_missed_digests_once(running_bot: Runn
     assert sorted(posted) == sorted([TEAM_CHANNEL, CLIENT_CHANNEL, "C0GLOBEXTM", "C0GLOBEXCL"])
 
     restarted = scheduler(running_bot)  # the bot is killed and started again the same day
+    # Started paused, the jobs stay exactly as start() queued them: a catch-up would be a run
+    # due at once (the wall clock); every side must wait for its next scheduled moment.
+    jobs_start = restarted._scheduler.start
+    monkeypatch.setattr(restarted._scheduler, "start", partial(jobs_start, paused=True))
     restarted.start()
     try:
-        time.sleep(2)  # time for a wrongly repeated catch-up to show up
+        next_runs = {job.id: job.next_run_time for job in restarted.jobs()}
+        assert len(next_runs) == 4
+        tomorrow = TUESDAY_MORNING + timedelta(days=1)
+        assert all(TUESDAY_MORNING < at < tomorrow for at in next_runs.values()), next_runs
     finally:
         restarted.shutdown()
+
+    # Each side's job run again at its own digest moment today (a restart right at that
+    # moment) reaches the poster, whose stored key lets nothing through a second time.
+    today = date(2026, 3, 24)
+    for project in running_bot.container.projects.projects:
+        for name, side in project_sides(project):
+            [moment] = digest_moments(side, today, today)
+            assert scheduler(running_bot, now=moment.utc).fire(project.key, name) is True
     assert digests_posted(running_bot) == posted  # nothing twice
 
 
@@ -134,3 +159,66 @@ def test_apo_digest_schedule_and_dry_run(tmp_path: Path) -> None:
 
     bad = apo("digest", "--project", "acme", "--side", "team", "--now", "tomorrow")
     assert bad.returncode == 2 and "not an ISO time" in bad.stderr
+
+    # Posting for another moment would move where the next real digest starts: refused.
+    for moment in ("2026-03-24T09:00+07:00", (datetime.now(UTC) + timedelta(hours=1)).isoformat()):
+        elsewhen = apo("digest", "--project", "acme", "--side", "team", "--now", moment)
+        assert elsewhen.returncode == 2, elsewhen.stderr
+        assert "more than 15 minutes from the current time" in elsewhen.stderr
+        assert "--dry-run" in elsewhen.stderr
+    # --now close to the real time is a real digest: it goes on to need the Slack token.
+    close = (datetime.now(UTC) + timedelta(minutes=2)).isoformat()
+    near = apo("digest", "--project", "acme", "--side", "team", "--now", close)
+    assert near.returncode == 2 and "more than 15 minutes" not in near.stderr
+    assert "SLACK_BOT_TOKEN" in near.stderr
+
+
+# --- the claim: atomic takeover of a stale claim ---------------------------------------------
+
+
+def test_stale_claim_is_taken_over_by_exactly_one_of_two_replicas(migrated_url: str) -> None:
+    side = DigestSide.team
+    with engines(migrated_url, 2) as pair:
+        add_project(pair[0])
+
+        def claim(engine: Engine, day: date) -> bool:
+            now = now_utc()
+            with session_scope(engine) as s:
+                return claim_digest(
+                    "acme", side, day, stale_before=now - STALE_CLAIM, claimed_at=now, session=s
+                )
+
+        for n in range(8):
+            day = date(2026, 3, 2) + timedelta(days=n)
+            crashed_at = now_utc() - STALE_CLAIM - timedelta(minutes=1)
+            with session_scope(pair[0]) as s:  # claimed, then the replica died
+                assert claim_digest("acme", side, day, claimed_at=crashed_at, session=s)
+            results = run_together(*(partial(claim, engine, day) for engine in pair))
+            assert sorted(results) == [False, True], day
+            with session_scope(pair[1]) as s:
+                taken = get_digest("acme", side, day, session=s)
+            assert taken is not None and taken.status == DigestStatus.pending
+            assert taken.created_at > now_utc() - timedelta(minutes=1)  # a fresh claim
+
+
+def test_a_live_claim_is_not_taken_over_and_a_reclaim_is_fresh(migrated_engine: Engine) -> None:
+    add_project(migrated_engine)
+    side, day = DigestSide.client, date(2026, 3, 24)
+
+    def claim(at: datetime) -> bool:
+        with session_scope(migrated_engine) as s:
+            return claim_digest(
+                "acme", side, day, stale_before=at - STALE_CLAIM, claimed_at=at, session=s
+            )
+
+    long_ago = now_utc() - timedelta(hours=2)
+    assert claim(long_ago)
+    with session_scope(migrated_engine) as s:  # that attempt failed, long ago
+        mark_digest_failed("acme", side, day, "service_unavailable", session=s)
+    now = now_utc()
+    assert claim(now)  # claimed again: the claim time is now, not the first claim's
+    with session_scope(migrated_engine) as s:
+        again = get_digest("acme", side, day, session=s)
+    assert again is not None and again.created_at >= now - timedelta(seconds=1)
+    assert not claim(now + STALE_CLAIM - timedelta(seconds=5))  # live: not taken over
+    assert claim(now + STALE_CLAIM + timedelta(seconds=5))  # stale: taken over

@@ -51,19 +51,30 @@ class DecisionRef:
 
 @dataclass(frozen=True)
 class QuestionRef:
+    """`private`: asked elsewhere in private; the text is a placeholder and there is no link."""
+
     id: int
     text: str
     asker_id: str
     asked_at: datetime
-    channel: str
+    channel: str | None
     ts: str | None
     answer: str | None = None
+    private: bool = False
 
 
 @dataclass(frozen=True)
 class DiscussionSummary:
+    """The model's summary of the team channel and the messages it was shown.
+
+    `sources` are those messages in the order and numbering the model saw them ([1] is
+    `sources[0]`), so every [n] in `text` links to the message the model meant; `cited` are
+    the (valid) numbers it said it cited.
+    """
+
     text: str | None  # None: the model was unavailable; the digest says so
-    sources: tuple[tuple[str, str], ...] = ()  # (channel, ts) of the cited messages, by number
+    sources: tuple[tuple[str, str], ...] = ()  # (channel, ts) of every message shown
+    cited: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlmodel import Session
+
 from bot.services.digest_content import DecisionRef, MeetingRef, QuestionRef, StoryRef
+from bot.storage import get_note
 from bot.storage.models import Decision, MeetingNote, Question, Story
 from bot.storage.types import StoryStatus
 
@@ -56,12 +62,33 @@ def decision_ref(decision: Decision) -> DecisionRef:
     )
 
 
-def question_ref(question: Question, answers: dict[int, str] | None = None) -> QuestionRef:
-    """`answers` maps decision ids to their text: a human answer lives in its decision."""
+PRIVATE_QUESTION = "A question asked in a private conversation"
+
+
+def question_ref(
+    question: Question, answers: dict[int, str] | None = None, *, visible: bool = True
+) -> QuestionRef:
+    """`answers` maps decision ids to their text: a human answer lives in its decision.
+
+    A question the digest's channel may not see (asked in another private conversation) is
+    listed without its text, its link or the bot's answer (which quotes what was asked); a
+    human answer is a decision recorded where the reader can see it, so it stays.
+    """
     assert question.id is not None
-    answer = question.answer_text
-    if answer is None and question.answer_decision_id is not None and answers:
-        answer = answers.get(question.answer_decision_id)
+    human = None
+    if question.answer_decision_id is not None and answers:
+        human = answers.get(question.answer_decision_id)
+    if not visible:
+        return QuestionRef(
+            question.id,
+            PRIVATE_QUESTION,
+            question.asker_id,
+            question.asked_at,
+            None,
+            None,
+            human,
+            private=True,
+        )
     return QuestionRef(
         question.id,
         question.text,
@@ -69,5 +96,38 @@ def question_ref(question: Question, answers: dict[int, str] | None = None) -> Q
         question.asked_at,
         question.channel_id,
         question.thread_ts or question.message_ts,
-        answer,
+        question.answer_text if question.answer_text is not None else human,
     )
+
+
+@dataclass
+class Privacy:
+    """What a digest posted to `channel` may show. Public content, yes; content from a private
+    conversation (a private channel, a DM) only in that same conversation. Stories follow
+    the meeting notes they were drafted from; questions from elsewhere are redacted."""
+
+    channel: str
+    _notes: dict[int, bool] = field(default_factory=dict)
+
+    def sees(self, private: bool, source_channel: str | None) -> bool:
+        return not private or source_channel == self.channel
+
+    def decisions(self, rows: Iterable[Decision]) -> list[Decision]:
+        return [d for d in rows if self.sees(d.source_private, d.source_channel)]
+
+    def notes(self, rows: Iterable[MeetingNote]) -> list[MeetingNote]:
+        return [n for n in rows if self.sees(n.source_private, n.channel_id)]
+
+    def stories(self, rows: Iterable[Story], *, session: Session) -> list[Story]:
+        shown = []
+        for story in rows:
+            if story.note_id not in self._notes:
+                note = get_note(story.note_id, session=session)
+                self._notes[story.note_id] = self.sees(note.source_private, note.channel_id)
+            if self._notes[story.note_id]:
+                shown.append(story)
+        return shown
+
+    def question(self, question: Question, answers: dict[int, str]) -> QuestionRef:
+        visible = self.sees(question.source_private, question.channel_id)
+        return question_ref(question, answers, visible=visible)

@@ -19,12 +19,11 @@ from bot.llm.base import ChatModel
 from bot.llm.prompts import Prompt
 from bot.projects import Project, ProjectsConfig
 from bot.services.digest_content import DigestContent, DiscussionSummary, SideName
-from bot.services.digest_refs import decision_ref, meeting_ref, question_ref, story_ref
+from bot.services.digest_refs import Privacy, decision_ref, meeting_ref, story_ref
 from bot.storage import (
     add_channel_message,
     claim_digest,
     get_decision,
-    get_digest,
     last_posted_digest,
     list_channel_messages,
     list_decisions,
@@ -37,11 +36,16 @@ from bot.storage import (
 )
 from bot.storage.db import Database
 from bot.storage.models import ChannelMessage
-from bot.storage.types import DigestSide, DigestStatus, QuestionStatus, StoryStatus, now_utc
+from bot.storage.types import DigestSide, QuestionStatus, StoryStatus, now_utc
 
 log = logging.getLogger(__name__)
 FIRST_WINDOW = timedelta(days=7)  # the very first digest looks back a week
-STALE_CLAIM = timedelta(minutes=10)  # a claim this old without a post was cut off by a crash
+# A pending claim this old was cut off by a crash, and the digest may be claimed again. A run
+# claims only once the digest is built (the LLM summary, at most a few LLM timeouts, comes
+# first), so a live claim spans one chat.postMessage: seconds, two minutes at the very worst
+# with the Slack client's own retries. Short, so an interrupted morning digest still goes out
+# on the next attempt that morning instead of waiting out a long lease.
+STALE_CLAIM = timedelta(minutes=3)
 
 
 class Summary(BaseModel):
@@ -101,26 +105,19 @@ class DigestService:
         return digest.local_date if digest else None
 
     def claim(self, content: DigestContent, channel: str) -> bool:
-        side = DigestSide(content.side)
-        with self._db.session() as session:
-            existing = get_digest(content.project, side, content.local_date, session=session)
-            if (
-                existing is not None
-                and existing.status == DigestStatus.pending
-                and existing.created_at < self._clock() - STALE_CLAIM
-            ):
-                # Claimed, then the process died before posting: claim it again.
-                mark_digest_failed(
-                    content.project, side, content.local_date, "interrupted", session=session
-                )
+        """True if this run may post the digest: it is new, its last attempt failed, or
+        its pending claim is stale. One conditional write, so of racing runs one wins."""
+        now = now_utc()  # wall-clock time, not the digest's moment (`apo digest --now`)
         with self._db.session() as session:
             return claim_digest(
                 content.project,
-                side,
+                DigestSide(content.side),
                 content.local_date,
                 channel_id=channel,
                 window_start=content.window_start,
                 window_end=content.window_end,
+                stale_before=now - STALE_CLAIM,
+                claimed_at=now,
                 session=session,
             )
 
@@ -148,24 +145,37 @@ class DigestService:
     # -- content -------------------------------------------------------------------------
 
     def build(self, project_key: str, side: SideName, local_date: date) -> DigestContent:
+        """What the side's channel gets: see `Privacy` for what it may not see."""
         project = self._projects.get(project_key)
+        privacy = Privacy((project.client if side == "client" else project.team).channel)
         end = self._clock()
         with self._db.session() as session:
             last = last_posted_digest(project.key, DigestSide(side), session=session)
             start = last.window_end if last and last.window_end else end - FIRST_WINDOW
-            changed = list_stories(project=project.key, since=start, until=end, session=session)
-            waiting = list_stories(project=project.key, status=StoryStatus.draft, session=session)
-            decisions = list_decisions(
-                project.key, include_superseded=True, since=start, until=end, session=session
+            changed = privacy.stories(
+                list_stories(project=project.key, since=start, until=end, session=session),
+                session=session,
+            )
+            waiting = privacy.stories(
+                list_stories(project=project.key, status=StoryStatus.draft, session=session),
+                session=session,
+            )
+            decisions = privacy.decisions(
+                list_decisions(
+                    project.key, include_superseded=True, since=start, until=end, session=session
+                )
             )
             asked = list_questions(project.key, since=start, until=end, session=session)
-            answers = {
-                q.answer_decision_id: get_decision(q.answer_decision_id, session=session).text
+            answered_by = privacy.decisions(
+                get_decision(q.answer_decision_id, session=session)
                 for q in asked
                 if q.answer_decision_id is not None
-            }
+            )
+            answers = {d.id: d.text for d in answered_by if d.id is not None}
             still_open = open_questions(project.key, session=session)
-            notes = notes_between(project.key, since=start, until=end, session=session)
+            notes = privacy.notes(
+                notes_between(project.key, since=start, until=end, session=session)
+            )
             meetings = tuple(
                 meeting_ref(n, list_stories(note_id=n.id, session=session)) for n in notes
             )
@@ -185,7 +195,7 @@ class DigestService:
             window_end=end,
             decisions=tuple(decision_ref(d) for d in decisions),
             waiting=tuple(story_ref(s) for s in waiting),
-            open_questions=tuple(question_ref(q) for q in still_open),
+            open_questions=tuple(privacy.question(q, answers) for q in still_open),
         )
         if side == "team":
             return replace(
@@ -195,7 +205,9 @@ class DigestService:
                 rejected=tuple(story_ref(s) for s in changed if s.status == StoryStatus.rejected),
                 drafted=tuple(story_ref(s) for s in changed if s.created_at >= start),
                 answered=tuple(
-                    question_ref(q, answers) for q in asked if q.status == QuestionStatus.answered
+                    privacy.question(q, answers)
+                    for q in asked
+                    if q.status == QuestionStatus.answered
                 ),
             )
         return replace(content, discussion=self._summarise(project, messages))
@@ -220,5 +232,6 @@ class DigestService:
         except BotError as exc:
             log.warning("digest summary for %s unavailable: %s", project.key, exc)
             return DiscussionSummary(None, sources)
-        cited = [n for n in dict.fromkeys(answer.cited) if 1 <= n <= len(recent)]
-        return DiscussionSummary(answer.summary.strip(), tuple(sources[n - 1] for n in cited))
+        # Keep the numbering the model saw: [n] in its text is sources[n - 1].
+        cited = tuple(n for n in dict.fromkeys(answer.cited) if 1 <= n <= len(recent))
+        return DiscussionSummary(answer.summary.strip(), sources, cited)

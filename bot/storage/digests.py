@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from bot.errors import NotFound
-from bot.storage._sql import insert_ignore, rowcount
+from bot.storage._sql import insert_ignore
 from bot.storage.models import Digest
 from bot.storage.types import DigestSide, DigestStatus, now_utc
 
@@ -29,14 +29,21 @@ def claim_digest(
     channel_id: str | None = None,
     window_start: datetime | None = None,
     window_end: datetime | None = None,
+    stale_before: datetime | None = None,
+    claimed_at: datetime | None = None,
     session: Session,
 ) -> bool:
     """True if this caller should post the digest for (project, side, local date).
 
     The claim is an insert of the unique key, so of several schedulers, replicas or retries
     exactly one wins (once its transaction commits). A digest whose posting failed can be
-    claimed again; a pending or posted one cannot.
+    claimed again, and so can a pending one claimed before ``stale_before`` (its claimer died
+    before posting); a posted one cannot. Taking over is one conditional UPDATE: a racing
+    claimer waits for the row lock, then finds the row pending and fresh, and loses. Every
+    claim stamps ``created_at`` with ``claimed_at`` (default now), so a re-claimed digest is
+    not mistaken for a stale one.
     """
+    claimed_at = claimed_at or now_utc()
     row = Digest(
         project=project,
         side=side,
@@ -44,21 +51,32 @@ def claim_digest(
         channel_id=channel_id,
         window_start=window_start,
         window_end=window_end,
+        created_at=claimed_at,
     )
     if insert_ignore(session, row, "project", "side", "local_date"):
         return True
-    retry = (
+    retake: sa.ColumnElement[bool] = col(Digest.status) == DigestStatus.failed
+    if stale_before is not None:
+        stale = sa.and_(
+            col(Digest.status) == DigestStatus.pending, col(Digest.created_at) < stale_before
+        )
+        retake = sa.or_(retake, stale)
+    stmt = (
         sa.update(Digest)
-        .where(*_key(project, side, local_date), col(Digest.status) == DigestStatus.failed)
+        .where(*_key(project, side, local_date), retake)
         .values(
             status=DigestStatus.pending,
             error=None,
             channel_id=channel_id,
             window_start=window_start,
             window_end=window_end,
+            created_at=claimed_at,
         )
+        # RETURNING, not rowcount: the driver's count is not reliable for every statement.
+        .returning(col(Digest.id))
     )
-    return rowcount(session, retry) == 1
+    session.flush()
+    return session.connection().execute(stmt).first() is not None
 
 
 def get_digest(

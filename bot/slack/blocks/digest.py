@@ -165,7 +165,10 @@ def _stories(refs: Sequence[StoryRef], link: Linker) -> str:
 
 
 def _question(question: QuestionRef, link: Linker) -> str:
-    text = _linked(safe_line(question.text, 300), link(question.channel, question.ts))
+    if question.private:  # asked in a private conversation: its text and link stay there
+        text = f"_{safe_line(question.text, 300)}_"
+    else:
+        text = _linked(safe_line(question.text, 300), link(question.channel, question.ts))
     return f"{text} — {user_ref(question.asker_id)}, {date_token(question.asked_at)}"
 
 
@@ -175,7 +178,8 @@ def _answered(question: QuestionRef, link: Linker) -> str:
 
 
 def _cited(text: str, sources: Sequence[tuple[str, str]], link: Linker) -> str:
-    """Turn the model's [n] markers into links to the messages they cite."""
+    """Turn the model's [n] markers into links to the messages they cite: `sources` are the
+    messages in the numbering the model saw; a number it made up is dropped."""
 
     def to_link(match: re.Match[str]) -> str:
         n = int(match.group(1))
