@@ -46,7 +46,9 @@ def test_index_is_stable_and_search_explains_what_the_bot_sees(tmp_path: Path) -
     ids = [r["id"] for r in rows]
     assert len(ids) == len(set(ids)) and len(ids) == 5
     assert all(0 <= r["similarity"] <= 1 for r in rows)
-    assert any("decisions/" in r["id"] for r in rows)
+    assert any("0005-due-date-defaults-to-14-days" in r["id"] for r in rows)
+    # a decision record marked "Status: superseded by 0005" is history, not an answer
+    assert not any("0002-due-date-defaults-to-30-days" in r["id"] for r in rows)
 
 
 def test_decide_then_search_finds_it_and_respects_private_channels(tmp_path: Path) -> None:

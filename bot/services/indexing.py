@@ -17,7 +17,10 @@ from bot.errors import BotError
 from bot.retrieval.types import Document, KnowledgeStore
 
 Splitter = Callable[[str], list[tuple[str, str]]]
-_SUPERSEDED = re.compile(r"^\s*\**status\**\s*:\s*\**superseded", re.IGNORECASE | re.MULTILINE)
+# "Status: Superseded", "- Status: superseded by 0005", "**Status:** superseded" (ADR style)
+_SUPERSEDED = re.compile(
+    r"^[\s>*-]*\**status\**\s*:\s*\**\s*superseded", re.IGNORECASE | re.MULTILINE
+)
 
 
 @dataclass(frozen=True)
