@@ -315,3 +315,31 @@ def test_summary_markers_link_the_messages_the_model_numbered(running_bot: Runni
     assert "[9]" not in text  # a number the model made up links nowhere and is dropped
     request = json.dumps(running_bot.openai.last_request())
     assert "[2] <U0DEV> Team note number 2" in request  # the numbering the model saw
+
+
+def test_a_holiday_digest_rolls_into_the_next_working_day(running_bot: RunningBot) -> None:
+    """Wednesday 1 April 2026 is a holiday for the team in this test: nothing is posted that
+    day, and what happened since Tuesday's digest appears on Thursday."""
+    from bot.services.schedule import is_digest_day
+
+    team = running_bot.container.projects.get("acme").team
+    holiday = team.model_copy(
+        update={"holidays": team.holidays.model_copy(update={"dates": (date(2026, 4, 1),)})}
+    )
+    assert not is_digest_day(holiday, date(2026, 4, 1))  # the scheduler skips the day
+
+    assert poster(running_bot).run("acme", "team", date(2026, 3, 31))  # Tuesday
+    running_bot.signer.command(
+        "/decision",
+        "Dunning starts 7 days after the due date.",
+        user_id=REVIEWER,
+        channel_id=CLIENT_CHANNEL,
+    )
+    running_bot.slack.wait_for(
+        "chat.update", predicate=lambda c: "Dunning" in str(c.args.get("text"))
+    )
+    running_bot.slack.reset()
+
+    assert poster(running_bot).run("acme", "team", date(2026, 4, 2))  # Thursday
+    [thursday] = running_bot.slack.wait_for("chat.postMessage")
+    assert "Dunning starts 7 days after the due date." in json.dumps(thursday.args["blocks"])
