@@ -7,6 +7,8 @@ is escaped so it is shown, never acted on: Slack's own rule is to escape `&`, `<
 
 from __future__ import annotations
 
+import re
+
 SECTION_LIMIT = 3000
 
 
@@ -33,3 +35,10 @@ def truncate(text: str, limit: int = SECTION_LIMIT, *, marker: str = "…") -> s
 def safe(text: str, limit: int = SECTION_LIMIT) -> str:
     """Escape, then fit into a Block Kit section."""
     return truncate(escape(text), limit)
+
+
+def plain(text: str) -> str:
+    """For plain-text places (modal field errors): `<@U123>` shows as `@U123`, not as markup."""
+    return re.sub(
+        r"<[@#!]([^>|]+)(?:\|([^>]*))?>", lambda m: "@" + (m.group(2) or m.group(1)), text
+    )

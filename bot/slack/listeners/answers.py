@@ -16,6 +16,7 @@ from bot.slack.blocks import ids
 from bot.slack.blocks.answers import answer_modal, answered_message, parse_answer_modal
 from bot.slack.blocks.story_parts import user_ref
 from bot.slack.digest_poster import SlackLinks
+from bot.slack.text import plain
 
 
 class HumanLoop:
@@ -98,7 +99,10 @@ class HumanLoop:
             try:  # database checks only, so the form closes well within Slack's 3 seconds
                 answers.check_can_answer(question_id, body["user"]["id"])
             except BotError as exc:
-                ack(response_action="errors", errors={ids.ANSWER_TEXT_BLOCK: exc.user_message})
+                ack(
+                    response_action="errors",
+                    errors={ids.ANSWER_TEXT_BLOCK: plain(exc.user_message)},
+                )
                 return
             ack()
             result = answers.answer_by_human(question_id, text, body["user"]["id"])

@@ -25,6 +25,7 @@ from bot.slack.blocks.story_modals import (
     reject_modal,
 )
 from bot.slack.story_flow import StoryPublisher
+from bot.slack.text import plain
 
 
 def register(app: App, services: Services, entries: list[HelpEntry]) -> None:
@@ -101,7 +102,7 @@ def register(app: App, services: Services, entries: list[HelpEntry]) -> None:
         try:
             story = review.reject(story_id, body["user"]["id"], reason)
         except BotError as exc:
-            ack(response_action="errors", errors={ids.REJECT_REASON_BLOCK: exc.user_message})
+            ack(response_action="errors", errors={ids.REJECT_REASON_BLOCK: plain(exc.user_message)})
             return
         ack()
         StoryPublisher(client, stories).refresh_story(story)
@@ -118,7 +119,7 @@ def register(app: App, services: Services, entries: list[HelpEntry]) -> None:
         try:
             story = review.edit(story_id, body["user"]["id"], change)
         except BotError as exc:
-            ack(response_action="errors", errors={ids.EDIT_TITLE_BLOCK: exc.user_message})
+            ack(response_action="errors", errors={ids.EDIT_TITLE_BLOCK: plain(exc.user_message)})
             return
         ack()
         StoryPublisher(client, stories).refresh_story(story)
