@@ -122,6 +122,7 @@ def test_tuesday_digests_carry_mondays_work_to_each_side(running_bot: RunningBot
     assert "From the client meeting" in team and "Monday client meeting" in team
     assert "Ready for sprint planning:* <https://test-team.slack.com/archives/" in team
     assert "#1 Credit a sent invoice" in team
+    assert "?thread_ts=" in team  # card links open the batch thread they are replies in
     assert "Should partly paid invoices show the remaining amount?" in team
     assert "#2 See payment status" in team  # still waiting for review
     assert "own KID number" in team and "paid, partly paid and unpaid" in team

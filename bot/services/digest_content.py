@@ -21,6 +21,7 @@ class StoryRef:
     decided_by: str | None
     card_channel: str | None
     card_ts: str | None
+    thread_ts: str | None = None  # the batch message the card is a reply to
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from bot.storage.models import Decision, MeetingNote, Question, Story
 from bot.storage.types import StoryStatus
 
 
-def story_ref(story: Story) -> StoryRef:
+def story_ref(story: Story, threads: dict[int, str | None] | None = None) -> StoryRef:
+    """`threads` maps note ids to their batch message: cards are replies in that thread."""
     assert story.id is not None
     return StoryRef(
         story.id,
@@ -22,6 +23,7 @@ def story_ref(story: Story) -> StoryRef:
         story.decided_by,
         story.card_channel,
         story.card_ts,
+        (threads or {}).get(story.note_id),
     )
 
 
@@ -38,8 +40,16 @@ def meeting_ref(note: MeetingNote, stories: list[Story]) -> MeetingRef:
         summary=_summary_of(note.raw_text),
         channel=note.placement_channel,
         ts=note.placement_ts,
-        approved=tuple(story_ref(s) for s in stories if s.status == StoryStatus.approved),
-        waiting=tuple(story_ref(s) for s in stories if s.status == StoryStatus.draft),
+        approved=tuple(
+            story_ref(s, {note.id: note.placement_ts})
+            for s in stories
+            if s.status == StoryStatus.approved
+        ),
+        waiting=tuple(
+            story_ref(s, {note.id: note.placement_ts})
+            for s in stories
+            if s.status == StoryStatus.draft
+        ),
         questions_for_client=tuple(note.open_questions),
     )
 

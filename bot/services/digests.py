@@ -24,6 +24,7 @@ from bot.storage import (
     add_channel_message,
     claim_digest,
     get_decision,
+    get_note,
     last_posted_digest,
     list_channel_messages,
     list_decisions,
@@ -186,6 +187,10 @@ class DigestService:
                 channel_id=project.team.channel,
                 session=session,
             )
+            threads = {
+                note_id: get_note(note_id, session=session).placement_ts
+                for note_id in {s.note_id for s in [*changed, *waiting]}
+            }
         content = DigestContent(
             project=project.key,
             project_name=project.name,
@@ -194,16 +199,20 @@ class DigestService:
             window_start=start,
             window_end=end,
             decisions=tuple(decision_ref(d) for d in decisions),
-            waiting=tuple(story_ref(s) for s in waiting),
+            waiting=tuple(story_ref(s, threads) for s in waiting),
             open_questions=tuple(privacy.question(q, answers) for q in still_open),
         )
         if side == "team":
             return replace(
                 content,
                 meetings=meetings,
-                approved=tuple(story_ref(s) for s in changed if s.status == StoryStatus.approved),
-                rejected=tuple(story_ref(s) for s in changed if s.status == StoryStatus.rejected),
-                drafted=tuple(story_ref(s) for s in changed if s.created_at >= start),
+                approved=tuple(
+                    story_ref(s, threads) for s in changed if s.status == StoryStatus.approved
+                ),
+                rejected=tuple(
+                    story_ref(s, threads) for s in changed if s.status == StoryStatus.rejected
+                ),
+                drafted=tuple(story_ref(s, threads) for s in changed if s.created_at >= start),
                 answered=tuple(
                     privacy.question(q, answers)
                     for q in asked

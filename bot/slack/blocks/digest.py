@@ -158,7 +158,7 @@ def _decisions(content: DigestContent, link: Linker, title: str = "*Decisions*")
 
 def _stories(refs: Sequence[StoryRef], link: Linker) -> str:
     shown = [
-        _linked(f"#{r.id} {safe_line(r.title, 80)}", link(r.card_channel, r.card_ts))
+        _linked(f"#{r.id} {safe_line(r.title, 80)}", _in_thread(link(r.card_channel, r.card_ts), r))
         for r in refs[:MAX_ITEMS]
     ]
     return ", ".join(shown) + _more(refs, MAX_ITEMS)
@@ -187,6 +187,14 @@ def _cited(text: str, sources: Sequence[tuple[str, str]], link: Linker) -> str:
         return f"<{target}|[{n}]>" if target else ""
 
     return truncate(re.sub(r"\[(\d+)\]", to_link, escape(text)), 2900)
+
+
+def _in_thread(url: str | None, ref: StoryRef) -> str | None:
+    """A card is a reply in its batch's thread; Slack opens such a link in the thread only
+    when it names the thread."""
+    if url is None or ref.thread_ts is None or ref.thread_ts == ref.card_ts:
+        return url
+    return f"{url}?thread_ts={ref.thread_ts}&cid={ref.card_channel}"
 
 
 def _linked(label: str, url: str | None) -> str:
