@@ -10,11 +10,12 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.container import Container, build_container
 from bot.errors import ConfigError
-from bot.services.scheduler import DigestScheduler, leader_for
+from bot.services.scheduler import DigestScheduler
 from bot.settings import Settings
 from bot.slack.app import create_app
 from bot.slack.digest_poster import DigestPoster
 from bot.slack.http_server import bind, create_web_app, make_server
+from bot.storage.leader import leader_for
 
 log = logging.getLogger(__name__)
 

@@ -14,10 +14,11 @@ from sqlalchemy.engine import Engine
 
 from bot.services.digests import STALE_CLAIM
 from bot.services.schedule import digest_moments, project_sides
-from bot.services.scheduler import DigestScheduler, SingleProcessLeader, leader_for
+from bot.services.scheduler import DigestScheduler
 from bot.slack.digest_poster import DigestPoster
 from bot.storage import claim_digest, get_digest, mark_digest_failed, session_scope
 from bot.storage.db import Database
+from bot.storage.leader import SingleProcessLeader, leader_for
 from bot.storage.types import DigestSide, DigestStatus, now_utc
 from tests.harness.app_server import CLIENT_CHANNEL, PROJECTS_YAML, TEAM_CHANNEL, RunningBot
 from tests.test_storage import add_project, engines, run_together

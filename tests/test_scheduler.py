@@ -15,13 +15,9 @@ from sqlalchemy.engine import Engine
 
 from bot.projects import Holidays, Project, ProjectsConfig, Side
 from bot.services.schedule import DigestTrigger
-from bot.services.scheduler import (
-    DigestScheduler,
-    PostgresAdvisoryLeader,
-    SingleProcessLeader,
-    leader_for,
-)
+from bot.services.scheduler import DigestScheduler
 from bot.storage.db import create_db_engine
+from bot.storage.leader import PostgresAdvisoryLeader, SingleProcessLeader, leader_for
 
 OSLO = ZoneInfo("Europe/Oslo")
 CLIENT = Side(timezone="Europe/Oslo", channel="C0CLIENT1", holidays=Holidays(country="NO"))
