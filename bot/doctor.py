@@ -24,6 +24,7 @@ class Check:
 def run_doctor(settings: Settings, *, out: TextIO) -> int:
     checks = [
         _guard("projects file", lambda: _projects(settings)),
+        _guard("digests", lambda: _digests(settings)),
         _guard("slack", lambda: _slack(settings)),
         _guard("database", lambda: _database(settings)),
         _guard("retrieval index", lambda: _index(settings)),
@@ -61,6 +62,29 @@ def _projects(settings: Settings) -> Check:
     config = load_projects(settings.config_path)
     keys = ", ".join(p.key for p in config.projects) or "none"
     return Check("projects file", bool(config.projects), f"{settings.config_path}: projects {keys}")
+
+
+def _digests(settings: Settings) -> Check:
+    """When each side's next digest goes out, from the scheduler's own code."""
+    from datetime import UTC, datetime, timedelta
+
+    from bot.projects import load_projects
+    from bot.services.schedule import digest_moments, project_sides
+
+    now = datetime.now(UTC)
+    lines = []
+    for project in load_projects(settings.config_path).projects:
+        for name, side in project_sides(project):
+            upcoming = [
+                m
+                for m in digest_moments(side, now.date(), now.date() + timedelta(days=21))
+                if m.utc > now
+            ]
+            when = f"{upcoming[0].local:%a %d %b %H:%M} {side.timezone}" if upcoming else "none"
+            lines.append(f"{project.key}/{name} next {when}")
+    if not lines:
+        return Check("digests", True, "no projects, so no digests", optional=True)
+    return Check("digests", True, "; ".join(lines))
 
 
 def _slack(settings: Settings) -> Check:

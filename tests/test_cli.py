@@ -143,7 +143,14 @@ def test_doctor_reports_every_part(
     result = apo("doctor", cwd=tmp_path, env=env)
 
     assert result.returncode == 0, result.stdout + result.stderr
-    for part in ("projects file", "slack", "database", "retrieval index", "language model"):
+    for part in (
+        "projects file",
+        "digests",
+        "slack",
+        "database",
+        "retrieval index",
+        "language model",
+    ):
         assert f"[ok  ] {part}" in result.stdout, result.stdout
 
 
