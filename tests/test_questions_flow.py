@@ -250,6 +250,11 @@ def test_reaction_and_shortcut_record_decisions_once(running_bot: RunningBot) ->
                 "event_ts": "1700005001.000100",
             }
         )
+    # both reactions are answered privately: one "recorded", one "already recorded"
+    confirmations = running_bot.slack.wait_for("chat.postEphemeral", count=2)
+    texts = " | ".join(c.args["text"] for c in confirmations)
+    assert texts.count("already recorded as decision #1") == 1
+    assert texts.count("Decision #1 recorded") == 1
     url = running_bot.slack.response_url("shortcut")
     running_bot.signer.message_action(
         "record_decision", message, user_id=REVIEWER, channel_id=CLIENT_CHANNEL, response_url=url
