@@ -39,10 +39,15 @@ def run_digest(args: argparse.Namespace) -> int:
     from bot.slack.blocks.common import blocks_to_text
 
     now = _moment(args.now)
-    if not args.dry_run and abs(now - datetime.now(UTC)) > MAX_POST_SKEW:
+    real_now = datetime.now(UTC)
+    # A window ending in the future would leave out what happens until then from both this
+    # digest and the next, so only a moment in the recent past is accepted.
+    if not args.dry_run and not (
+        real_now - MAX_POST_SKEW <= now <= real_now + timedelta(minutes=1)
+    ):
         raise BotError(
-            f"--now {args.now} is more than {MAX_POST_SKEW.seconds // 60} minutes from the "
-            "current time: posting that digest would move where the next real digest starts. "
+            f"--now {args.now} is in the future or more than {MAX_POST_SKEW.seconds // 60} "
+            "minutes ago: posting that digest would move where the next real digest starts. "
             "Add --dry-run to see a digest for another moment."
         )
     settings = load_settings()

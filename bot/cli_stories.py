@@ -47,6 +47,7 @@ def run_story(args: argparse.Namespace) -> int:
             author_id=None,
             channel_id=None,
             title=args.title or Path(args.file).stem,
+            private=False,  # no channel: a file given on the command line
         )
     )
     batch = stories.batch(received.note_id)

@@ -16,7 +16,13 @@ from bot.services.digests import STALE_CLAIM
 from bot.services.schedule import digest_moments, project_sides
 from bot.services.scheduler import DigestScheduler
 from bot.slack.digest_poster import DigestPoster
-from bot.storage import claim_digest, get_digest, mark_digest_failed, session_scope
+from bot.storage import (
+    claim_digest,
+    get_digest,
+    mark_digest_failed,
+    mark_digest_posted,
+    session_scope,
+)
 from bot.storage.db import Database
 from bot.storage.leader import SingleProcessLeader, leader_for
 from bot.storage.types import DigestSide, DigestStatus, now_utc
@@ -162,15 +168,16 @@ def test_apo_digest_schedule_and_dry_run(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "not an ISO time" in bad.stderr
 
     # Posting for another moment would move where the next real digest starts: refused.
-    for moment in ("2026-03-24T09:00+07:00", (datetime.now(UTC) + timedelta(hours=1)).isoformat()):
+    future = (datetime.now(UTC) + timedelta(minutes=5)).isoformat()
+    for moment in ("2026-03-24T09:00+07:00", future):
         elsewhen = apo("digest", "--project", "acme", "--side", "team", "--now", moment)
         assert elsewhen.returncode == 2, elsewhen.stderr
-        assert "more than 15 minutes from the current time" in elsewhen.stderr
+        assert "in the future or more than 15 minutes ago" in elsewhen.stderr
         assert "--dry-run" in elsewhen.stderr
     # --now close to the real time is a real digest: it goes on to need the Slack token.
-    close = (datetime.now(UTC) + timedelta(minutes=2)).isoformat()
+    close = (datetime.now(UTC) - timedelta(minutes=2)).isoformat()
     near = apo("digest", "--project", "acme", "--side", "team", "--now", close)
-    assert near.returncode == 2 and "more than 15 minutes" not in near.stderr
+    assert near.returncode == 2 and "15 minutes ago" not in near.stderr
     assert "SLACK_BOT_TOKEN" in near.stderr
 
 
@@ -223,3 +230,33 @@ def test_a_live_claim_is_not_taken_over_and_a_reclaim_is_fresh(migrated_engine: 
     assert again is not None and again.created_at >= now - timedelta(seconds=1)
     assert not claim(now + STALE_CLAIM - timedelta(seconds=5))  # live: not taken over
     assert claim(now + STALE_CLAIM + timedelta(seconds=5))  # stale: taken over
+
+
+def test_a_run_whose_stale_claim_was_taken_over_cannot_mark_the_digest(
+    migrated_engine: Engine,
+) -> None:
+    add_project(migrated_engine)
+    side, day = DigestSide.team, date(2026, 3, 24)
+
+    def claim(at: datetime) -> bool:
+        with session_scope(migrated_engine) as s:
+            return claim_digest(
+                "acme", side, day, stale_before=at - STALE_CLAIM, claimed_at=at, session=s
+            )
+
+    first = now_utc() - STALE_CLAIM - timedelta(minutes=1)
+    second = now_utc()
+    assert claim(first) and claim(second)  # run A stalled; run B took the claim over
+
+    with session_scope(migrated_engine) as s:  # A's post finally fails: it must not undo B
+        mark_digest_failed("acme", side, day, "timeout", claimed_at=first, session=s)
+    with session_scope(migrated_engine) as s:
+        digest = get_digest("acme", side, day, session=s)
+        assert digest is not None and digest.status == DigestStatus.pending
+    assert not claim(now_utc())  # so A's retry cannot claim (and post) it a second time
+    with session_scope(migrated_engine) as s:
+        mark_digest_posted(
+            "acme", side, day, channel_id="C0TEAM", message_ts="1.2", claimed_at=second, session=s
+        )
+        digest = get_digest("acme", side, day, session=s)
+        assert digest is not None and digest.status == DigestStatus.posted

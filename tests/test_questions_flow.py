@@ -156,7 +156,8 @@ def test_reviewer_reply_in_the_escalation_thread_is_recorded(running_bot: Runnin
     )
     with running_bot.container.db.session() as session:
         [decision] = list_decisions("acme", session=session)
-    assert decision.author_id == "U0PO" and decision.source_ts == "1700000900.000100"
+    assert decision.author_id == "U0PO" and decision.question_id == 1
+    assert decision.source_permalink and decision.source_permalink.endswith("p1700000900000100")
 
 
 def test_private_decision_never_reaches_another_channel_or_project(running_bot: RunningBot) -> None:

@@ -64,6 +64,10 @@ def test_private_question_is_redacted_and_its_answer_stays_private(running_bot: 
     with running_bot.container.db.session() as session:
         [decision] = list_decisions("acme", session=session)
     assert decision.source_private and decision.source_channel == PRIVATE_CHANNEL
+    [closed] = running_bot.slack.wait_for(
+        "chat.update", predicate=lambda c: c.args["ts"] == posted.response["ts"]
+    )
+    assert "9 million" not in json.dumps(closed.args)  # nor is the answer, in the client channel
 
     running_bot.slack.reset()
     running_bot.signer.app_mention(
@@ -208,3 +212,66 @@ def test_dm_questions_need_a_project_and_membership(running_bot: RunningBot) -> 
     )
     reply = status_update(running_bot, dm)
     assert "Nothing recorded answers this" in reply.args["text"]
+
+
+def test_a_refused_answer_can_be_given_again(running_bot: RunningBot) -> None:
+    running_bot.signer.app_mention(
+        "Do credit notes need their own KID?",
+        channel=TEAM_CHANNEL,
+        user=DEVELOPER,
+        ts="1700010800.000100",
+    )
+    thread = escalation(running_bot).response["ts"]
+
+    running_bot.signer.message(
+        "x" * 4500, user=REVIEWER, channel=CLIENT_CHANNEL, thread_ts=thread, ts="1700010801.000100"
+    )
+    [too_long] = running_bot.slack.wait_for("chat.postEphemeral")
+    assert "keep it under 4,000" in too_long.args["text"]
+    running_bot.signer.message(
+        "Yes, each credit note gets its own KID.",
+        user=REVIEWER,
+        channel=CLIENT_CHANNEL,
+        thread_ts=thread,
+        ts="1700010802.000100",
+    )
+
+    running_bot.slack.wait_for(
+        "chat.postMessage", predicate=lambda c: "Answered" in str(c.args.get("text"))
+    )
+    with running_bot.container.db.session() as session:
+        [decision] = list_decisions("acme", session=session)
+    assert "own KID" in decision.text
+
+
+def test_an_escalation_reply_is_not_recorded_twice(running_bot: RunningBot) -> None:
+    running_bot.signer.app_mention(
+        "Do credit notes need their own KID?",
+        channel=TEAM_CHANNEL,
+        user=DEVELOPER,
+        ts="1700010900.000100",
+    )
+    thread = escalation(running_bot).response["ts"]
+    reply = {
+        "type": "message",
+        "user": REVIEWER,
+        "ts": "1700010901.000100",
+        "thread_ts": thread,
+        "text": "Yes, every credit note gets its own KID.",
+    }
+    running_bot.signer.message(
+        reply["text"], user=REVIEWER, channel=CLIENT_CHANNEL, thread_ts=thread, ts=reply["ts"]
+    )
+    running_bot.slack.wait_for(
+        "chat.postMessage", predicate=lambda c: "Answered" in str(c.args.get("text"))
+    )
+    url = running_bot.slack.response_url("again")
+
+    running_bot.signer.message_action(
+        "record_decision", reply, user_id=REVIEWER, channel_id=CLIENT_CHANNEL, response_url=url
+    )
+
+    [said] = running_bot.slack.wait_for("response_url:again")
+    assert "recorded as its answer already" in said.args["text"]
+    with running_bot.container.db.session() as session:
+        assert len(list_decisions("acme", session=session)) == 1

@@ -65,6 +65,19 @@ def split_supersedes(text: str) -> tuple[int | None, str]:
     return int(match.group(1)), text[match.end() :].strip()
 
 
+def check_decision_text(text: str) -> str:
+    """The decision text, stripped; a clear error when it is empty or too long."""
+    text = text.strip()
+    if not text:
+        raise BotError("A decision needs some text: what was decided?")
+    if len(text) > MAX_DECISION_CHARS:
+        raise BotError(
+            f"That decision is {len(text):,} characters long; keep it under "
+            f"{MAX_DECISION_CHARS:,} and link to the details."
+        )
+    return text
+
+
 class DecisionService:
     def __init__(
         self, db: Database, projects: ProjectsConfig, knowledge: Callable[[], KnowledgeStore]
@@ -76,14 +89,7 @@ class DecisionService:
     def record(self, decision: DecisionInput) -> tuple[DecisionView, bool]:
         """Store and index a decision; False when this source message was recorded before."""
         project = self._projects.get(decision.project)
-        text = decision.text.strip()
-        if not text:
-            raise BotError("A decision needs some text: what was decided?")
-        if len(text) > MAX_DECISION_CHARS:
-            raise BotError(
-                f"That decision is {len(text):,} characters long; keep it under "
-                f"{MAX_DECISION_CHARS:,} and link to the details."
-            )
+        text = check_decision_text(decision.text)
         with self._db.session() as session:
             if decision.supersedes_id is not None:
                 old = get_decision(decision.supersedes_id, session=session)

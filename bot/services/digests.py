@@ -105,12 +105,13 @@ class DigestService:
             digest = last_posted_digest(project, DigestSide(side), session=session)
         return digest.local_date if digest else None
 
-    def claim(self, content: DigestContent, channel: str) -> bool:
-        """True if this run may post the digest: it is new, its last attempt failed, or
-        its pending claim is stale. One conditional write, so of racing runs one wins."""
+    def claim(self, content: DigestContent, channel: str) -> datetime | None:
+        """A claim token if this run may post the digest: it is new, its last attempt
+        failed, or its pending claim is stale. One conditional write, so of racing runs one
+        wins; the token makes sure a run that lost its claim cannot mark the digest."""
         now = now_utc()  # wall-clock time, not the digest's moment (`apo digest --now`)
         with self._db.session() as session:
-            return claim_digest(
+            won = claim_digest(
                 content.project,
                 DigestSide(content.side),
                 content.local_date,
@@ -121,8 +122,9 @@ class DigestService:
                 claimed_at=now,
                 session=session,
             )
+        return now if won else None
 
-    def posted(self, content: DigestContent, channel: str, ts: str) -> None:
+    def posted(self, content: DigestContent, channel: str, ts: str, token: datetime) -> None:
         with self._db.session() as session:
             mark_digest_posted(
                 content.project,
@@ -130,16 +132,18 @@ class DigestService:
                 content.local_date,
                 channel_id=channel,
                 message_ts=ts,
+                claimed_at=token,
                 session=session,
             )
 
-    def failed(self, content: DigestContent, error: str) -> None:
+    def failed(self, content: DigestContent, error: str, token: datetime) -> None:
         with self._db.session() as session:
             mark_digest_failed(
                 content.project,
                 DigestSide(content.side),
                 content.local_date,
                 error,
+                claimed_at=token,
                 session=session,
             )
 

@@ -7,7 +7,12 @@ from dataclasses import dataclass
 
 from bot.errors import BotError
 from bot.projects import ProjectsConfig
-from bot.services.decisions import DecisionInput, DecisionService, DecisionView
+from bot.services.decisions import (
+    DecisionInput,
+    DecisionService,
+    DecisionView,
+    check_decision_text,
+)
 from bot.storage import (
     answer_question,
     claim_for_answer,
@@ -15,6 +20,7 @@ from bot.storage import (
     get_question,
     question_by_escalation,
     record_answer_feedback,
+    release_answer_claim,
 )
 from bot.storage.db import Database
 from bot.storage.models import Question
@@ -63,33 +69,37 @@ class HumanAnswers:
         text: str,
         answerer_id: str,
         *,
-        source_ts: str | None = None,
         permalink: str | None = None,
     ) -> HumanAnswer:
         question = self.check_can_answer(question_id, answerer_id)
-        if not text.strip():
-            raise BotError("Write the answer first.")
+        check_decision_text(text)
         with self._db.session() as session:
             if not claim_for_answer(question_id, session=session):
                 raise BotError(f"Question #{question_id} has already been answered.")
-        # The answer belongs where the question was asked: a private question's answer is
-        # cited only in that channel, a public one anywhere in the project.
-        decision, _ = self._decisions.record(
-            DecisionInput(
-                project=question.project,
-                text=text,
-                author_id=answerer_id,
-                origin="answer",
-                source_channel=question.channel_id,
-                source_ts=source_ts,
-                permalink=permalink,
-                private=question.source_private,
-                question_id=question_id,
-                question_text=question.text,
+        try:
+            # The answer belongs where the question was asked: a private question's answer
+            # is cited only in that channel, a public one anywhere in the project. No source
+            # ts: the claim above already keeps answers single, and the reply's ts belongs to
+            # another channel than the question's.
+            decision, _ = self._decisions.record(
+                DecisionInput(
+                    project=question.project,
+                    text=text,
+                    author_id=answerer_id,
+                    origin="answer",
+                    source_channel=question.channel_id,
+                    permalink=permalink,
+                    private=question.source_private,
+                    question_id=question_id,
+                    question_text=question.text,
+                )
             )
-        )
-        with self._db.session() as session:
-            answered = answer_question(question_id, decision_id=decision.id, session=session)
+            with self._db.session() as session:
+                answered = answer_question(question_id, decision_id=decision.id, session=session)
+        except Exception:
+            with self._db.session() as session:
+                release_answer_claim(question_id, session=session)
+            raise
         return HumanAnswer(answered, decision)
 
     def feedback(

@@ -26,7 +26,9 @@ class NotesSubmission:
     channel_id: str | None
     title: str = ""
     meeting_date: date | None = None
-    private: bool = False  # sent in a private channel: cite only there
+    # Until Slack has told us the channel is public (after the ack), notes count as private:
+    # a digest or answer built in between must not show them elsewhere.
+    private: bool = True
     # What makes a delivery unique (e.g. trigger id): a retried delivery maps to the same note.
     delivery_id: str = ""
 

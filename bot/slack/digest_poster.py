@@ -107,7 +107,8 @@ class DigestPoster:
                 attempt += 1
 
     def _post(self, content: DigestContent, config: Project, channel: str) -> str | None:
-        if not self._digests.claim(content, channel):
+        token = self._digests.claim(content, channel)
+        if token is None:
             log.info(
                 "%s digest for %s on %s is already taken",
                 content.side,
@@ -117,15 +118,15 @@ class DigestPoster:
             return None
         try:
             if content.is_quiet and config.quiet_digest == "skip":
-                self._digests.posted(content, channel, "")
+                self._digests.posted(content, channel, "", token)
                 return None
             text, blocks = self.render(content)
             posted = self._client.chat_postMessage(channel=channel, text=text, blocks=blocks)
         except (SlackApiError, OSError) as exc:
-            self._digests.failed(content, str(exc))
+            self._digests.failed(content, str(exc), token)
             raise
         ts = str(posted["ts"])
-        self._digests.posted(content, channel, ts)
+        self._digests.posted(content, channel, ts, token)
         return ts
 
     def render(self, content: DigestContent) -> tuple[str, list[dict[str, object]]]:

@@ -62,7 +62,7 @@ class StoryPublisher:
             batch = self._stories.batch(note_id)  # drafted before: finish what is missing
         try:
             self._post_missing_cards(batch, placed)
-        except SlackApiError as exc:
+        except (SlackApiError, OSError) as exc:
             # The stories are stored; Retry posts the cards that did not make it.
             log.warning("posting the cards of note %s failed: %s", note_id, exc)
             problem = "Slack did not accept all the story cards, so some are missing."

@@ -74,6 +74,7 @@ from bot.storage.questions import (
     question_by_escalation,
     record_answer_feedback,
     record_bot_answer,
+    release_answer_claim,
     thread_questions,
 )
 from bot.storage.reviews import (
@@ -182,6 +183,7 @@ __all__ = [
     "record_bot_answer",
     "record_llm_call",
     "record_review_event",
+    "release_answer_claim",
     "reopen_story",
     "replace_criteria",
     "save_meeting_note",

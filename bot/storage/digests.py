@@ -93,6 +93,14 @@ def _claimed(project: str, side: DigestSide, local_date: date, *, session: Sessi
     return digest
 
 
+def _holds_claim(digest: Digest, claimed_at: datetime | None) -> bool:
+    """Whether the caller's claim (stamped `claimed_at`) is still the live one: a run whose
+    stale claim was taken over must not overwrite what the new claimer did."""
+    if claimed_at is None:
+        return True
+    return digest.status == DigestStatus.pending and digest.created_at == claimed_at
+
+
 def mark_digest_posted(
     project: str,
     side: DigestSide,
@@ -101,9 +109,12 @@ def mark_digest_posted(
     channel_id: str,
     message_ts: str,
     posted_at: datetime | None = None,
+    claimed_at: datetime | None = None,
     session: Session,
 ) -> Digest:
     digest = _claimed(project, side, local_date, session=session)
+    if not _holds_claim(digest, claimed_at):
+        return digest
     digest.status = DigestStatus.posted
     digest.channel_id = channel_id
     digest.message_ts = message_ts
@@ -115,10 +126,18 @@ def mark_digest_posted(
 
 
 def mark_digest_failed(
-    project: str, side: DigestSide, local_date: date, error: str, *, session: Session
+    project: str,
+    side: DigestSide,
+    local_date: date,
+    error: str,
+    *,
+    claimed_at: datetime | None = None,
+    session: Session,
 ) -> Digest:
     """Record why posting failed; the digest can then be claimed again."""
     digest = _claimed(project, side, local_date, session=session)
+    if not _holds_claim(digest, claimed_at) or digest.status == DigestStatus.posted:
+        return digest
     digest.status = DigestStatus.failed
     digest.error = error
     session.add(digest)

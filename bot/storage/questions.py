@@ -92,6 +92,18 @@ def claim_for_answer(question_id: int, *, session: Session) -> bool:
     return rowcount(session, stmt) == 1
 
 
+def release_answer_claim(question_id: int, *, session: Session) -> None:
+    """Undo `claim_for_answer` when the answer could not be recorded, so it can be retried."""
+    question = get_question(question_id, session=session)
+    if question.answer_decision_id is None:
+        question.status = (
+            QuestionStatus.escalated if question.escalation_ts else QuestionStatus.asked
+        )
+        question.answered_at = None
+        session.add(question)
+        session.flush()
+
+
 def record_bot_answer(
     question_id: int, text: str, citations: list[str], *, session: Session
 ) -> Question:

@@ -14,6 +14,7 @@ from bot.services import Services
 from bot.services.human_answers import HumanAnswer
 from bot.slack.blocks import ids
 from bot.slack.blocks.answers import answer_modal, answered_message, parse_answer_modal
+from bot.slack.blocks.common import section
 from bot.slack.blocks.story_parts import user_ref
 from bot.slack.digest_poster import SlackLinks
 from bot.slack.text import plain
@@ -34,7 +35,6 @@ class HumanLoop:
                 question.id or 0,
                 event.get("text") or "",
                 event["user"],
-                source_ts=event["ts"],
                 permalink=self._links(event["channel"], event["ts"]),
             )
         except BotError as exc:
@@ -54,8 +54,17 @@ class HumanLoop:
             blocks=blocks,
         )
         if question.escalation_channel and question.escalation_ts:
-            shown = "(a question from a private conversation)" if question.source_private else None
-            text, blocks = answered_message(shown or question.text, result.decision, answerer)
+            if question.source_private:
+                # Neither the question nor its answer leaves the private conversation.
+                text = f"Answered by {user_ref(answerer)} as decision #{result.decision.id}"
+                blocks = [
+                    section(
+                        f":white_check_mark: {text}; the answer is kept in the "
+                        "private conversation it was asked in."
+                    )
+                ]
+            else:
+                text, blocks = answered_message(question.text, result.decision, answerer)
             client.chat_update(
                 channel=question.escalation_channel,
                 ts=question.escalation_ts,

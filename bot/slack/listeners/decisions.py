@@ -133,6 +133,15 @@ def register(app: App, services: Services, entries: list[HelpEntry]) -> None:
         supersedes, text = split_supersedes(message.get("text") or "")
         if supersedes is not None and not project.is_reviewer(recorder):
             return REPLACE_REFUSED.format(project=project.name)
+        thread = message.get("thread_ts")
+        if (
+            thread
+            and thread != message.get("ts")
+            and services.answers.escalated_at(channel, thread)
+        ):
+            # Replies to an escalation are answers, already recorded with the question's
+            # privacy; recording one again here would copy it out of that scope.
+            return "Replies to an escalated question are recorded as its answer already."
         try:
             decision, created = decisions.record(
                 DecisionInput(
