@@ -92,6 +92,7 @@ def monday(bot: RunningBot) -> None:
             and "question_answer" in json.dumps(c.args.get("blocks"))
         ),
     )
+    wait_for_collected(bot, 2)  # the two team messages, handled asynchronously
 
 
 def digest_post(bot: RunningBot, channel: str) -> SlackCall:
