@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -58,3 +59,12 @@ def everything_sent(bot: RunningBot) -> str:
 
 def story_ids(bot: RunningBot, note_id: int) -> list[int]:
     return [s.id for s in bot.container.services.stories.batch(note_id).stories]
+
+
+def wait_until_escalated(bot: RunningBot, channel: str, ts: str, timeout: float = 20) -> None:
+    """The fake records the escalation post when it arrives; the bot stores where it went
+    only once Slack has answered. A reply sent in between would find no escalation."""
+    deadline = time.monotonic() + timeout
+    while bot.container.services.answers.escalated_at(channel, ts) is None:
+        assert time.monotonic() < deadline, "the escalation was never stored"
+        time.sleep(0.02)

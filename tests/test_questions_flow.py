@@ -19,6 +19,7 @@ from tests.harness.app_server import (
     RunningBot,
 )
 from tests.harness.fake_slack import SlackCall
+from tests.story_e2e import wait_until_escalated
 
 DUE_DATE = "Invoices are due 14 days after the invoice date; the client decided this on Monday."
 
@@ -138,6 +139,7 @@ def test_reviewer_reply_in_the_escalation_thread_is_recorded(running_bot: Runnin
     [escalation] = running_bot.slack.wait_for(
         "chat.postMessage", predicate=lambda c: c.args["channel"] == CLIENT_CHANNEL
     )
+    wait_until_escalated(running_bot, CLIENT_CHANNEL, escalation.response["ts"])
 
     running_bot.signer.message(
         "Yes, every credit note gets its own KID.",

@@ -15,6 +15,7 @@ from tests.harness.app_server import (
     RunningBot,
 )
 from tests.harness.fake_slack import SlackCall
+from tests.story_e2e import wait_until_escalated
 
 
 def escalation(bot: RunningBot) -> SlackCall:
@@ -25,6 +26,7 @@ def escalation(bot: RunningBot) -> SlackCall:
             and "question_answer" in json.dumps(c.args.get("blocks"))
         ),
     )
+    wait_until_escalated(bot, CLIENT_CHANNEL, call.response["ts"])
     return call
 
 
