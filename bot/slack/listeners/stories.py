@@ -84,7 +84,10 @@ def register(app: App, services: Services, entries: list[HelpEntry]) -> None:
         )
 
         def acknowledge(error: BotError | None) -> None:
-            ack(response_type="ephemeral", text=error.user_message) if error else ack()
+            if error:
+                ack(response_type="ephemeral", text=error.user_message)
+            else:
+                ack()
 
         receive_then_draft(submission, client, channel, acknowledge)
 
