@@ -90,36 +90,48 @@ def register(app: App, services: Services, entries: list[HelpEntry]) -> None:
         story = stories.story(int(action["value"]))
         client.views_open(trigger_id=body["trigger_id"], view=full_story_modal(story))
 
-    @app.view(ids.STORY_REJECT_MODAL)
-    def reject_submitted(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    def submitted(
+        ack: Ack,
+        client: WebClient,
+        parsed: tuple[int, Any] | dict[str, str],
+        error_block: str,
+        decide: Callable[[int, Any], StoryView],
     ) -> None:
-        parsed = parse_reject_submission(view)
-        if isinstance(parsed, dict):
-            ack(response_action="errors", errors=parsed)
-            return
-        story_id, reason = parsed
-        try:
-            story = review.reject(story_id, body["user"]["id"], reason)
-        except BotError as exc:
-            ack(response_action="errors", errors={ids.REJECT_REASON_BLOCK: plain(exc.user_message)})
-            return
-        ack()
-        StoryPublisher(client, stories).refresh_story(story)
-
-    @app.view(ids.STORY_EDIT_MODAL)
-    def edit_submitted(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
-    ) -> None:
-        parsed = parse_edit_submission(view)
+        """Reject and Edit forms: field errors stay in the form; success redraws the card."""
         if isinstance(parsed, dict):
             ack(response_action="errors", errors=parsed)
             return
         story_id, change = parsed
         try:
-            story = review.edit(story_id, body["user"]["id"], change)
+            story = decide(story_id, change)
         except BotError as exc:
-            ack(response_action="errors", errors={ids.EDIT_TITLE_BLOCK: plain(exc.user_message)})
+            ack(response_action="errors", errors={error_block: plain(exc.user_message)})
             return
         ack()
         StoryPublisher(client, stories).refresh_story(story)
+
+    @app.view(ids.STORY_REJECT_MODAL)
+    def reject_submitted(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
+        user = body["user"]["id"]
+        submitted(
+            ack,
+            client,
+            parse_reject_submission(view),
+            ids.REJECT_REASON_BLOCK,
+            lambda story_id, reason: review.reject(story_id, user, reason),
+        )
+
+    @app.view(ids.STORY_EDIT_MODAL)
+    def edit_submitted(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
+        user = body["user"]["id"]
+        submitted(
+            ack,
+            client,
+            parse_edit_submission(view),
+            ids.EDIT_TITLE_BLOCK,
+            lambda story_id, change: review.edit(story_id, user, change),
+        )
