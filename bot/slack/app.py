@@ -35,7 +35,7 @@ def create_app(settings: Settings, services: Services, *, client: WebClient | No
         listener_executor=ThreadPoolExecutor(max_workers=16, thread_name_prefix="apo-listener"),
         logger=logging.getLogger("slack_bolt"),
     )
-    register_middleware(app, services.inbox)
+    register_middleware(app, services)
     register_error_handler(app)
     entries: list[HelpEntry] = []
     for feature in FEATURES:
