@@ -10,6 +10,9 @@ from typing import Literal
 
 StoryState = Literal["draft", "approved", "rejected"]
 Severity = Literal["error", "warning", "info"]
+"""How much a quality finding matters to the reviewer. error: the story should not be approved
+as it is (no goal, no verified quote, exact duplicate); warning: probably worth fixing (vague
+words, two features in one story); info: worth a glance (a generic role)."""
 
 
 # A source of the current time (aware, UTC); services take one so tests can fix the clock.
@@ -48,7 +51,9 @@ def indefinite_article(word: str) -> str:
 
 
 @dataclass(frozen=True)
-class CriterionView:
+class Criterion:
+    """One acceptance scenario in Given/When/Then form."""
+
     given: str
     when: str
     then: str
@@ -73,7 +78,7 @@ class StoryView:
     role: str
     goal: str
     benefit: str
-    criteria: tuple[CriterionView, ...]
+    criteria: tuple[Criterion, ...]
     verified_quotes: tuple[str, ...]
     missing_quotes: tuple[str, ...]
     open_questions: tuple[str, ...] = ()
@@ -133,4 +138,4 @@ class StoryEdit:
     role: str
     goal: str
     benefit: str
-    criteria: tuple[CriterionView, ...] = field(default_factory=tuple)
+    criteria: tuple[Criterion, ...] = field(default_factory=tuple)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot.domain import BatchView, CriterionView, FindingView, StoryView
+from bot.domain import BatchView, Criterion, FindingView, StoryView
 
 HOSTILE = "Ping <!channel> and <@U123> & <!here>"
 
@@ -26,12 +26,12 @@ def make_story(**changes: Any) -> StoryView:
         goal="to see all of today's appointments on one screen",
         benefit="I can prepare the rooms before the clinic opens",
         criteria=(
-            CriterionView(
+            Criterion(
                 given="the receptionist is logged in",
                 when="she opens the day view",
                 then="she sees every appointment for today sorted by time",
             ),
-            CriterionView(
+            Criterion(
                 given="there are no appointments today",
                 when="she opens the day view",
                 then="she sees the message “Ingen timer i dag”",
@@ -52,7 +52,7 @@ def make_story(**changes: Any) -> StoryView:
 
 def huge_story(**changes: Any) -> StoryView:
     criteria = tuple(
-        CriterionView(
+        Criterion(
             f"scenario {n} precondition: the receptionist has the weekly calendar open",
             f"the user does step {n}",
             f"result {n} shows",

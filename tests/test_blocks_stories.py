@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.domain import CriterionView, FindingView
+from bot.domain import Criterion, FindingView
 from bot.slack.blocks import ids
 from bot.slack.blocks.stories import (
     batch_message,
@@ -98,7 +98,7 @@ def test_the_50_block_guard_holds_even_if_the_item_caps_are_raised(
 
     monkeypatch.setattr(card_module, "MAX_SCENARIOS", 500)
     long_clause = "the reviewer reads a very long precondition " * 20  # ~900 chars
-    criteria = tuple(CriterionView(long_clause, long_clause, long_clause) for _ in range(80))
+    criteria = tuple(Criterion(long_clause, long_clause, long_clause) for _ in range(80))
     _, blocks = story_card(make_story(criteria=criteria))
     assert_within_slack_limits(blocks)
     actions = [e["action_id"] for e in action_elements(blocks)]
@@ -159,7 +159,7 @@ def test_user_text_everywhere_on_a_card_is_escaped() -> None:
         role=f"role {HOSTILE}",
         goal=f"goal {HOSTILE}",
         benefit=f"benefit {HOSTILE}",
-        criteria=(CriterionView(HOSTILE, HOSTILE, HOSTILE),),
+        criteria=(Criterion(HOSTILE, HOSTILE, HOSTILE),),
         verified_quotes=(HOSTILE,),
         missing_quotes=(HOSTILE,),
         open_questions=(HOSTILE,),

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from bot.domain import CriterionView, StoryEdit
+from bot.domain import Criterion, StoryEdit
 from bot.slack.blocks import ids
 from bot.slack.blocks.story_modals import (
     NotesForm,
@@ -95,7 +95,7 @@ def test_criteria_text_round_trips_and_and_lines_join_the_clause_above() -> None
     criteria = make_story().criteria
     assert parse_criteria(criteria_to_text(criteria)) == criteria
     parsed = parse_criteria("given a user\nAnd she is an admin\nWHEN she saves\nThen it is saved\n")
-    assert parsed == (CriterionView("a user and she is an admin", "she saves", "it is saved"),)
+    assert parsed == (Criterion("a user and she is an admin", "she saves", "it is saved"),)
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from bot.domain import CriterionView, StoryView
+from bot.domain import Criterion, StoryView
 from bot.services.export import (
     FORMATS,
     JIRA_COLUMNS,
@@ -28,17 +28,15 @@ def story(
     role: str = "finance clerk",
     goal: str = "to export the month's invoices as a CSV file",
     benefit: str = "I can reconcile them in the accounting system",
-    criteria: tuple[CriterionView, ...] | None = None,
+    criteria: tuple[Criterion, ...] | None = None,
     quotes: tuple[str, ...] = ("Finance needs a CSV export of all invoices",),
     questions: tuple[str, ...] = (),
     project: str = "acme",
 ) -> StoryView:
     if criteria is None:
         criteria = (
-            CriterionView(
-                "an invoice dated in March", "I export March", "the file has one row for it"
-            ),
-            CriterionView("no invoices in April", "I export April", "I see a header-only file"),
+            Criterion("an invoice dated in March", "I export March", "the file has one row for it"),
+            Criterion("no invoices in April", "I export April", "I see a header-only file"),
         )
     return StoryView(
         id=id,
@@ -66,7 +64,7 @@ TRICKY = story(
     goal='to send a first reminder ("purring") when an invoice is 14 days overdue',
     benefit="kunden betaler før inkasso",
     criteria=(
-        CriterionView(
+        Criterion(
             "an invoice with KID 1234, due 1 March\nand still unpaid",
             "the nightly job runs on 15 March",
             'the customer gets an e-mail titled "Purring 1", with æ, ø and å intact',
@@ -113,7 +111,7 @@ def test_jira_csv_repeats_the_labels_column_for_each_label() -> None:
 
 
 def test_jira_markup_in_story_text_is_escaped() -> None:
-    tricky = story(criteria=(CriterionView("a [draft] invoice", "I press *Send*", "{ok} | done"),))
+    tricky = story(criteria=(Criterion("a [draft] invoice", "I press *Send*", "{ok} | done"),))
 
     description = next(csv.DictReader(io.StringIO(to_jira_csv([tricky]))))["Description"]
 
@@ -176,7 +174,7 @@ def test_gherkin_flattens_clauses_so_the_file_still_parses() -> None:
     hostile = story(
         title="Feature: #1 | hack",
         criteria=(
-            CriterionView(
+            Criterion(
                 "Given an invoice\nWhen it is sent\n# not a comment",
                 "When I open it\n| a | table |",
                 'Then\n"""\nI see it\n"""',

@@ -12,11 +12,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.domain import Criterion, Severity
+
 from .coverage import uncovered_needs
 from .duplicates import DuplicateMatch, Similarity, comparison_text, find_duplicates
 from .grounding import QuoteCheck, grounding_findings, normalise, verify_quotes
 from .qus import lint_batch, lint_story
-from .types import UNKNOWN_ROLE, Check, Criterion, Finding, Severity, StoryDraft
+from .types import UNKNOWN_ROLE, Check, Finding, StoryDraft
 
 __all__ = [
     "UNKNOWN_ROLE",

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 
+from bot.domain import Criterion
+
 from .text import STOPWORDS, found_phrases, normalise, phrase_pattern, words
-from .types import Check, Criterion, Finding, StoryDraft
+from .types import Check, Finding, StoryDraft
 from .vocab import GENERIC_SUBJECTS, NON_OBSERVABLE, OBSERVABLE_WORDS, VAGUE_WORDS
 
 _KEYWORD = re.compile(r"^\s*(?:given|when|then|and|gitt|når|så)\b[\s,:]*", re.IGNORECASE)

@@ -9,15 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal
 
-Severity = Literal["error", "warning", "info"]
-"""How much a finding matters to the reviewer.
-
-error: the story should not be approved as it is (no goal, no verified quote, exact duplicate).
-warning: probably worth fixing (vague words, two features in one story).
-info: worth a glance (a generic role).
-"""
+from bot.domain import Criterion, Severity
 
 UNKNOWN_ROLE = "unknown"
 """The role the drafting prompt uses when the notes do not say who needs the feature."""
@@ -35,15 +28,6 @@ class Check(StrEnum):
     UNIQUE = "unique"
     GROUNDED = "grounded"
     CRITERIA = "criteria"
-
-
-@dataclass(frozen=True, slots=True)
-class Criterion:
-    """One acceptance scenario in Given/When/Then form."""
-
-    given: str
-    when: str
-    then: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ import unicodedata
 from collections.abc import Sequence
 from datetime import UTC
 
-from bot.domain import CriterionView, StoryView, indefinite_article
+from bot.domain import Criterion, StoryView, indefinite_article
 
 __all__ = [
     "FORMATS",
@@ -194,7 +194,7 @@ def _feature(story: StoryView) -> str:
 # --- shared helpers ----------------------------------------------------------------------
 
 
-def _steps(criterion: CriterionView) -> list[tuple[str, str]]:
+def _steps(criterion: Criterion) -> list[tuple[str, str]]:
     return [
         ("Given", _step_text(criterion.given, "Given")),
         ("When", _step_text(criterion.when, "When")),

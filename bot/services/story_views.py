@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import cast
 
-from bot.domain import BatchView, CriterionView, FindingView, Severity, StoryState, StoryView
+from bot.domain import BatchView, Criterion, FindingView, Severity, StoryState, StoryView
 from bot.quality import verify_quotes
 from bot.storage.models import AcceptanceCriterion, MeetingNote, Story
 
@@ -31,7 +31,7 @@ def story_view(story: Story, criteria: Sequence[AcceptanceCriterion], notes_text
         role=story.role,
         goal=story.goal,
         benefit=story.benefit,
-        criteria=tuple(CriterionView(c.given, c.when, c.then) for c in criteria),
+        criteria=tuple(Criterion(c.given, c.when, c.then) for c in criteria),
         verified_quotes=quotes.verified,
         missing_quotes=quotes.missing,
         open_questions=tuple(story.open_questions),

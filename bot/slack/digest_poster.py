@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from datetime import date
@@ -15,6 +14,7 @@ from bot.projects import Project, ProjectsConfig
 from bot.services.digest_content import DigestContent, SideName
 from bot.services.digests import DigestService
 from bot.slack.blocks.digest import digest_message, quiet_message
+from bot.slack.links import SlackLinks
 
 log = logging.getLogger(__name__)
 # Answers that mean "try again later" rather than "this will never work" (channel_not_found).
@@ -29,25 +29,6 @@ def is_transient(exc: SlackApiError | OSError) -> bool:
         return True
     status = int(getattr(exc.response, "status_code", 200) or 200)
     return status == 429 or status >= 500 or exc.response.get("error") in _TRANSIENT_ERRORS
-
-
-class SlackLinks:
-    """Message permalinks built from the workspace URL (one auth.test, not one call a link)."""
-
-    def __init__(self, client: WebClient) -> None:
-        self._client = client
-        self._base: str | None = None
-        self._lock = threading.Lock()
-
-    def __call__(self, channel: str | None, ts: str | None) -> str | None:
-        if not channel or not ts:
-            return None
-        with self._lock:
-            if self._base is None:
-                self._base = str(self._client.auth_test().get("url") or "")
-        if not self._base.startswith("https://"):
-            return None
-        return f"{self._base.rstrip('/')}/archives/{channel}/p{ts.replace('.', '')}"
 
 
 class DigestPoster:

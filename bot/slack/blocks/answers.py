@@ -9,8 +9,17 @@ from typing import Any
 from bot.services.decisions import DecisionView
 from bot.services.questions import Abstention, Answer, Citation
 from bot.slack.blocks import ids
-from bot.slack.blocks.common import Block, context, section
-from bot.slack.blocks.story_parts import actions, button, date_token, quote, safe_line, user_ref
+from bot.slack.blocks.common import (
+    Block,
+    actions,
+    button,
+    context,
+    date_token,
+    quote,
+    safe_line,
+    section,
+    user_ref,
+)
 from bot.slack.text import safe
 
 KIND_NAMES = {

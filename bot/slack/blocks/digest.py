@@ -11,8 +11,17 @@ from collections.abc import Callable, Sequence
 
 from bot.services.digest_content import DigestContent, QuestionRef, StoryRef
 from bot.slack.blocks import ids
-from bot.slack.blocks.common import Block, context, divider, header, section
-from bot.slack.blocks.story_parts import button, date_token, safe_line, user_ref
+from bot.slack.blocks.common import (
+    Block,
+    button,
+    context,
+    date_token,
+    divider,
+    header,
+    safe_line,
+    section,
+    user_ref,
+)
 from bot.slack.text import escape, truncate
 
 Linker = Callable[[str | None, str | None], str | None]

@@ -11,9 +11,19 @@ from datetime import date
 
 from bot.domain import BatchView
 from bot.slack.blocks import ids
-from bot.slack.blocks.common import MAX_BLOCKS, Block, context, header, section
+from bot.slack.blocks.common import (
+    MAX_BLOCKS,
+    Block,
+    actions,
+    bullets,
+    button,
+    context,
+    header,
+    safe_line,
+    section,
+    user_ref,
+)
 from bot.slack.blocks.story_card import decision_line, story_card
-from bot.slack.blocks.story_parts import actions, bullets, button, safe_line, user_ref
 from bot.slack.text import escape, truncate
 
 __all__ = [

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 from bot.domain import FindingView, StoryView, indefinite_article
 from bot.slack.blocks import ids
-from bot.slack.blocks.common import MAX_BLOCKS, Block, context, header, section
-from bot.slack.blocks.story_parts import (
+from bot.slack.blocks.common import (
+    MAX_BLOCKS,
+    Block,
     actions,
     bullets,
     button,
     clip,
+    context,
     date_token,
+    header,
     pack_sections,
     quote,
     safe_line,
+    section,
     user_ref,
 )
 from bot.slack.text import escape, truncate

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.domain import CriterionView
+from bot.domain import Criterion
 
 FORMAT_HINT = (
     "One scenario per paragraph (separate them with an empty line). Each has a line starting "
@@ -25,7 +25,7 @@ _SCENARIO_TITLE = re.compile(r"^scenario\b.*$", re.IGNORECASE)
 _CLAUSES = ("given", "when", "then")
 
 
-def criteria_to_text(criteria: Sequence[CriterionView]) -> str:
+def criteria_to_text(criteria: Sequence[Criterion]) -> str:
     """The text the Edit modal shows; :func:`parse_criteria` reads it back unchanged."""
     return "\n\n".join(
         f"Given {_one_line(c.given)}\nWhen {_one_line(c.when)}\nThen {_one_line(c.then)}"
@@ -33,7 +33,7 @@ def criteria_to_text(criteria: Sequence[CriterionView]) -> str:
     )
 
 
-def parse_criteria(text: str) -> tuple[CriterionView, ...]:
+def parse_criteria(text: str) -> tuple[Criterion, ...]:
     """Scenarios from the modal's text; ValueError with a message for the reviewer otherwise."""
     paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
     if not paragraphs:
@@ -41,7 +41,7 @@ def parse_criteria(text: str) -> tuple[CriterionView, ...]:
     return tuple(_parse_scenario(p, n) for n, p in enumerate(paragraphs, start=1))
 
 
-def _parse_scenario(paragraph: str, n: int) -> CriterionView:
+def _parse_scenario(paragraph: str, n: int) -> Criterion:
     lines = _clause_lines(paragraph, n)
     keywords = [keyword for keyword, _ in lines]
     for keyword in _CLAUSES:  # report what is missing or doubled before what is out of order
@@ -59,7 +59,7 @@ def _parse_scenario(paragraph: str, n: int) -> CriterionView:
         if not text:
             raise ValueError(f"Scenario {n} has an empty {keyword.title()} line.")
     given, when, then = (text for _, text in lines)
-    return CriterionView(given=given, when=when, then=then)
+    return Criterion(given=given, when=when, then=then)
 
 
 def _clause_lines(paragraph: str, n: int) -> list[tuple[str, str]]:

@@ -12,22 +12,14 @@ import json
 
 from bot.domain import StoryEdit, StoryView
 from bot.slack.blocks import ids
-from bot.slack.blocks.common import Block, context, header, section
+from bot.slack.blocks.common import Block, context, header, pack_sections, quote, section
+from bot.slack.blocks.forms import INPUT_LIMIT, input_block, modal, text_input, text_value
 from bot.slack.blocks.story_card import UNSUPPORTED_WARNING, decision_line
 from bot.slack.blocks.story_criteria import FORMAT_HINT, criteria_to_text, parse_criteria
 from bot.slack.blocks.story_notes_modal import (
     NotesForm,
     notes_modal,
     parse_notes_submission,
-)
-from bot.slack.blocks.story_parts import (
-    INPUT_LIMIT,
-    input_block,
-    modal,
-    pack_sections,
-    quote,
-    text_input,
-    text_value,
 )
 from bot.slack.text import escape
 

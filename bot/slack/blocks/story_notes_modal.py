@@ -14,7 +14,7 @@ from datetime import date
 
 from bot.slack.blocks import ids
 from bot.slack.blocks.common import Block, context
-from bot.slack.blocks.story_parts import (
+from bot.slack.blocks.forms import (
     INPUT_LIMIT,
     input_block,
     modal,

@@ -14,9 +14,8 @@ from bot.services import Services
 from bot.services.human_answers import HumanAnswer
 from bot.slack.blocks import ids
 from bot.slack.blocks.answers import answer_modal, answered_message, parse_answer_modal
-from bot.slack.blocks.common import section
-from bot.slack.blocks.story_parts import user_ref
-from bot.slack.digest_poster import SlackLinks
+from bot.slack.blocks.common import section, user_ref
+from bot.slack.links import SlackLinks
 from bot.slack.text import plain
 
 

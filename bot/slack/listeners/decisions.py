@@ -18,8 +18,8 @@ from bot.slack.blocks import ids
 from bot.slack.blocks.answers import decision_recorded_message
 from bot.slack.blocks.help import HelpEntry
 from bot.slack.channels import ChannelDirectory
-from bot.slack.digest_poster import SlackLinks
-from bot.slack.listeners.stories import UNMAPPED
+from bot.slack.links import SlackLinks
+from bot.slack.replies import UNMAPPED
 
 log = logging.getLogger(__name__)
 REPLACE_REFUSED = (

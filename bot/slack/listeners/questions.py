@@ -20,7 +20,7 @@ from bot.slack.blocks.answers import (
 )
 from bot.slack.blocks.help import HelpEntry, help_blocks, help_text
 from bot.slack.channels import ChannelDirectory
-from bot.slack.digest_poster import SlackLinks
+from bot.slack.links import SlackLinks
 from bot.slack.listeners.answers import HumanLoop
 
 log = logging.getLogger(__name__)

@@ -23,14 +23,10 @@ from bot.slack.blocks import ids
 from bot.slack.blocks.help import HelpEntry
 from bot.slack.blocks.story_modals import notes_modal, parse_notes_submission
 from bot.slack.files import message_notes
+from bot.slack.replies import UNMAPPED
 from bot.slack.story_flow import StoryPublisher
 
 log = logging.getLogger(__name__)
-UNMAPPED = (
-    "This channel is not part of a project yet, so I don't know whose backlog the stories "
-    "belong to. Add the channel to the projects file (apo.yaml) or run `/story` in a "
-    "project channel."
-)
 ALREADY_SENT = "These notes were already sent for drafting; the drafts are in that thread."
 
 
