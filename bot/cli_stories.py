@@ -12,8 +12,8 @@ from typing import Any
 from bot.cli_knowledge import project_key
 from bot.domain import BatchView, StoryView
 from bot.errors import BotError
-from bot.services.export import FORMATS, render
-from bot.services.notes_intake import NotesSubmission
+from bot.services.stories.export import FORMATS, render
+from bot.services.stories.intake import NotesSubmission
 from bot.settings import load_settings
 
 
