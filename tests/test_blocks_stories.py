@@ -13,12 +13,8 @@ import pytest
 
 from bot.domain import Criterion, FindingView
 from bot.slack.blocks import ids
-from bot.slack.blocks.stories import (
-    batch_message,
-    drafting_message,
-    failure_message,
-    story_card,
-)
+from bot.slack.blocks.stories import batch_message, drafting_message, failure_message
+from bot.slack.blocks.story_card import story_card
 from bot.slack.blocks.story_modals import full_story_modal, reject_modal
 from tests.slack_limits import (
     action_elements,

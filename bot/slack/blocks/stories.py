@@ -24,16 +24,7 @@ from bot.slack.blocks.common import (
     section,
     user_ref,
 )
-from bot.slack.blocks.story_card import decision_line, story_card
 from bot.slack.text import escape, truncate
-
-__all__ = [
-    "batch_message",
-    "decision_line",
-    "drafting_message",
-    "failure_message",
-    "story_card",
-]
 
 MAX_BATCH_ITEMS = 10
 

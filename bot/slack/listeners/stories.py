@@ -18,7 +18,7 @@ from bot.services import Services
 from bot.services.stories.intake import NotesSubmission
 from bot.slack.blocks import ids
 from bot.slack.blocks.help import HelpEntry
-from bot.slack.blocks.story_modals import notes_modal, parse_notes_submission
+from bot.slack.blocks.story_notes_modal import notes_modal, parse_notes_submission
 from bot.slack.files import message_notes
 from bot.slack.middleware import services_of
 from bot.slack.publishers.stories import SlackBatchPublisher
