@@ -39,7 +39,7 @@ def run_story(args: argparse.Namespace) -> int:
     text = _read_notes(args.file)
     project = project_key(container, args.project)
     stories = container.services.stories
-    received = stories.receive_notes(
+    received = container.services.notes.receive(
         NotesSubmission(
             project=project,
             text=text,

@@ -35,6 +35,7 @@ from bot.services.indexing import KnowledgeIndexer
 from bot.services.questions import QuestionService
 from bot.services.stories.batches import StoryService
 from bot.services.stories.drafting import StoryDrafter
+from bot.services.stories.intake import NotesIntake
 from bot.services.stories.review import ReviewService
 from bot.settings import Settings
 from bot.storage.db import Database
@@ -130,7 +131,6 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
         drafter,
         index=indexer,
         similarity=EmbeddingSimilarity(embedder),
-        max_note_chars=settings.max_note_chars,
     )
     decisions = DecisionService(db, projects, knowledge)
     searcher: Lazy[HybridSearcher] = Lazy(lambda: HybridSearcher(knowledge()))
@@ -148,6 +148,7 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
     services = Services(
         projects=projects,
         inbox=EventInbox(db),
+        notes=NotesIntake(story_store, projects, max_note_chars=settings.max_note_chars),
         stories=stories,
         review=ReviewService(story_store, projects, stories, indexer),
         decisions=decisions,

@@ -13,6 +13,7 @@ from bot.services.inbox import EventInbox
 from bot.services.indexing import KnowledgeIndexer
 from bot.services.questions import QuestionService, Searcher
 from bot.services.stories.batches import StoryService
+from bot.services.stories.intake import NotesIntake
 from bot.services.stories.review import ReviewService
 
 
@@ -22,6 +23,7 @@ class Services:
 
     projects: ProjectsConfig
     inbox: EventInbox
+    notes: NotesIntake
     stories: StoryService
     review: ReviewService
     decisions: DecisionService

@@ -12,7 +12,7 @@ from bot.llm.prompts import PromptLibrary
 from bot.projects import ProjectsConfig, load_projects
 from bot.services.stories.batches import StoryService
 from bot.services.stories.drafting import StoryDrafter
-from bot.services.stories.intake import NotesSubmission
+from bot.services.stories.intake import NotesIntake, NotesSubmission
 from bot.services.stories.review import ReviewService
 from bot.storage.db import Database
 from bot.storage.migrate import upgrade
@@ -32,6 +32,7 @@ class Stories:
     index: FakeStoryIndex
     clock: FixedClock
     publisher: FakeBatchPublisher
+    notes: NotesIntake
     stories: StoryService
     review: ReviewService
 
@@ -44,7 +45,7 @@ class Stories:
             channel_id=channel,
             delivery_id=delivery,
         )
-        return self.stories.receive_notes(submission).note_id
+        return self.notes.receive(submission).note_id
 
     def draft(self, text: str, *replies: Any) -> int:
         """Notes received and drafted in the team channel; returns the note id."""
@@ -77,4 +78,6 @@ def build_stories(tmp_path: Path, template: Path) -> Stories:
     clock = FixedClock()
     stories = StoryService(store, projects, drafter, index=index, clock=clock)
     review = ReviewService(store, projects, stories, index)
-    return Stories(db, store, projects, chat, index, clock, FakeBatchPublisher(), stories, review)
+    notes = NotesIntake(store, projects, clock=clock)
+    publisher = FakeBatchPublisher()
+    return Stories(db, store, projects, chat, index, clock, publisher, notes, stories, review)

@@ -4,6 +4,7 @@ missing cards, restarts and who may draft from the notes form."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from bot.domain import Actor, MessageRef, utc_now
 from bot.errors import LLMTimeout, NotAllowed
 from bot.services.stories.batches import CARDS_MISSING, INTERRUPTED
-from bot.services.stories.intake import NotesRejected
+from bot.services.stories.intake import NotesRejected, NotesSubmission, ReceivedNotes
 from tests.harness.app_server import CLIENT_CHANNEL, PRIVATE_CHANNEL, REVIEWER, TEAM_CHANNEL
 from tests.services.stories_setup import Stories, build_stories, migrated_template
 from tests.story_e2e import NOTES_EN, batch, scripted, story
@@ -59,14 +60,15 @@ def test_a_batch_shows_progress_then_cards_in_its_thread_then_the_summary(
     assert world.index.notes == [(note_id, TEAM_CHANNEL, False)]
 
 
-def test_a_repeated_delivery_is_the_same_note(world: Stories) -> None:
-    note_id = world.receive(QUOTE, delivery="T.9")
+def test_a_repeated_delivery_is_the_same_note_and_only_the_first_drafts(world: Stories) -> None:
+    def deliver(trigger: str) -> ReceivedNotes:
+        submission = NotesSubmission("acme", QUOTE, "inline", "U0DEV", TEAM_CHANNEL)
+        return world.notes.receive(replace(submission, delivery_id=trigger))
 
-    again = world.receive(QUOTE, delivery="T.9")
-    other = world.receive(QUOTE, delivery="T.10")
+    first, again, other = deliver("T.9"), deliver("T.9"), deliver("T.10")
 
-    assert again == note_id and other != note_id
-    assert not world.chat.prompts
+    assert first.created and not again.created and other.created
+    assert again.note_id == first.note_id and other.note_id != first.note_id
 
 
 def test_unusable_notes_are_refused_before_storing(world: Stories) -> None:
@@ -159,17 +161,17 @@ def test_notes_from_a_private_channel_stay_private(world: Stories) -> None:
 
 
 def test_the_notes_form_offers_only_projects_one_may_draft_into(world: Stories) -> None:
-    here = world.stories.notes_form(Actor("U0DEV"), TEAM_CHANNEL)
+    here = world.notes.notes_form(Actor("U0DEV"), TEAM_CHANNEL)
     assert [p.key for p in here.projects] == ["acme"]
     assert here.today == world.clock.now.date()
-    elsewhere = world.stories.notes_form(Actor(REVIEWER), "C0ELSEWHERE")
+    elsewhere = world.notes.notes_form(Actor(REVIEWER), "C0ELSEWHERE")
     assert [p.key for p in elsewhere.projects] == ["acme"]
     with pytest.raises(NotAllowed):
-        world.stories.notes_form(Actor("U0DEV"), "C0ELSEWHERE")
+        world.notes.notes_form(Actor("U0DEV"), "C0ELSEWHERE")
 
 
 def test_drafts_from_the_notes_form_go_to_a_channel_of_the_project(world: Stories) -> None:
-    destination = world.stories.notes_destination
+    destination = world.notes.notes_destination
     assert destination(Actor("U0DEV"), "acme", TEAM_CHANNEL) == TEAM_CHANNEL
     assert destination(Actor(REVIEWER), "acme", "C0ELSEWHERE") == CLIENT_CHANNEL
     assert destination(Actor(REVIEWER), "acme", None) == CLIENT_CHANNEL

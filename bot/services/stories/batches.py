@@ -1,20 +1,17 @@
-"""A drafting batch from notes to review cards: receive the notes, show progress, draft with the
-model, check, store, post the cards that are missing, and finish with the batch summary, or
-fail with a Retry.
+"""A drafting batch from stored notes to review cards: show progress, draft with the model,
+check, store, post the cards that are missing, and finish with the batch summary, or fail with
+a Retry.
 
-The notes are stored before anything slow happens, so a failed draft loses nothing and Retry
-drafts them again from the stored copy. Every way in (`/story`, the notes form, the message
-shortcut, Retry, `apo story`) runs this same flow.
+The notes were stored first (`intake`), so a failed draft loses nothing and Retry drafts them
+again from the stored copy. Every way in (`/story`, the notes form, the message shortcut,
+Retry, `apo story`) runs this same flow.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import date
 
 from bot.domain import (
-    Actor,
     BatchView,
     Clock,
     MessageRef,
@@ -23,8 +20,8 @@ from bot.domain import (
     StoryView,
     utc_now,
 )
-from bot.errors import BotError, NotAllowed
-from bot.projects import Project, ProjectsConfig
+from bot.errors import BotError
+from bot.projects import ProjectsConfig
 from bot.quality import check_batch, comparison_text
 from bot.quality.duplicates import Similarity
 from bot.services.stories.convert import (
@@ -35,30 +32,11 @@ from bot.services.stories.convert import (
     view_to_check,
 )
 from bot.services.stories.drafting import Progress, StoryDrafter
-from bot.services.stories.intake import NotesSubmission, check_notes
 from bot.services.stories.ports import BatchPublisher, PublishFailed, StoryIndex, StoryStore
 
 log = logging.getLogger(__name__)
 INTERRUPTED = "Drafting was interrupted by a restart of the bot."
 CARDS_MISSING = "Slack did not accept all the story cards, so some are missing."
-NOT_YOUR_PROJECT = (
-    "This channel is not part of a project, and you review no project whose backlog the "
-    "stories could go to."
-)
-
-
-@dataclass(frozen=True)
-class ReceivedNotes:
-    note_id: int
-    created: bool  # False when this was a repeat delivery of notes already received
-
-
-@dataclass(frozen=True)
-class NotesFormChoice:
-    """The projects someone may draft into from the notes form, and the meeting's today."""
-
-    projects: tuple[Project, ...]
-    today: date
 
 
 class StoryService:
@@ -70,7 +48,6 @@ class StoryService:
         *,
         index: StoryIndex | None = None,
         similarity: Similarity | None = None,
-        max_note_chars: int = 60_000,
         clock: Clock = utc_now,
     ) -> None:
         self._store = store
@@ -79,46 +56,6 @@ class StoryService:
         self._index = index
         self._similarity = similarity
         self._clock = clock
-        self.max_note_chars = max_note_chars
-
-    # -- notes in ------------------------------------------------------------------------
-
-    def notes_form(self, actor: Actor, channel: str) -> NotesFormChoice:
-        """In a project channel the form is for that project only; elsewhere, for the
-        projects this person reviews, so nobody drafts into a backlog that isn't theirs."""
-        here = self._projects.for_channel(channel)
-        allowed = [here] if here else self._reviewed_by(actor)
-        if not allowed:
-            raise NotAllowed(NOT_YOUR_PROJECT)
-        today = self._clock().astimezone(allowed[0].client.zone).date()  # the meeting's side
-        return NotesFormChoice(tuple(allowed), today)
-
-    def notes_destination(self, actor: Actor, project_key: str, invoked_in: str | None) -> str:
-        """The channel a notes form's drafts go to: where /story was used when that is a
-        channel of the project, else the client side's channel, where the meeting belongs."""
-        project = self._projects.get(project_key)
-        here = self._projects.for_channel(invoked_in)
-        if (here is None or here.key != project.key) and not project.is_reviewer(actor.user_id):
-            raise NotAllowed(NOT_YOUR_PROJECT)
-        if invoked_in and invoked_in in project.all_channels:
-            return invoked_in
-        return project.client.channel
-
-    def receive_notes(self, submission: NotesSubmission) -> ReceivedNotes:
-        project = self._projects.get(submission.project)
-        text = check_notes(submission.text, max_chars=self.max_note_chars)
-        note_id, created = self._store.save_note(
-            project.key,
-            text,
-            source=submission.source,
-            delivery_id=submission.delivery_id,
-            channel_id=submission.channel_id,
-            author_id=submission.author_id,
-            title=submission.title,
-            meeting_date=submission.meeting_date,
-            private=submission.private,
-        )
-        return ReceivedNotes(note_id, created)
 
     # -- the batch in chat ---------------------------------------------------------------
 
@@ -251,9 +188,6 @@ class StoryService:
 
     def _view(self, note: StoredNote, stories: list[StoredStory]) -> BatchView:
         return batch_view(note, self._projects.get(note.project).name, stories)
-
-    def _reviewed_by(self, actor: Actor) -> list[Project]:
-        return [p for p in self._projects.projects if p.is_reviewer(actor.user_id)]
 
     def _backlog(self, project: str) -> list[tuple[str, str]]:
         return [(str(s.id), comparison_text(view_to_check(s))) for s in self.approved(project)]

@@ -71,7 +71,7 @@ def open_notes_form(
     ack: Ack, client: WebClient, services: Services, trigger_id: str, channel: str, user: str
 ) -> None:
     try:
-        form = services.stories.notes_form(Actor(user), channel)
+        form = services.notes.notes_form(Actor(user), channel)
     except NotAllowed:
         ack(response_type="ephemeral", text=UNMAPPED)
         return
@@ -95,7 +95,7 @@ def notes_submitted(
         return
     user = body["user"]["id"]
     try:
-        channel = services.stories.notes_destination(Actor(user), parsed.project, parsed.channel_id)
+        channel = services.notes.notes_destination(Actor(user), parsed.project, parsed.channel_id)
     except NotAllowed:
         ack(response_action="errors", errors={ids.NOTES_BLOCK: UNMAPPED})
         return
@@ -135,7 +135,7 @@ def draft_from_message(
         return
     message = shortcut.get("message") or {}
     try:
-        text = message_notes(client, message, max_chars=services.stories.max_note_chars)
+        text = message_notes(client, message, max_chars=services.notes.max_note_chars)
     except BotError as exc:
         tell(exc.user_message)
         return
@@ -177,7 +177,7 @@ def receive_then_draft(
     """The one flow behind every way in: store the notes, ack (with the error if they can't
     be used), then draft in `channel`."""
     try:
-        received = services.stories.receive_notes(submission)
+        received = services.notes.receive(submission)
     except BotError as exc:
         acknowledge(exc)
         return
