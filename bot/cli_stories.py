@@ -12,8 +12,8 @@ from typing import Any
 from bot.cli_knowledge import project_key
 from bot.domain import BatchView, StoryView
 from bot.errors import BotError
-from bot.services.export import FORMATS, render
-from bot.services.notes_intake import NotesSubmission
+from bot.services.stories.export import FORMATS, render
+from bot.services.stories.intake import NotesSubmission
 from bot.settings import load_settings
 
 
@@ -39,7 +39,7 @@ def run_story(args: argparse.Namespace) -> int:
     text = _read_notes(args.file)
     project = project_key(container, args.project)
     stories = container.services.stories
-    received = stories.receive_notes(
+    received = container.services.notes.receive(
         NotesSubmission(
             project=project,
             text=text,

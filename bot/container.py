@@ -29,17 +29,19 @@ from bot.retrieval.types import Embedder, Passage
 from bot.services import Services
 from bot.services.decisions import DecisionService
 from bot.services.digests import DigestService
-from bot.services.drafting import StoryDrafter
 from bot.services.human_answers import HumanAnswers
 from bot.services.inbox import EventInbox
 from bot.services.indexing import KnowledgeIndexer
 from bot.services.questions import QuestionService
-from bot.services.review import ReviewService
-from bot.services.stories import StoryService
+from bot.services.stories.batches import StoryService
+from bot.services.stories.drafting import StoryDrafter
+from bot.services.stories.intake import NotesIntake
+from bot.services.stories.review import ReviewService
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.migrate import upgrade
 from bot.storage.projects import upsert_project
+from bot.storage.story_store import SqlStoryStore
 from bot.storage.usage import record_llm_call
 
 log = logging.getLogger(__name__)
@@ -122,13 +124,13 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
         lambda notes: split_notes(notes, settings.notes_part_chars),
     )
     indexer = KnowledgeIndexer(knowledge, split_markdown)
+    story_store = SqlStoryStore(db)
     stories = StoryService(
-        db,
+        story_store,
         projects,
         drafter,
-        indexer=indexer,
+        index=indexer,
         similarity=EmbeddingSimilarity(embedder),
-        max_note_chars=settings.max_note_chars,
     )
     decisions = DecisionService(db, projects, knowledge)
     searcher: Lazy[HybridSearcher] = Lazy(lambda: HybridSearcher(knowledge()))
@@ -146,8 +148,9 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
     services = Services(
         projects=projects,
         inbox=EventInbox(db),
+        notes=NotesIntake(story_store, projects, max_note_chars=settings.max_note_chars),
         stories=stories,
-        review=ReviewService(db, projects, stories, knowledge),
+        review=ReviewService(story_store, projects, stories, indexer),
         decisions=decisions,
         questions=questions,
         answers=HumanAnswers(db, projects, decisions),

@@ -139,3 +139,59 @@ class StoryEdit:
     goal: str
     benefit: str
     criteria: tuple[Criterion, ...] = field(default_factory=tuple)
+
+
+# --- stories: what storage keeps of notes and drafted stories ------------------------------
+
+NoteState = Literal["received", "drafting", "drafted", "failed"]
+
+
+@dataclass(frozen=True)
+class StoryContent:
+    """A drafted story as checked and stored: the text, its grounds and what the checks found."""
+
+    title: str
+    role: str
+    goal: str
+    benefit: str = ""
+    criteria: tuple[Criterion, ...] = ()
+    source_quotes: tuple[str, ...] = ()
+    open_questions: tuple[str, ...] = ()
+    dependencies: tuple[str, ...] = ()
+    findings: tuple[FindingView, ...] = ()
+    unsupported: bool = False
+    duplicate_of: int | None = None  # an approved story it looks like
+
+
+@dataclass(frozen=True)
+class StoredStory:
+    id: int
+    note_id: int
+    project: str
+    position: int
+    content: StoryContent
+    status: StoryState = "draft"
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    reject_reason: str | None = None
+    card: MessageRef | None = None  # its review card in Slack, once posted
+
+
+@dataclass(frozen=True)
+class StoredNote:
+    """Meeting notes as received, and what drafting found beyond the stories."""
+
+    id: int
+    project: str
+    text: str
+    status: NoteState
+    title: str
+    meeting_date: date | None
+    author_id: str | None
+    channel_id: str | None
+    private: bool
+    created_at: datetime
+    placement: MessageRef | None = None  # the batch's top message in Slack
+    open_questions: tuple[str, ...] = ()
+    out_of_scope: tuple[str, ...] = ()
+    uncovered_needs: tuple[str, ...] = ()

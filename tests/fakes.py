@@ -15,7 +15,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from bot.domain import BatchView, MessageRef, StoryView
 from bot.llm.base import ChatMessage, SchemaT
+from bot.services.stories.ports import PublishFailed
 
 
 @dataclass
@@ -67,3 +69,94 @@ class FixedClock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
+
+
+# --- stories ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One thing a service asked the fake publisher to show: what, where, and its content."""
+
+    kind: str  # posted | progress | card | card_update | batch | failure
+    where: MessageRef
+    detail: Any  # the progress step, the StoryView, the BatchView or the problem text
+
+
+class FakeBatchPublisher:
+    """Records every message the story service shows, instead of posting it to Slack.
+
+    `refuse_cards` makes that many of the next card posts fail, like Slack refusing them."""
+
+    def __init__(self, *private_channels: str) -> None:
+        self.private_channels = set(private_channels)
+        self.shown: list[Shown] = []
+        self.refuse_cards = 0
+        self._next_ts = 1700000000
+
+    def is_private(self, channel: str) -> bool:
+        return channel in self.private_channels
+
+    def show_progress(
+        self, where: MessageRef | None, *, channel: str, batch: BatchView, step: str
+    ) -> MessageRef:
+        if where is None:
+            where = self._new(channel)
+            self.shown.append(Shown("posted", where, step))
+        else:
+            self.shown.append(Shown("progress", where, step))
+        return where
+
+    def post_card(self, thread: MessageRef, story: StoryView) -> MessageRef:
+        if self.refuse_cards:
+            self.refuse_cards -= 1
+            raise PublishFailed("msg_too_long")
+        card = self._new(thread.channel)
+        self.shown.append(Shown("card", card, story))
+        return card
+
+    def update_card(self, where: MessageRef, story: StoryView) -> None:
+        self.shown.append(Shown("card_update", where, story))
+
+    def show_batch(self, where: MessageRef, batch: BatchView) -> None:
+        self.shown.append(Shown("batch", where, batch))
+
+    def show_failure(
+        self, where: MessageRef, *, project_name: str, problem: str, note_id: int
+    ) -> None:
+        self.shown.append(Shown("failure", where, problem))
+
+    def of(self, kind: str) -> list[Shown]:
+        return [s for s in self.shown if s.kind == kind]
+
+    def _new(self, channel: str) -> MessageRef:
+        self._next_ts += 1
+        return MessageRef(channel, f"{self._next_ts}.000100")
+
+
+@dataclass
+class FakeStoryIndex:
+    """Records what would go into the search index."""
+
+    notes: list[tuple[int, str, bool]] = field(default_factory=list)  # id, channel, private
+    stories: list[tuple[StoryView, str | None, bool]] = field(default_factory=list)
+    fail: bool = False
+
+    def index_note(
+        self,
+        note_id: int,
+        text: str,
+        *,
+        project: str,
+        title: str,
+        channel: str | None,
+        private: bool,
+        created_at: datetime,
+    ) -> int:
+        self.notes.append((note_id, channel or "", private))
+        return 1
+
+    def index_story(self, story: StoryView, *, channel: str | None, private: bool) -> None:
+        if self.fail:
+            raise RuntimeError("the index is down")
+        self.stories.append((story, channel, private))

@@ -13,13 +13,8 @@ import pytest
 
 from bot.domain import Criterion, FindingView
 from bot.slack.blocks import ids
-from bot.slack.blocks.stories import (
-    batch_message,
-    drafting_message,
-    failure_message,
-    story_card,
-    story_cards,
-)
+from bot.slack.blocks.stories import batch_message, drafting_message, failure_message
+from bot.slack.blocks.story_card import story_card
 from bot.slack.blocks.story_modals import full_story_modal, reject_modal
 from tests.slack_limits import (
     action_elements,
@@ -194,7 +189,7 @@ def test_batch_text_and_drafting_note_title_are_escaped_but_the_author_is_mentio
     batch = make_batch(title=HOSTILE, open_questions=(HOSTILE,), out_of_scope=(HOSTILE,))
     drafting = drafting_message("Acme", "UAUTHOR", HOSTILE, "Drafting part 2 of 3…")
     assert_within_slack_limits(drafting[1])
-    assert_no_live_mentions(batch_message(batch), drafting, story_cards(batch))
+    assert_no_live_mentions(batch_message(batch), drafting, *map(story_card, batch.stories))
     assert "<@UAUTHOR>'s notes for *Acme*" in all_text(drafting[1])
     assert "Drafting part 2 of 3…" in all_text(drafting[1])
 
@@ -210,6 +205,6 @@ def test_failure_message_offers_retry_of_the_saved_notes() -> None:
     assert "saved" in text
 
 
-def test_story_cards_gives_one_message_per_story_in_order() -> None:
-    cards = story_cards(make_batch())
+def test_cards_are_numbered_in_batch_order() -> None:
+    cards = [story_card(story) for story in make_batch().stories]
     assert [blocks[0]["text"]["text"][:2] for _, blocks in cards] == ["1.", "2.", "3."]

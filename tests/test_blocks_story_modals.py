@@ -14,18 +14,15 @@ import pytest
 
 from bot.domain import Criterion, StoryEdit
 from bot.slack.blocks import ids
+from bot.slack.blocks.story_criteria import criteria_to_text, parse_criteria
 from bot.slack.blocks.story_modals import (
-    NotesForm,
-    criteria_to_text,
     edit_modal,
     full_story_modal,
-    notes_modal,
-    parse_criteria,
     parse_edit_submission,
-    parse_notes_submission,
     parse_reject_submission,
     reject_modal,
 )
+from bot.slack.blocks.story_notes_modal import NotesForm, notes_modal, parse_notes_submission
 from tests.slack_limits import Block, all_text, assert_modal_within_limits, assert_no_live_mentions
 from tests.story_samples import HOSTILE, huge_story, make_story
 

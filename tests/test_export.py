@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from bot.domain import Criterion, StoryView
-from bot.services.export import (
+from bot.services.stories.export import (
     FORMATS,
     JIRA_COLUMNS,
     render,

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.domain import StoryView
-from bot.storage import list_review_events
+from bot.storage import get_story, list_review_events
 from tests.harness.app_server import DEVELOPER, REVIEWER, TEAM_CHANNEL, RunningBot
 from tests.story_e2e import batch, cards, final_batch_update, story
 
@@ -49,9 +49,10 @@ def events(bot: RunningBot, story_id: int) -> list[tuple[str, str]]:
 
 
 def card_update(bot: RunningBot, story_id: int) -> dict[str, object]:
-    card = bot.container.services.stories.card(story_id)
-    assert card is not None
-    [update] = bot.slack.wait_for("chat.update", predicate=lambda c: c.args["ts"] == card[1])
+    with bot.container.db.session() as session:
+        card_ts = get_story(story_id, session=session).card_ts
+    assert card_ts is not None
+    [update] = bot.slack.wait_for("chat.update", predicate=lambda c: c.args["ts"] == card_ts)
     return update.args
 
 

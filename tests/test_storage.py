@@ -18,6 +18,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, func, select
 
+from bot.domain import Criterion, StoryContent
 from bot.errors import ConfigError, NotFound
 from bot.storage import (
     AlreadyDecided,
@@ -27,8 +28,6 @@ from bot.storage import (
     DigestStatus,
     FeedbackVerdict,
     MeetingNote,
-    NewCriterion,
-    NewStory,
     NoteSource,
     ProcessedEvent,
     QuestionStatus,
@@ -119,15 +118,15 @@ def add_project(engine: Engine, key: str = "acme") -> None:
 def add_note_with_stories(engine: Engine) -> list[int]:
     add_project(engine)
     drafts = [
-        NewStory(
+        StoryContent(
             title="Export invoices",
             role="finance manager",
             goal="export the month's invoices as CSV",
             benefit="I can close the books",
-            criteria=[NewCriterion("a closed month", "I click Export", "a CSV downloads")],
-            source_quotes=["Finance needs a CSV export of invoices"],
+            criteria=(Criterion("a closed month", "I click Export", "a CSV downloads"),),
+            source_quotes=("Finance needs a CSV export of invoices",),
         ),
-        NewStory(title="Log in with SSO", role="employee", goal="log in with Google"),
+        StoryContent(title="Log in with SSO", role="employee", goal="log in with Google"),
     ]
     with session_scope(engine) as s:
         note, _ = save_meeting_note(
@@ -255,7 +254,9 @@ def test_stories_are_stored_once_per_position(migrated_engine: Engine) -> None:
     ids = add_note_with_stories(migrated_engine)
     with session_scope(migrated_engine) as s:
         story = get_story(ids[0], session=s)
-        again = add_stories(story.note_id, [NewStory(title="other", role="r", goal="g")], session=s)
+        again = add_stories(
+            story.note_id, [StoryContent(title="other", role="r", goal="g")], session=s
+        )
         criteria = list_criteria(ids[0], session=s)
     assert [x.id for x in again] == ids  # the retry added nothing
     assert story.source_quotes == ["Finance needs a CSV export of invoices"]
@@ -315,7 +316,7 @@ def test_edit_keeps_before_and_after(migrated_engine: Engine) -> None:
             story_id,
             "U_PO",
             goal="log in with Google Workspace",
-            criteria=[NewCriterion("a company account", "I choose Google", "I am signed in")],
+            criteria=[Criterion("a company account", "I choose Google", "I am signed in")],
             session=s,
         )
         event = list_review_events(story_id, session=s)[-1]

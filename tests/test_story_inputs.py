@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage import save_meeting_note, set_note_placement, start_drafting
-from bot.storage.types import NoteSource
+from bot.domain import MessageRef
+from bot.storage.story_store import SqlStoryStore
 from tests.harness.app_server import TEAM_CHANNEL, RunningBot, bot_settings, start_bot
 from tests.harness.fake_openai import FakeOpenAI
 from tests.harness.fake_slack import FakeSlack
@@ -120,13 +120,18 @@ def test_restart_turns_an_interrupted_draft_into_a_retry(
 ) -> None:
     settings = bot_settings(tmp_path, fake_slack, fake_openai)
     first = start_bot(settings, fake_slack, fake_openai)
-    with first.container.db.session() as session:
-        note, _ = save_meeting_note(
-            "acme", QUOTE, source=NoteSource.inline, dedupe_key="k1", session=session
-        )
-        assert note.id is not None
-        set_note_placement(note.id, TEAM_CHANNEL, "1700000300.000100", session=session)
-        start_drafting(note.id, session=session)  # then the process "dies"
+    store = SqlStoryStore(first.container.db)
+    note_id, _ = store.save_note(
+        "acme",
+        QUOTE,
+        source="inline",
+        delivery_id="k1",
+        channel_id=None,
+        author_id=None,
+        private=False,
+    )
+    store.set_placement(note_id, MessageRef(TEAM_CHANNEL, "1700000300.000100"))
+    store.start_drafting(note_id, private=None)  # then the process "dies"
     first.stop()
 
     second = start_bot(settings, fake_slack, fake_openai)
@@ -135,7 +140,7 @@ def test_restart_turns_an_interrupted_draft_into_a_retry(
         assert update.args["ts"] == "1700000300.000100"
         assert "interrupted" in str(update.args["blocks"]) and "notes_retry" in str(update.args)
         fake_openai.queue_json(ONE_STORY)
-        second.signer.block_action("notes_retry", str(note.id), channel_id=TEAM_CHANNEL)
+        second.signer.block_action("notes_retry", str(note_id), channel_id=TEAM_CHANNEL)
         cards(second, 1)
     finally:
         second.stop()

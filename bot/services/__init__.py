@@ -12,8 +12,9 @@ from bot.services.human_answers import HumanAnswers
 from bot.services.inbox import EventInbox
 from bot.services.indexing import KnowledgeIndexer
 from bot.services.questions import QuestionService, Searcher
-from bot.services.review import ReviewService
-from bot.services.stories import StoryService
+from bot.services.stories.batches import StoryService
+from bot.services.stories.intake import NotesIntake
+from bot.services.stories.review import ReviewService
 
 
 @dataclass
@@ -22,6 +23,7 @@ class Services:
 
     projects: ProjectsConfig
     inbox: EventInbox
+    notes: NotesIntake
     stories: StoryService
     review: ReviewService
     decisions: DecisionService

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.domain import StoryView
 from bot.errors import BotError
 from bot.retrieval.types import Document, KnowledgeStore
 
@@ -77,6 +78,28 @@ class KnowledgeIndexer:
             channel=channel or "",
             private=private,
         )
+
+    def index_story(self, story: StoryView, *, channel: str | None, private: bool) -> None:
+        """An approved story as searchable knowledge, cited as "Story #n"."""
+        criteria = "\n".join(f"Given {c.given} When {c.when} Then {c.then}" for c in story.criteria)
+        decided_at = story.decided_at or datetime.now(UTC)
+        doc = Document(
+            id=f"story:{story.id}",
+            text=f"{story.title}\n{story.sentence}\n{criteria}",
+            metadata={
+                "project": story.project,
+                "kind": "story",
+                "title": f"Story #{story.id}: {story.title}",
+                "source_channel": channel or "",
+                "private": private,
+                "superseded": False,
+                "permalink": "",
+                "author": story.decided_by or "",
+                "created_at": decided_at.isoformat(),
+                "story_id": story.id,
+            },
+        )
+        self._knowledge().upsert([doc])
 
     def _replace(
         self,

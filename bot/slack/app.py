@@ -20,9 +20,9 @@ from bot.slack.error_handler import register_error_handler
 from bot.slack.listeners import decisions, questions, review, stories
 from bot.slack.listeners import help as help_listener
 from bot.slack.middleware import register_middleware
-from bot.slack.story_flow import StoryPublisher
+from bot.slack.publishers.stories import SlackBatchPublisher
 
-FEATURES = (stories, review, decisions, questions, help_listener)
+FEATURES = (decisions, questions, help_listener)
 
 
 def create_app(settings: Settings, services: Services, *, client: WebClient | None = None) -> App:
@@ -38,7 +38,9 @@ def create_app(settings: Settings, services: Services, *, client: WebClient | No
     register_middleware(app, services)
     register_error_handler(app)
     entries: list[HelpEntry] = []
+    stories.register(app, entries)
+    review.register(app, entries)
     for feature in FEATURES:
         feature.register(app, services, entries)
-    StoryPublisher(app.client, services.stories).show_interrupted()
+    services.stories.show_interrupted(SlackBatchPublisher(app.client))
     return app

@@ -52,7 +52,6 @@ from bot.storage.models import (
 )
 from bot.storage.notes import (
     get_note,
-    list_notes,
     note_dedupe_key,
     notes_between,
     notes_with_status,
@@ -83,11 +82,8 @@ from bot.storage.reviews import (
     edit_story,
     list_review_events,
     record_review_event,
-    reopen_story,
 )
 from bot.storage.stories import (
-    NewCriterion,
-    NewStory,
     add_stories,
     criteria_for_stories,
     get_story,
@@ -127,8 +123,6 @@ __all__ = [
     "FeedbackVerdict",
     "LLMCall",
     "MeetingNote",
-    "NewCriterion",
-    "NewStory",
     "NoteSource",
     "NoteStatus",
     "ProcessedEvent",
@@ -162,7 +156,6 @@ __all__ = [
     "list_channel_messages",
     "list_criteria",
     "list_decisions",
-    "list_notes",
     "list_projects",
     "list_questions",
     "list_review_events",
@@ -184,7 +177,6 @@ __all__ = [
     "record_llm_call",
     "record_review_event",
     "release_answer_claim",
-    "reopen_story",
     "replace_criteria",
     "save_meeting_note",
     "session_scope",

@@ -127,17 +127,6 @@ def set_note_findings(
     return note
 
 
-def list_notes(project: str, *, limit: int = 50, session: Session) -> list[MeetingNote]:
-    """The project's newest notes first."""
-    stmt = (
-        select(MeetingNote)
-        .where(col(MeetingNote.project) == project)
-        .order_by(col(MeetingNote.created_at).desc(), col(MeetingNote.id).desc())
-        .limit(limit)
-    )
-    return list(session.exec(stmt).all())
-
-
 def notes_with_status(status: NoteStatus, *, session: Session) -> list[MeetingNote]:
     """Every note in a status, oldest first (e.g. drafts a restart interrupted)."""
     stmt = (

@@ -9,11 +9,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from bot.domain import Criterion, FindingView
 from bot.errors import BotError
 from bot.storage._sql import rowcount
 from bot.storage.models import ReviewEvent, Story
 from bot.storage.stories import (
-    NewCriterion,
+    findings_json,
     get_story,
     list_criteria,
     replace_criteria,
@@ -31,7 +32,6 @@ class AlreadyDecided(BotError):
             f"Story #{story.id} was already {story.status} by {who}.",
             detail=f"story {story.id} is {story.status}, decided by {story.decided_by}",
         )
-        self.story = story
 
 
 def record_review_event(
@@ -85,7 +85,7 @@ def decide_story(
     :class:`bot.errors.NotFound` for an unknown story.
     """
     if status is StoryStatus.draft:
-        raise ValueError("decide_story approves or rejects; use reopen_story to go back to draft")
+        raise ValueError("decide_story approves or rejects; a decided story stays decided")
     story = get_story(story_id, session=session)
     before = story_snapshot(story, list_criteria(story_id, session=session))
     decided_at = at or now_utc()
@@ -118,31 +118,6 @@ def decide_story(
     return story
 
 
-def reopen_story(
-    story_id: int, actor_id: str, reason: str | None = None, *, session: Session
-) -> Story:
-    """Put a decided story back to draft so it can be reviewed again."""
-    story = get_story(story_id, session=session)
-    before = story_snapshot(story, list_criteria(story_id, session=session))
-    story.status = StoryStatus.draft
-    story.decided_by = None
-    story.decided_at = None
-    story.reject_reason = None
-    session.add(story)
-    session.flush()
-    after = {**before, "status": str(StoryStatus.draft)}
-    record_review_event(
-        story_id,
-        actor_id,
-        ReviewAction.reopened,
-        before=before,
-        after=after,
-        reason=reason,
-        session=session,
-    )
-    return story
-
-
 def edit_story(
     story_id: int,
     actor_id: str,
@@ -151,8 +126,8 @@ def edit_story(
     role: str | None = None,
     goal: str | None = None,
     benefit: str | None = None,
-    criteria: Sequence[NewCriterion] | None = None,
-    lint_findings: Sequence[dict[str, Any]] | None = None,
+    criteria: Sequence[Criterion] | None = None,
+    findings: Sequence[FindingView] | None = None,
     reason: str | None = None,
     session: Session,
 ) -> Story:
@@ -163,8 +138,8 @@ def edit_story(
     story.role = story.role if role is None else role
     story.goal = story.goal if goal is None else goal
     story.benefit = story.benefit if benefit is None else benefit
-    if lint_findings is not None:
-        story.lint_findings = [dict(f) for f in lint_findings]
+    if findings is not None:
+        story.lint_findings = findings_json(findings)
     story.updated_at = now_utc()
     session.add(story)
     session.flush()

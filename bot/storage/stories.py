@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from bot.domain import Criterion, FindingView, StoryContent
 from bot.errors import NotFound
 from bot.storage._sql import insert_ignore
 from bot.storage.models import AcceptanceCriterion, ReviewEvent, Story
@@ -16,30 +16,6 @@ from bot.storage.notes import get_note
 from bot.storage.types import ReviewAction, StoryStatus
 
 BOT_ACTOR = "apo-bridge"
-
-
-@dataclass(frozen=True)
-class NewCriterion:
-    given: str
-    when: str
-    then: str
-
-
-@dataclass(frozen=True)
-class NewStory:
-    """One drafted story as the drafting service hands it to storage."""
-
-    title: str
-    role: str
-    goal: str
-    benefit: str = ""
-    criteria: Sequence[NewCriterion] = ()
-    source_quotes: Sequence[str] = ()
-    open_questions: Sequence[str] = ()
-    dependencies: Sequence[str] = ()
-    lint_findings: Sequence[dict[str, Any]] = ()
-    unsupported: bool = False
-    duplicate_of: int | None = None
 
 
 def story_snapshot(story: Story, criteria: Iterable[AcceptanceCriterion]) -> dict[str, Any]:
@@ -54,8 +30,12 @@ def story_snapshot(story: Story, criteria: Iterable[AcceptanceCriterion]) -> dic
     }
 
 
+def findings_json(findings: Iterable[FindingView]) -> list[dict[str, Any]]:
+    return [{"check": f.check, "severity": f.severity, "message": f.message} for f in findings]
+
+
 def replace_criteria(
-    story_id: int, criteria: Sequence[NewCriterion], *, session: Session
+    story_id: int, criteria: Sequence[Criterion], *, session: Session
 ) -> list[AcceptanceCriterion]:
     """Make ``criteria`` (in order) the story's acceptance criteria."""
     for old in list_criteria(story_id, session=session):
@@ -71,7 +51,7 @@ def replace_criteria(
 
 
 def add_stories(
-    note_id: int, drafts: Sequence[NewStory], *, actor: str | None = None, session: Session
+    note_id: int, drafts: Sequence[StoryContent], *, actor: str | None = None, session: Session
 ) -> list[Story]:
     """Store a note's drafted stories with their criteria and a "created" audit event each.
 
@@ -92,7 +72,7 @@ def add_stories(
             source_quotes=list(draft.source_quotes),
             open_questions=list(draft.open_questions),
             dependencies=list(draft.dependencies),
-            lint_findings=[dict(f) for f in draft.lint_findings],
+            lint_findings=findings_json(draft.findings),
             unsupported=draft.unsupported,
             duplicate_of=draft.duplicate_of,
         )

@@ -1,5 +1,6 @@
 """Messages of a drafted batch: the placeholder while drafting, the batch summary, a failure with
-Retry, and one review card per story (built in :mod:`story_card`).
+Retry; each story's review card is built in :mod:`story_card` (one message per story: a batch
+rarely fits one 50-block message).
 
 Each builder returns `(text, blocks)`: `text` is the notification and screen-reader fallback, so
 it is escaped like the blocks (a fallback with `<!channel>` in it would ping the channel too).
@@ -23,17 +24,7 @@ from bot.slack.blocks.common import (
     section,
     user_ref,
 )
-from bot.slack.blocks.story_card import decision_line, story_card
 from bot.slack.text import escape, truncate
-
-__all__ = [
-    "batch_message",
-    "decision_line",
-    "drafting_message",
-    "failure_message",
-    "story_card",
-    "story_cards",
-]
 
 MAX_BATCH_ITEMS = 10
 
@@ -113,11 +104,6 @@ def failure_message(project_name: str, problem: str, note_id: int) -> tuple[str,
         ),
     ]
     return f"I couldn't draft user stories for {project}. Your notes are saved.", blocks
-
-
-def story_cards(batch: BatchView) -> list[tuple[str, list[Block]]]:
-    """One message per story, in batch order (a batch rarely fits one 50-block message)."""
-    return [story_card(story) for story in batch.stories]
 
 
 def _day(day: date) -> str:

@@ -1,4 +1,5 @@
-"""Modals of story review: Edit, Reject, the whole story, and (re-exported) the `/story` modal.
+"""Modals of story review: Edit, Reject and the whole story (the `/story` notes form is in
+`story_notes_modal`).
 
 Parsers return either the parsed result or a dict of block_id → message, which the listener
 passes straight to Slack as `response_action: errors`, so mistakes are shown next to the field.
@@ -16,25 +17,7 @@ from bot.slack.blocks.common import Block, context, header, pack_sections, quote
 from bot.slack.blocks.forms import INPUT_LIMIT, input_block, modal, text_input, text_value
 from bot.slack.blocks.story_card import UNSUPPORTED_WARNING, decision_line
 from bot.slack.blocks.story_criteria import FORMAT_HINT, criteria_to_text, parse_criteria
-from bot.slack.blocks.story_notes_modal import (
-    NotesForm,
-    notes_modal,
-    parse_notes_submission,
-)
 from bot.slack.text import escape
-
-__all__ = [
-    "NotesForm",
-    "criteria_to_text",
-    "edit_modal",
-    "full_story_modal",
-    "notes_modal",
-    "parse_criteria",
-    "parse_edit_submission",
-    "parse_notes_submission",
-    "parse_reject_submission",
-    "reject_modal",
-]
 
 MAX_MODAL_BLOCKS = 100
 TITLE_LIMIT = 150

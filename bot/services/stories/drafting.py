@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from bot.llm.base import ChatModel
 from bot.llm.prompts import Prompt
 from bot.quality import normalise
-from bot.services.draft_schema import DraftBatch, DraftedStory
+from bot.services.stories.draft_schema import DraftBatch, DraftedStory
 
 Progress = Callable[[str], None]
 Splitter = Callable[[str], list[str]]

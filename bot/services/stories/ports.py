@@ -1,0 +1,120 @@
+"""What the story use cases need from the outside: a store, a place to show a batch (Slack), and
+the search index. `bot.container` picks the implementations; tests pass in-memory fakes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Protocol
+
+from bot.domain import (
+    BatchView,
+    FindingView,
+    MessageRef,
+    StoredNote,
+    StoredStory,
+    StoryContent,
+    StoryEdit,
+    StoryState,
+    StoryView,
+)
+
+
+class PublishFailed(Exception):
+    """The chat refused or lost a message the batch needed (e.g. a story card)."""
+
+
+class StoryStore(Protocol):
+    def save_note(
+        self,
+        project: str,
+        text: str,
+        *,
+        source: str,
+        delivery_id: str,
+        channel_id: str | None,
+        author_id: str | None,
+        title: str = "",
+        meeting_date: date | None = None,
+        private: bool,
+    ) -> tuple[int, bool]: ...
+
+    def start_drafting(self, note_id: int, *, private: bool | None) -> StoredNote | None: ...
+
+    def save_drafts(
+        self,
+        note_id: int,
+        stories: Sequence[StoryContent],
+        *,
+        open_questions: Sequence[str],
+        out_of_scope: Sequence[str],
+        uncovered_needs: Sequence[str],
+    ) -> None: ...
+
+    def mark_failed(self, note_id: int, error: str) -> None: ...
+
+    def fail_interrupted(self, error: str, *, now: datetime) -> list[StoredNote]: ...
+
+    def set_placement(self, note_id: int, where: MessageRef) -> None: ...
+
+    def batch(self, note_id: int) -> tuple[StoredNote, list[StoredStory]]: ...
+
+    def story(self, story_id: int) -> tuple[StoredNote, StoredStory]: ...
+
+    def approved(self, project: str) -> list[tuple[StoredNote, StoredStory]]: ...
+
+    def set_card(self, story_id: int, where: MessageRef) -> None: ...
+
+    def decide(
+        self, story_id: int, decision: StoryState, actor_id: str, reason: str | None = None
+    ) -> None: ...
+
+    def edit(
+        self, story_id: int, actor_id: str, change: StoryEdit, findings: Sequence[FindingView]
+    ) -> None: ...
+
+
+class BatchPublisher(Protocol):
+    """Shows a drafting batch where people work (Slack): a progress message that becomes the
+    batch summary (or a failure with Retry), and one review card per story in its thread."""
+
+    def is_private(self, channel: str) -> bool:
+        """Whether what is posted in `channel` must stay there (private channels, DMs)."""
+        ...
+
+    def show_progress(
+        self, where: MessageRef | None, *, channel: str, batch: BatchView, step: str
+    ) -> MessageRef:
+        """Post the progress message in `channel`, or update it at `where`; returns it."""
+        ...
+
+    def post_card(self, thread: MessageRef, story: StoryView) -> MessageRef:
+        """Post a story's review card in the batch's thread; `PublishFailed` if refused."""
+        ...
+
+    def update_card(self, where: MessageRef, story: StoryView) -> None: ...
+
+    def show_batch(self, where: MessageRef, batch: BatchView) -> None: ...
+
+    def show_failure(
+        self, where: MessageRef, *, project_name: str, problem: str, note_id: int
+    ) -> None: ...
+
+
+class StoryIndex(Protocol):
+    """The search index answers are drawn from: notes as they are drafted, stories once
+    approved."""
+
+    def index_note(
+        self,
+        note_id: int,
+        text: str,
+        *,
+        project: str,
+        title: str,
+        channel: str | None,
+        private: bool,
+        created_at: datetime,
+    ) -> object: ...
+
+    def index_story(self, story: StoryView, *, channel: str | None, private: bool) -> None: ...

@@ -1,0 +1,117 @@
+"""The human review of drafted stories: only reviewers decide, and every decision and edit is
+kept. Approved stories become the backlog and searchable knowledge; after each decision the
+story's card and its batch summary are redrawn."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from bot.domain import Actor, StoredNote, StoredStory, StoryEdit, StoryView
+from bot.errors import BotError, NotAllowed
+from bot.projects import ProjectsConfig
+from bot.quality import check_batch
+from bot.services.stories.batches import StoryService
+from bot.services.stories.convert import edit_to_check, findings, story_view
+from bot.services.stories.ports import BatchPublisher, StoryIndex, StoryStore
+
+log = logging.getLogger(__name__)
+
+
+class ReviewService:
+    def __init__(
+        self,
+        store: StoryStore,
+        projects: ProjectsConfig,
+        stories: StoryService,
+        index: StoryIndex | None = None,
+    ) -> None:
+        self._store = store
+        self._projects = projects
+        self._stories = stories
+        self._index = index
+
+    def open_for_review(self, story_id: int, actor: Actor) -> StoryView:
+        """The story a reviewer is about to edit or reject; refused for others and for a
+        story already decided."""
+        _, story = self._reviewable(story_id, actor)
+        if story.status != "draft":
+            raise BotError(f"Story #{story.id} is already {story.status}; it can't be changed.")
+        return story
+
+    def approve(self, story_id: int, actor: Actor, publisher: BatchPublisher) -> StoryView:
+        self._reviewable(story_id, actor)
+        self._store.decide(story_id, "approved", actor.user_id)
+        note, stored = self._store.story(story_id)
+        story = story_view(stored, note.text)
+        self._index_approved(story, note)
+        self._redraw(publisher, note, stored, story)
+        return story
+
+    def reject(
+        self,
+        story_id: int,
+        actor: Actor,
+        reason: str,
+        publisher: BatchPublisher,
+        *,
+        on_saved: Callable[[], None] = lambda: None,
+    ) -> StoryView:
+        """`on_saved` runs once the decision is stored, before the redraw (a form's ack)."""
+        self._reviewable(story_id, actor)
+        self._store.decide(story_id, "rejected", actor.user_id, reason)
+        on_saved()
+        return self._redraw_stored(story_id, publisher)
+
+    def edit(
+        self,
+        story_id: int,
+        actor: Actor,
+        change: StoryEdit,
+        publisher: BatchPublisher,
+        *,
+        on_saved: Callable[[], None] = lambda: None,
+    ) -> StoryView:
+        note, current = self._reviewable(story_id, actor)
+        if current.status != "draft":
+            raise BotError(f"Story #{story_id} is already {current.status}; it can't be edited.")
+        [checked] = check_batch([edit_to_check(change, current)], note.text).stories
+        self._store.edit(story_id, actor.user_id, change, findings(checked.findings))
+        on_saved()
+        return self._redraw_stored(story_id, publisher)
+
+    def _reviewable(self, story_id: int, actor: Actor) -> tuple[StoredNote, StoryView]:
+        note, stored = self._store.story(story_id)
+        story = story_view(stored, note.text)
+        project = self._projects.get(story.project)
+        if not (actor.admin or project.is_reviewer(actor.user_id)):
+            names = ", ".join(f"<@{r}>" for r in project.reviewers) or "nobody yet"
+            raise NotAllowed(
+                f"Only the reviewers of {project.name} can approve, edit or reject stories "
+                f"({names}). Ask one of them, or have your id added to the projects file."
+            )
+        return note, story
+
+    def _redraw_stored(self, story_id: int, publisher: BatchPublisher) -> StoryView:
+        note, stored = self._store.story(story_id)
+        story = story_view(stored, note.text)
+        self._redraw(publisher, note, stored, story)
+        return story
+
+    def _redraw(
+        self, publisher: BatchPublisher, note: StoredNote, stored: StoredStory, story: StoryView
+    ) -> None:
+        """The story's card, then the batch summary above it."""
+        if stored.card is not None:
+            publisher.update_card(stored.card, story)
+        if note.placement is not None:
+            publisher.show_batch(note.placement, self._stories.batch(note.id))
+
+    def _index_approved(self, story: StoryView, note: StoredNote) -> None:
+        """Approved stories become searchable knowledge; failure here must not undo approval."""
+        if self._index is None:
+            return
+        try:
+            self._index.index_story(story, channel=note.channel_id, private=note.private)
+        except Exception:
+            log.exception("could not index approved story %s", story.id)

@@ -1,0 +1,1 @@
+"""What services show in Slack: implementations of their publisher ports."""

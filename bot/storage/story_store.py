@@ -1,0 +1,257 @@
+"""`SqlStoryStore`: notes, drafted stories and their review, one unit of work per method.
+
+It takes and returns the plain types of `bot.domain`; rows and sessions stay in here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import cast
+
+from bot.domain import (
+    Criterion,
+    FindingView,
+    MessageRef,
+    NoteState,
+    Severity,
+    StoredNote,
+    StoredStory,
+    StoryContent,
+    StoryEdit,
+    StoryState,
+)
+from bot.storage.db import Database
+from bot.storage.models import AcceptanceCriterion, MeetingNote, Story
+from bot.storage.notes import (
+    get_note,
+    note_dedupe_key,
+    notes_with_status,
+    save_meeting_note,
+    set_note_findings,
+    set_note_placement,
+    set_note_status,
+    start_drafting,
+)
+from bot.storage.reviews import decide_story, edit_story
+from bot.storage.stories import (
+    add_stories,
+    criteria_for_stories,
+    get_story,
+    list_criteria,
+    list_stories,
+    set_story_card,
+)
+from bot.storage.types import NoteSource, NoteStatus, StoryStatus
+
+# With PostgreSQL another replica may be drafting a note right now; only a draft untouched for
+# longer than any draft takes counts as interrupted.
+_REPLICA_GRACE = timedelta(minutes=15)
+
+
+class SqlStoryStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # -- notes ---------------------------------------------------------------------------
+
+    def save_note(
+        self,
+        project: str,
+        text: str,
+        *,
+        source: str,
+        delivery_id: str,
+        channel_id: str | None,
+        author_id: str | None,
+        title: str = "",
+        meeting_date: date | None = None,
+        private: bool,
+    ) -> tuple[int, bool]:
+        """Store notes once per delivery: (note id, True only for the call that stored it)."""
+        key = note_dedupe_key(channel_id, author_id, text, delivery_id)
+        with self._db.session() as session:
+            note, created = save_meeting_note(
+                project,
+                text,
+                source=NoteSource(source),
+                dedupe_key=key,
+                channel_id=channel_id,
+                author_id=author_id,
+                title=title,
+                meeting_date=meeting_date,
+                source_private=private,
+                session=session,
+            )
+        assert note.id is not None
+        return note.id, created
+
+    def start_drafting(self, note_id: int, *, private: bool | None) -> StoredNote | None:
+        """Claim the note for drafting; None if another worker has it or it is drafted."""
+        with self._db.session() as session:
+            if not start_drafting(note_id, session=session):
+                return None
+            note = get_note(note_id, session=session)
+            if private is not None and note.source_private != private:
+                note.source_private = private
+                session.add(note)
+            return _note(note)
+
+    def save_drafts(
+        self,
+        note_id: int,
+        stories: Sequence[StoryContent],
+        *,
+        open_questions: Sequence[str],
+        out_of_scope: Sequence[str],
+        uncovered_needs: Sequence[str],
+    ) -> None:
+        """Store the drafted stories and what the notes left open; the note is drafted."""
+        with self._db.session() as session:
+            add_stories(note_id, stories, session=session)
+            set_note_findings(
+                note_id,
+                open_questions=open_questions,
+                out_of_scope=out_of_scope,
+                uncovered_needs=uncovered_needs,
+                session=session,
+            )
+            set_note_status(note_id, NoteStatus.drafted, session=session)
+
+    def mark_failed(self, note_id: int, error: str) -> None:
+        with self._db.session() as session:
+            set_note_status(note_id, NoteStatus.failed, error=error, session=session)
+
+    def fail_interrupted(self, error: str, *, now: datetime) -> list[StoredNote]:
+        """Notes left drafting by a crash or restart become failed; returns them. With SQLite
+        the bot is one process, so every such note was interrupted."""
+        grace = timedelta(0) if self._db.backend == "sqlite" else _REPLICA_GRACE
+        with self._db.session() as session:
+            stuck = [
+                note
+                for note in notes_with_status(NoteStatus.drafting, session=session)
+                if note.updated_at <= now - grace
+            ]
+            for note in stuck:
+                assert note.id is not None
+                set_note_status(note.id, NoteStatus.failed, error=error, session=session)
+            return [_note(note) for note in stuck]
+
+    def set_placement(self, note_id: int, where: MessageRef) -> None:
+        with self._db.session() as session:
+            set_note_placement(note_id, where.channel, where.ts, session=session)
+
+    # -- stories -------------------------------------------------------------------------
+
+    def batch(self, note_id: int) -> tuple[StoredNote, list[StoredStory]]:
+        """The note and its stories, in order."""
+        with self._db.session() as session:
+            note = get_note(note_id, session=session)
+            stories = list_stories(note_id=note_id, session=session)
+            criteria = criteria_for_stories([s.id for s in stories if s.id], session=session)
+        return _note(note), [_story(s, criteria.get(s.id or 0, [])) for s in stories]
+
+    def story(self, story_id: int) -> tuple[StoredNote, StoredStory]:
+        """The story and the notes it was drafted from."""
+        with self._db.session() as session:
+            story = get_story(story_id, session=session)
+            note = get_note(story.note_id, session=session)
+            criteria = list_criteria(story_id, session=session)
+        return _note(note), _story(story, criteria)
+
+    def approved(self, project: str) -> list[tuple[StoredNote, StoredStory]]:
+        """The project's approved backlog, each story with its notes, in note order."""
+        with self._db.session() as session:
+            stories = list_stories(project=project, status=StoryStatus.approved, session=session)
+            criteria = criteria_for_stories([s.id for s in stories if s.id], session=session)
+            notes = {s.note_id: _note(get_note(s.note_id, session=session)) for s in stories}
+        return [(notes[s.note_id], _story(s, criteria.get(s.id or 0, []))) for s in stories]
+
+    def set_card(self, story_id: int, where: MessageRef) -> None:
+        with self._db.session() as session:
+            set_story_card(story_id, where.channel, where.ts, session=session)
+
+    def decide(
+        self, story_id: int, decision: StoryState, actor_id: str, reason: str | None = None
+    ) -> None:
+        """Approve or reject a draft once; `AlreadyDecided` if someone decided first."""
+        with self._db.session() as session:
+            decide_story(story_id, StoryStatus(decision), actor_id, reason, session=session)
+
+    def edit(
+        self, story_id: int, actor_id: str, change: StoryEdit, findings: Sequence[FindingView]
+    ) -> None:
+        with self._db.session() as session:
+            edit_story(
+                story_id,
+                actor_id,
+                title=change.title,
+                role=change.role,
+                goal=change.goal,
+                benefit=change.benefit,
+                criteria=change.criteria,
+                findings=findings,
+                session=session,
+            )
+
+
+def _note(note: MeetingNote) -> StoredNote:
+    assert note.id is not None
+    placement = (
+        MessageRef(note.placement_channel, note.placement_ts)
+        if note.placement_channel and note.placement_ts
+        else None
+    )
+    return StoredNote(
+        id=note.id,
+        project=note.project,
+        text=note.raw_text,
+        status=cast(NoteState, str(note.status)),
+        title=note.title,
+        meeting_date=note.meeting_date,
+        author_id=note.author_id,
+        channel_id=note.channel_id,
+        private=note.source_private,
+        created_at=note.created_at,
+        placement=placement,
+        open_questions=tuple(note.open_questions),
+        out_of_scope=tuple(note.out_of_scope),
+        uncovered_needs=tuple(note.uncovered_needs),
+    )
+
+
+def _story(story: Story, criteria: Sequence[AcceptanceCriterion]) -> StoredStory:
+    assert story.id is not None
+    content = StoryContent(
+        title=story.title,
+        role=story.role,
+        goal=story.goal,
+        benefit=story.benefit,
+        criteria=tuple(Criterion(c.given, c.when, c.then) for c in criteria),
+        source_quotes=tuple(story.source_quotes),
+        open_questions=tuple(story.open_questions),
+        dependencies=tuple(story.dependencies),
+        findings=tuple(
+            FindingView(str(f["check"]), cast(Severity, f["severity"]), str(f["message"]))
+            for f in story.lint_findings
+        ),
+        unsupported=story.unsupported,
+        duplicate_of=story.duplicate_of,
+    )
+    card = (
+        MessageRef(story.card_channel, story.card_ts)
+        if story.card_channel and story.card_ts
+        else None
+    )
+    return StoredStory(
+        id=story.id,
+        note_id=story.note_id,
+        project=story.project,
+        position=story.position,
+        content=content,
+        status=cast(StoryState, str(story.status)),
+        decided_by=story.decided_by,
+        decided_at=story.decided_at,
+        reject_reason=story.reject_reason,
+        card=card,
+    )
