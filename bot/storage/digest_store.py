@@ -23,7 +23,7 @@ from bot.domain import (
 )
 from bot.storage.db import Database
 from bot.storage.decisions import get_decision, list_decisions
-from bot.storage.digests import (
+from bot.storage.digest_claims import (
     claim_digest,
     last_posted_digest,
     mark_digest_failed,

@@ -102,9 +102,14 @@ def _migrated_template(folder: Path) -> Path:
 
 
 class World:
-    def __init__(self, tmp_path: Path, projects: ProjectsConfig | None = None) -> None:
-        shutil.copyfile(_migrated_template(tmp_path.parent), tmp_path / "apo.db")
-        self.db = Database(f"sqlite:///{tmp_path / 'apo.db'}")
+    def __init__(
+        self, tmp_path: Path, projects: ProjectsConfig | None = None, *, url: str | None = None
+    ) -> None:
+        """`url`: a migrated database to use instead of a fresh SQLite file."""
+        if url is None:
+            shutil.copyfile(_migrated_template(tmp_path.parent), tmp_path / "apo.db")
+            url = f"sqlite:///{tmp_path / 'apo.db'}"
+        self.db = Database(url)
         self.projects = projects or acme()
         with self.db.session() as session:
             for project in self.projects.projects:
