@@ -35,7 +35,7 @@ def run_digest(args: argparse.Namespace) -> int:
     if not args.project or not args.side:
         raise ConfigError("Say which digest: --project P --side client|team (or --schedule).")
     from bot.container import build_container
-    from bot.services.digests import DigestService
+    from bot.services.digests.timing import side_of
     from bot.slack.blocks.common import blocks_to_text
 
     now = _moment(args.now)
@@ -53,28 +53,22 @@ def run_digest(args: argparse.Namespace) -> int:
     settings = load_settings()
     container = build_container(settings)
     project = container.projects.get(args.project)
-    side = project.client if args.side == "client" else project.team
-    local_date = now.astimezone(side.zone).date()
-    digests = DigestService(
-        container.db,
-        container.projects,
-        container.chat_model,
-        container.prompts.get("summarize_discussion"),
-        clock=lambda: now,
-    )
+    local_date = now.astimezone(side_of(project, args.side).zone).date()
+    digests = container.services.digests
     if args.dry_run:
         from bot.slack.blocks.digest import digest_message
 
-        content = digests.build(project.key, args.side, local_date)
+        content = digests.build(project.key, args.side, local_date, until=now)
         _, blocks = digest_message(content, lambda channel, ts: None)
         print(blocks_to_text(blocks))
         return 0
     from bot.slack.client import make_web_client
-    from bot.slack.digest_poster import DigestPoster
+    from bot.slack.links import SlackLinks
+    from bot.slack.publishers.digests import SlackDigestPublisher
 
-    poster = DigestPoster(make_web_client(settings), digests, container.projects)
-    ts = poster.run(project.key, args.side, local_date)
-    if ts:
+    client = make_web_client(settings)
+    publisher = SlackDigestPublisher(client, SlackLinks(client))
+    if digests.post(project.key, args.side, local_date, publisher, until=now):
         print(f"posted the {args.side} digest for {local_date}")
     else:
         print(f"nothing posted: the {args.side} digest for {local_date} was sent or skipped")
@@ -83,7 +77,7 @@ def run_digest(args: argparse.Namespace) -> int:
 
 def _schedule(args: argparse.Namespace) -> int:
     from bot.projects import load_projects
-    from bot.services.schedule import schedule_rows
+    from bot.services.digests.timing import schedule_rows
 
     settings = load_settings()
     start, end = _day(args.start, "--from"), _day(args.end, "--to")

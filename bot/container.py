@@ -28,7 +28,7 @@ from bot.retrieval.store import ChromaKnowledgeStore
 from bot.retrieval.types import Embedder, Passage
 from bot.services import Services
 from bot.services.decisions import DecisionService
-from bot.services.digests import DigestService
+from bot.services.digests.service import DigestService
 from bot.services.human_answers import HumanAnswers
 from bot.services.inbox import EventInbox
 from bot.services.indexing import KnowledgeIndexer
@@ -39,6 +39,7 @@ from bot.services.stories.intake import NotesIntake
 from bot.services.stories.review import ReviewService
 from bot.settings import Settings
 from bot.storage.db import Database
+from bot.storage.digest_store import SqlDigestStore
 from bot.storage.migrate import upgrade
 from bot.storage.projects import upsert_project
 from bot.storage.story_store import SqlStoryStore
@@ -157,7 +158,7 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
         indexer=indexer,
         searcher=LazySearcher(searcher),
         digests=DigestService(
-            db,
+            SqlDigestStore(db),
             projects,
             chat_model,
             prompts.get("summarize_discussion", variables=frozenset({"project_name", "messages"})),

@@ -69,7 +69,7 @@ def _digests(settings: Settings) -> Check:
     from datetime import UTC, datetime, timedelta
 
     from bot.projects import load_projects
-    from bot.services.schedule import digest_moments, project_sides
+    from bot.services.digests.timing import digest_moments, project_sides
 
     now = datetime.now(UTC)
     lines = []

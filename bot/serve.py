@@ -9,12 +9,13 @@ from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.container import Container, build_container
+from bot.digest_scheduler import DigestScheduler
 from bot.errors import ConfigError
-from bot.services.scheduler import DigestScheduler
 from bot.settings import Settings
 from bot.slack.app import create_app
-from bot.slack.digest_poster import DigestPoster
 from bot.slack.http_server import bind, create_web_app, make_server
+from bot.slack.links import SlackLinks
+from bot.slack.publishers.digests import SlackDigestPublisher
 from bot.storage.leader import leader_for
 
 log = logging.getLogger(__name__)
@@ -39,12 +40,13 @@ def serve(settings: Settings, *, http: bool, host: str, port: int) -> None:
 
 def start_digest_scheduler(app: App, container: Container) -> DigestScheduler:
     """Daily digests in each side's own zone; with PostgreSQL only one replica schedules."""
-    poster = DigestPoster(app.client, container.services.digests, container.projects)
+    digests = container.services.digests
+    publisher = SlackDigestPublisher(app.client, SlackLinks(app.client))
     scheduler = DigestScheduler(
         container.projects,
-        lambda project, side, day: poster.run(project, side, day),  # type: ignore[arg-type]
+        lambda project, side, day: digests.post(project, side, day, publisher),
         leader=leader_for(container.db.engine),
-        last_posted=container.services.digests.last_posted_date,
+        last_posted=digests.last_posted_date,
     )
     scheduler.start()
     return scheduler

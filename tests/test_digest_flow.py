@@ -10,9 +10,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from slack_sdk.errors import SlackApiError
 
-from bot.slack.digest_poster import DigestPoster
+from bot.domain import MessageRef
+from bot.services.digests.service import DigestService
 from bot.storage import get_digest, list_channel_messages
+from bot.storage.digest_store import SqlDigestStore
 from bot.storage.types import DigestSide, DigestStatus
+from tests.digest_e2e import post_digest, publisher
 from tests.harness.app_server import (
     CLIENT_CHANNEL,
     DEVELOPER,
@@ -103,11 +106,6 @@ def digest_post(bot: RunningBot, channel: str) -> SlackCall:
     return post
 
 
-def poster(bot: RunningBot) -> DigestPoster:
-    services = bot.container.services
-    return DigestPoster(bot.app.client, services.digests, bot.container.projects)
-
-
 def test_tuesday_digests_carry_mondays_work_to_each_side(running_bot: RunningBot) -> None:
     monday(running_bot)
     running_bot.slack.reset()
@@ -118,7 +116,7 @@ def test_tuesday_digests_carry_mondays_work_to_each_side(running_bot: RunningBot
         }
     )
 
-    assert poster(running_bot).run("acme", "team", TUESDAY)
+    assert post_digest(running_bot, "team", TUESDAY)
     team = json.dumps(digest_post(running_bot, TEAM_CHANNEL).args["blocks"])
     assert "From the client meeting" in team and "Monday client meeting" in team
     assert "Ready for sprint planning:* <https://test-team.slack.com/archives/" in team
@@ -130,7 +128,7 @@ def test_tuesday_digests_carry_mondays_work_to_each_side(running_bot: RunningBot
     assert "Which VAT rate applies to credit notes?" in team  # still open
     assert "<!date^" in team  # times in each reader's zone
 
-    assert poster(running_bot).run("acme", "client", TUESDAY)
+    assert post_digest(running_bot, "client", TUESDAY)
     client = digest_post(running_bot, CLIENT_CHANNEL).args["blocks"]
     answer_buttons = [
         b["accessory"]
@@ -180,11 +178,9 @@ def test_a_digest_is_posted_once_and_the_next_starts_where_it_ended(
         "chat.update", predicate=lambda c: "recorded by" in str(c.args.get("text"))
     )
 
-    results: list[str | None] = []
+    results: list[MessageRef | None] = []
     threads = [
-        threading.Thread(
-            target=lambda: results.append(poster(running_bot).run("acme", "team", TUESDAY))
-        )
+        threading.Thread(target=lambda: results.append(post_digest(running_bot, "team", TUESDAY)))
         for _ in range(3)
     ]
     for t in threads:
@@ -204,7 +200,7 @@ def test_a_digest_is_posted_once_and_the_next_starts_where_it_ended(
     )
 
     running_bot.slack.reset()
-    poster(running_bot).run("acme", "team", date(2026, 3, 25))
+    post_digest(running_bot, "team", date(2026, 3, 25))
     [wednesday] = running_bot.slack.wait_for("chat.postMessage")
     assert "14 days" not in json.dumps(wednesday.args)  # already reported on Tuesday
     assert "quiet day" in wednesday.args["text"]
@@ -221,7 +217,7 @@ def test_client_digest_goes_out_without_the_model(running_bot: RunningBot) -> No
     running_bot.openai.queue_error(503)
     running_bot.openai.queue_error(503)
 
-    assert poster(running_bot).run("acme", "client", TUESDAY)
+    assert post_digest(running_bot, "client", TUESDAY)
 
     client = json.dumps(digest_post(running_bot, CLIENT_CHANNEL).args["blocks"])
     assert "summary is missing today" in client and "1 messages" in client
@@ -229,13 +225,12 @@ def test_client_digest_goes_out_without_the_model(running_bot: RunningBot) -> No
 
 def test_failed_post_can_be_retried_and_still_posts_once(running_bot: RunningBot) -> None:
     running_bot.slack.fail_next("chat.postMessage", status=200, error="channel_not_found")
-    digests = poster(running_bot)
 
     # A lasting error is not retried on the spot: the run fails and says why.
     with pytest.raises(SlackApiError, match="channel_not_found"):
-        digests.run("acme", "team", TUESDAY)
-    assert digests.run("acme", "team", TUESDAY)
-    assert digests.run("acme", "team", TUESDAY) is None
+        post_digest(running_bot, "team", TUESDAY)
+    assert post_digest(running_bot, "team", TUESDAY)
+    assert post_digest(running_bot, "team", TUESDAY) is None
 
 
 @pytest.mark.bot_settings(APO_SLACK_RETRIES=0)  # the Slack client itself gives up at once
@@ -244,35 +239,38 @@ def test_a_brief_slack_outage_at_digest_time_still_gets_the_digest_out(
 ) -> None:
     running_bot.slack.fail_next("chat.postMessage", status=503, times=2)
     naps: list[float] = []
-    digests = DigestPoster(
-        running_bot.app.client,
-        running_bot.container.services.digests,
-        running_bot.container.projects,
+    container = running_bot.container
+    digests = DigestService(
+        SqlDigestStore(container.db),
+        container.projects,
+        container.chat_model,
+        container.prompts.get("summarize_discussion"),
         sleep=naps.append,
     )
+    slack = publisher(running_bot)
 
-    ts = digests.run("acme", "team", TUESDAY, attempts=3, backoff=0.01)
+    posted = digests.post("acme", "team", TUESDAY, slack, attempts=3, backoff=0.01)
 
-    assert ts
+    assert posted
     calls = running_bot.slack.calls_to("chat.postMessage")
     assert [c.status for c in calls] == [503, 503, 200]
     assert naps == [0.01, 0.02]  # backing off between attempts
     with running_bot.container.db.session() as session:
         stored = get_digest("acme", DigestSide.team, TUESDAY, session=session)
     assert stored is not None and stored.status == DigestStatus.posted
-    assert (stored.message_ts, stored.error) == (ts, None)
-    assert digests.run("acme", "team", TUESDAY) is None  # and still only once
+    assert (stored.message_ts, stored.error) == (posted.ts, None)
+    assert digests.post("acme", "team", TUESDAY, slack) is None  # and still only once
 
 
 @pytest.mark.bot_settings(APO_SLACK_RETRIES=0)
 def test_a_digest_gives_up_after_its_attempts(running_bot: RunningBot) -> None:
     running_bot.slack.fail_next("chat.postMessage", status=503, times=2)
     with pytest.raises(SlackApiError):
-        poster(running_bot).run("acme", "team", TUESDAY, attempts=2, backoff=0.01)
+        post_digest(running_bot, "team", TUESDAY, attempts=2, backoff=0.01)
     with running_bot.container.db.session() as session:
         stored = get_digest("acme", DigestSide.team, TUESDAY, session=session)
     assert stored is not None and stored.status == DigestStatus.failed
-    assert poster(running_bot).run("acme", "team", TUESDAY)  # the next run posts it
+    assert post_digest(running_bot, "team", TUESDAY)  # the next run posts it
 
 
 def wait_for_collected(bot: RunningBot, count: int, timeout: float = 10) -> None:
@@ -305,7 +303,7 @@ def test_summary_markers_link_the_messages_the_model_numbered(running_bot: Runni
         }
     )
 
-    assert poster(running_bot).run("acme", "client", TUESDAY)
+    assert post_digest(running_bot, "client", TUESDAY)
 
     text = json.dumps(digest_post(running_bot, CLIENT_CHANNEL).args["blocks"])
     second, fifth = (
@@ -322,7 +320,7 @@ def test_summary_markers_link_the_messages_the_model_numbered(running_bot: Runni
 def test_a_holiday_digest_rolls_into_the_next_working_day(running_bot: RunningBot) -> None:
     """Wednesday 1 April 2026 is a holiday for the team in this test: nothing is posted that
     day, and what happened since Tuesday's digest appears on Thursday."""
-    from bot.services.schedule import is_digest_day
+    from bot.services.digests.timing import is_digest_day
 
     team = running_bot.container.projects.get("acme").team
     holiday = team.model_copy(
@@ -330,7 +328,7 @@ def test_a_holiday_digest_rolls_into_the_next_working_day(running_bot: RunningBo
     )
     assert not is_digest_day(holiday, date(2026, 4, 1))  # the scheduler skips the day
 
-    assert poster(running_bot).run("acme", "team", date(2026, 3, 31))  # Tuesday
+    assert post_digest(running_bot, "team", date(2026, 3, 31))  # Tuesday
     running_bot.signer.command(
         "/decision",
         "Dunning starts 7 days after the due date.",
@@ -342,6 +340,6 @@ def test_a_holiday_digest_rolls_into_the_next_working_day(running_bot: RunningBo
     )
     running_bot.slack.reset()
 
-    assert poster(running_bot).run("acme", "team", date(2026, 4, 2))  # Thursday
+    assert post_digest(running_bot, "team", date(2026, 4, 2))  # Thursday
     [thursday] = running_bot.slack.wait_for("chat.postMessage")
     assert "Dunning starts 7 days after the due date." in json.dumps(thursday.args["blocks"])

@@ -9,13 +9,12 @@ can still answer it. Public items next to them are reported as usual.
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
-from bot.services.digest_refs import PRIVATE_QUESTION, Privacy, question_ref
-from bot.slack.digest_poster import DigestPoster
-from bot.storage.models import Decision, MeetingNote, Question
-from bot.storage.types import DecisionOrigin, NoteSource, QuestionStatus
+from bot.domain import DigestSideName
+from bot.services.digests.privacy import PRIVATE_QUESTION
+from tests.digest_e2e import post_digest
 from tests.harness.app_server import (
     CLIENT_CHANNEL,
     DEVELOPER,
@@ -116,9 +115,8 @@ def a_week_with_secrets(bot: RunningBot) -> None:
     ask(bot, "Which VAT rate applies to credit notes?", TEAM_CHANNEL, "1700004200.000100")
 
 
-def digest(bot: RunningBot, side: str, channel: str) -> list[dict[str, Any]]:
-    poster = DigestPoster(bot.app.client, bot.container.services.digests, bot.container.projects)
-    assert poster.run("acme", side, TUESDAY)  # type: ignore[arg-type]
+def digest(bot: RunningBot, side: DigestSideName, channel: str) -> list[dict[str, Any]]:
+    assert post_digest(bot, side, TUESDAY)
     [post] = bot.slack.wait_for(
         "chat.postMessage",
         predicate=lambda c: c.args["channel"] == channel and "Morning handover" in c.args["text"],
@@ -152,76 +150,3 @@ def test_private_channel_content_stays_out_of_both_digests(running_bot: RunningB
     assert len(buttons) == 2
     assert any(PRIVATE_QUESTION in text for text in buttons.values())
     assert any("Which VAT rate" in text for text in buttons.values())
-
-
-AT = datetime(2026, 3, 23, 12, tzinfo=UTC)
-
-
-def test_private_content_is_shown_in_its_own_channel_only() -> None:
-    secret_decision = Decision(
-        id=1,
-        project="acme",
-        text="secret",
-        author_id=REVIEWER,
-        origin=DecisionOrigin.command,
-        source_channel=PRIVATE_CHANNEL,
-        source_private=True,
-    )
-    secret_note = MeetingNote(
-        id=2,
-        project="acme",
-        channel_id=PRIVATE_CHANNEL,
-        source=NoteSource.inline,
-        raw_text="secret",
-        dedupe_key="k",
-        source_private=True,
-    )
-    public_note = MeetingNote(
-        id=3,
-        project="acme",
-        channel_id=PRIVATE_CHANNEL,
-        source=NoteSource.inline,
-        raw_text="shared",
-        dedupe_key="k2",
-    )
-    inside, outside = Privacy(PRIVATE_CHANNEL), Privacy(CLIENT_CHANNEL)
-    assert inside.decisions([secret_decision]) == [secret_decision]
-    assert outside.decisions([secret_decision]) == []
-    assert inside.notes([secret_note, public_note]) == [secret_note, public_note]
-    assert outside.notes([secret_note, public_note]) == [public_note]
-
-
-def test_a_private_question_keeps_a_human_answer_but_not_the_bots() -> None:
-    def asked(**kw: Any) -> Question:
-        return Question(
-            id=7,
-            project="acme",
-            channel_id=PRIVATE_CHANNEL,
-            message_ts="1.2",
-            asker_id=DEVELOPER,
-            text="Is the merger budget 4.2 million?",
-            status=QuestionStatus.answered,
-            asked_at=AT,
-            source_private=True,
-            **kw,
-        )
-
-    by_bot = question_ref(asked(answer_text="Yes, 4.2 million [1]."), visible=False)
-    assert (by_bot.text, by_bot.channel, by_bot.ts, by_bot.answer) == (
-        PRIVATE_QUESTION,
-        None,
-        None,
-        None,
-    )
-    by_human = question_ref(asked(answer_decision_id=9), {9: "Ask the CFO."}, visible=False)
-    assert (by_human.text, by_human.answer, by_human.private) == (
-        PRIVATE_QUESTION,
-        "Ask the CFO.",
-        True,
-    )
-    shown = Privacy(PRIVATE_CHANNEL).question(asked(answer_text="Yes, 4.2 million [1]."), {})
-    assert (shown.text, shown.answer, shown.channel) == (
-        "Is the merger budget 4.2 million?",
-        "Yes, 4.2 million [1].",
-        PRIVATE_CHANNEL,
-    )

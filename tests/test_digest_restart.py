@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from bot.services.digests import STALE_CLAIM
-from bot.services.schedule import digest_moments, project_sides
-from bot.services.scheduler import DigestScheduler
-from bot.slack.digest_poster import DigestPoster
+from bot.digest_scheduler import DigestScheduler
+from bot.services.digests.service import STALE_CLAIM
+from bot.services.digests.timing import digest_moments, project_sides
 from bot.storage import (
     claim_digest,
     get_digest,
@@ -26,6 +25,7 @@ from bot.storage import (
 from bot.storage.db import Database
 from bot.storage.leader import SingleProcessLeader, leader_for
 from bot.storage.types import DigestSide, DigestStatus, now_utc
+from tests.digest_e2e import post_digest, publisher
 from tests.harness.app_server import CLIENT_CHANNEL, PROJECTS_YAML, TEAM_CHANNEL, RunningBot
 from tests.test_storage import add_project, engines, run_together
 
@@ -36,13 +36,13 @@ TUESDAY_MORNING = datetime(2026, 3, 24, 10, 0, tzinfo=UTC)
 def scheduler(
     bot: RunningBot, leader: object = None, now: datetime = TUESDAY_MORNING
 ) -> DigestScheduler:
-    services = bot.container.services
-    poster = DigestPoster(bot.app.client, services.digests, bot.container.projects)
+    digests = bot.container.services.digests
+    slack = publisher(bot)
     return DigestScheduler(
         bot.container.projects,
-        lambda project, side, day: poster.run(project, side, day),  # type: ignore[arg-type]
+        lambda project, side, day: digests.post(project, side, day, slack),
         leader=leader or SingleProcessLeader(),  # type: ignore[arg-type]
-        last_posted=services.digests.last_posted_date,
+        last_posted=digests.last_posted_date,
         now=lambda: now,
     )
 
@@ -82,7 +82,7 @@ def test_start_after_downtime_posts_todays_missed_digests_once(
         restarted.shutdown()
 
     # Each side's job run again at its own digest moment today (a restart right at that
-    # moment) reaches the poster, whose stored key lets nothing through a second time.
+    # moment) reaches the digest service, whose stored key lets nothing through a second time.
     today = date(2026, 3, 24)
     for project in running_bot.container.projects.projects:
         for name, side in project_sides(project):
@@ -112,8 +112,7 @@ def test_two_replicas_on_postgres_post_one_digest(running_bot_on_postgres: Runni
         t.join()
     assert sorted(fired) == [False, True]
     # even without the leader lock, the stored key lets only one post through
-    poster = DigestPoster(bot.app.client, bot.container.services.digests, bot.container.projects)
-    assert poster.run("acme", "team", date(2026, 3, 24)) is None
+    assert post_digest(bot, "team", date(2026, 3, 24)) is None
     assert digests_posted(bot) == [TEAM_CHANNEL]
     for replica in replicas:
         replica.shutdown()

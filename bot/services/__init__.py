@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.projects import ProjectsConfig
 from bot.services.decisions import DecisionService
-from bot.services.digests import DigestService
+from bot.services.digests.service import DigestService
 from bot.services.human_answers import HumanAnswers
 from bot.services.inbox import EventInbox
 from bot.services.indexing import KnowledgeIndexer

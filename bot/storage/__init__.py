@@ -27,7 +27,7 @@ from bot.storage.decisions import (
     list_decisions,
     supersede,
 )
-from bot.storage.digests import (
+from bot.storage.digest_claims import (
     claim_digest,
     get_digest,
     last_posted_digest,

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from bot.services.digest_content import DigestContent, QuestionRef, StoryRef
+from bot.domain import MessageRef
+from bot.services.digests.content import DigestContent, QuestionRef, StoryRef
 from bot.slack.blocks import ids
 from bot.slack.blocks.common import (
     Block,
@@ -52,9 +53,7 @@ def quiet_message(content: DigestContent) -> tuple[str, list[Block]]:
 def _team(content: DigestContent, link: Linker) -> list[Block]:
     blocks: list[Block] = []
     for meeting in content.meetings[:3]:
-        name = _linked(
-            safe_line(meeting.title or "Meeting notes", 150), link(meeting.channel, meeting.ts)
-        )
+        name = _linked(safe_line(meeting.title or "Meeting notes", 150), _url(link, meeting.batch))
         lines = [
             f":spiral_note_pad: *From the client meeting: {name}*",
             safe_line(meeting.summary, 400),
@@ -134,8 +133,8 @@ def _client(content: DigestContent, link: Linker) -> list[Block]:
     discussion = content.discussion
     if discussion is not None:
         if discussion.text is None:
-            first = discussion.sources[0] if discussion.sources else (None, None)
-            where = _linked("the team channel", link(*first))
+            first = discussion.sources[0] if discussion.sources else None
+            where = _linked("the team channel", _url(link, first))
             blocks.append(
                 section(
                     f"*Team discussion*\nThe summary is missing today (the language model was not "
@@ -167,7 +166,7 @@ def _decisions(content: DigestContent, link: Linker, title: str = "*Decisions*")
 
 def _stories(refs: Sequence[StoryRef], link: Linker) -> str:
     shown = [
-        _linked(f"#{r.id} {safe_line(r.title, 80)}", _in_thread(link(r.card_channel, r.card_ts), r))
+        _linked(f"#{r.id} {safe_line(r.title, 80)}", _in_thread(_url(link, r.card), r))
         for r in refs[:MAX_ITEMS]
     ]
     return ", ".join(shown) + _more(refs, MAX_ITEMS)
@@ -177,7 +176,7 @@ def _question(question: QuestionRef, link: Linker) -> str:
     if question.private:  # asked in a private conversation: its text and link stay there
         text = f"_{safe_line(question.text, 300)}_"
     else:
-        text = _linked(safe_line(question.text, 300), link(question.channel, question.ts))
+        text = _linked(safe_line(question.text, 300), _url(link, question.message))
     return f"{text} — {user_ref(question.asker_id)}, {date_token(question.asked_at)}"
 
 
@@ -186,13 +185,13 @@ def _answered(question: QuestionRef, link: Linker) -> str:
     return f"• {_question(question, link)}\n   → {answer}"
 
 
-def _cited(text: str, sources: Sequence[tuple[str, str]], link: Linker) -> str:
+def _cited(text: str, sources: Sequence[MessageRef], link: Linker) -> str:
     """Turn the model's [n] markers into links to the messages they cite: `sources` are the
     messages in the numbering the model saw; a number it made up is dropped."""
 
     def to_link(match: re.Match[str]) -> str:
         n = int(match.group(1))
-        target = link(*sources[n - 1]) if 1 <= n <= len(sources) else None
+        target = _url(link, sources[n - 1]) if 1 <= n <= len(sources) else None
         return f"<{target}|[{n}]>" if target else ""
 
     return truncate(re.sub(r"\[(\d+)\]", to_link, escape(text)), 2900)
@@ -201,9 +200,13 @@ def _cited(text: str, sources: Sequence[tuple[str, str]], link: Linker) -> str:
 def _in_thread(url: str | None, ref: StoryRef) -> str | None:
     """A card is a reply in its batch's thread; Slack opens such a link in the thread only
     when it names the thread."""
-    if url is None or ref.thread_ts is None or ref.thread_ts == ref.card_ts:
+    if url is None or ref.card is None or ref.thread_ts in (None, ref.card.ts):
         return url
-    return f"{url}?thread_ts={ref.thread_ts}&cid={ref.card_channel}"
+    return f"{url}?thread_ts={ref.thread_ts}&cid={ref.card.channel}"
+
+
+def _url(link: Linker, message: MessageRef | None) -> str | None:
+    return link(message.channel, message.ts) if message is not None else None
 
 
 def _linked(label: str, url: str | None) -> str:

@@ -1,1 +1,2 @@
-"""What services show in Slack: implementations of their publisher ports."""
+"""What services show in Slack: each module implements one service's publisher port with a
+`WebClient` and the pure Block Kit builders in `bot.slack.blocks`."""

@@ -1,8 +1,10 @@
 """When digests go out: working days, holidays and local digest times, as pure functions.
 
 The server and `apo digest --schedule` share one code path: `make_trigger` builds the trigger the
-scheduler runs, `is_digest_day` is the check its job makes, and `digest_moments` walks that same
-trigger, so what people see in the listing is what the server does.
+scheduler runs (`bot.digest_scheduler`), `is_digest_day` is the check its job makes, and
+`digest_moments` walks that same trigger, so what people see in the listing is what the server
+does. APScheduler's trigger is used here only as calendar arithmetic: nothing in this module
+runs, waits or keeps state beyond the holiday calendars it caches.
 
 APScheduler 3.11's CronTrigger gets two DST cases wrong for a once-a-day digest (checked against
 3.11.3): a local time that is skipped in spring fires at the *old* offset (02:30 Europe/Oslo on
@@ -22,6 +24,7 @@ from zoneinfo import ZoneInfo
 import holidays as holidays_pkg
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.domain import DigestSideName
 from bot.errors import ConfigError
 from bot.projects import WEEKDAYS, Holidays, Project, ProjectsConfig, Side
 
@@ -140,9 +143,15 @@ def make_trigger(side: Side) -> DigestTrigger:
     )
 
 
-def project_sides(project: Project) -> tuple[tuple[str, Side], tuple[str, Side]]:
+def project_sides(
+    project: Project,
+) -> tuple[tuple[DigestSideName, Side], tuple[DigestSideName, Side]]:
     """A project's two sides by the names digests are stored under."""
     return (("client", project.client), ("team", project.team))
+
+
+def side_of(project: Project, name: DigestSideName) -> Side:
+    return project.client if name == "client" else project.team
 
 
 @dataclass(frozen=True)
@@ -209,7 +218,7 @@ def scheduled_date(side: Side, now_utc: datetime, lookback: timedelta) -> date |
 @dataclass(frozen=True)
 class ScheduleRow:
     project: str
-    side: str
+    side: DigestSideName
     local: datetime
     utc: datetime
     zone: str

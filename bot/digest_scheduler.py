@@ -1,8 +1,15 @@
 """Runs each side's digest on its own local schedule, on one replica, and catches up on start.
 
-Posting exactly once is not this module's job: `run_digest` claims the (project, side, local
-date) key before posting. This module makes sure the claim is attempted at the right moments,
-by one replica, and that a digest missed by downtime earlier the same day is still attempted.
+Posting exactly once is not this module's job: the digest service claims the (project, side,
+local date) key before posting. This module makes sure the claim is attempted at the right
+moments, by one replica, and that a digest missed by downtime earlier the same day is still
+attempted.
+
+It is not a service but a driver of one, like the Slack listeners and the CLI: it owns
+background threads for the life of the process (`apo serve` starts and stops it) and elects
+itself through a PostgreSQL advisory lock (`bot.storage.leader`), neither of which a use case
+should know about. The rules it applies (which moments, which days) are the digest service's
+own pure `timing` functions; what it calls is `DigestService.post` and `last_posted_date`.
 """
 
 from __future__ import annotations
@@ -15,26 +22,24 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot.projects import ProjectsConfig, Side
-from bot.services.schedule import (
+from bot.domain import Clock, DigestSideName, utc_now
+from bot.projects import ProjectsConfig
+from bot.services.digests.timing import (
     due_on_start,
     is_digest_day,
     make_trigger,
     project_sides,
     scheduled_date,
+    side_of,
 )
 from bot.storage.leader import LeaderLock
 
 logger = logging.getLogger(__name__)
 
-RunDigest = Callable[[str, str, date], None]
-LastPosted = Callable[[str, str], date | None]
+RunDigest = Callable[[str, DigestSideName, date], object]
+LastPosted = Callable[[str, DigestSideName], date | None]
 # How long a submitted run may wait for a free worker (many projects, slow LLM summaries).
 _QUEUE_ALLOWANCE = timedelta(minutes=15)
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class DigestScheduler:
@@ -48,7 +53,7 @@ class DigestScheduler:
         leader: LeaderLock,
         last_posted: LastPosted,
         misfire_grace_seconds: int = 3600,
-        now: Callable[[], datetime] = _utc_now,
+        now: Clock = utc_now,
     ) -> None:
         if not 0 < misfire_grace_seconds < 24 * 3600:
             raise ValueError("misfire_grace_seconds must be more than 0 and less than a day")
@@ -59,7 +64,7 @@ class DigestScheduler:
         self._grace = misfire_grace_seconds
         self._now = now
         # Today's digests found missed at start; each side's job takes its own on its first run.
-        self._catch_up: dict[tuple[str, str], date] = {}
+        self._catch_up: dict[tuple[str, DigestSideName], date] = {}
         # Triggers carry their own zones; the scheduler's zone only affects its log lines.
         self._scheduler = BackgroundScheduler(timezone=ZoneInfo("UTC"))
 
@@ -110,9 +115,9 @@ class DigestScheduler:
         """The scheduled APScheduler jobs (for `apo doctor` and tests)."""
         return list(self._scheduler.get_jobs())
 
-    def fire(self, project: str, side: str) -> bool:
+    def fire(self, project: str, side: DigestSideName) -> bool:
         """The scheduled job body; True when `run_digest` was called."""
-        config = self._side(project, side)
+        config = side_of(self._projects.get(project), side)
         local_date = self._catch_up.pop((project, side), None)
         if local_date is None:
             # A run starts at most the grace time late, plus time queued for a worker.
@@ -126,6 +131,3 @@ class DigestScheduler:
             return False
         self._run_digest(project, side, local_date)
         return True
-
-    def _side(self, project: str, side: str) -> Side:
-        return dict(project_sides(self._projects.get(project)))[side]

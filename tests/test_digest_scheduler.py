@@ -13,9 +13,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from bot.digest_scheduler import DigestScheduler
 from bot.projects import Holidays, Project, ProjectsConfig, Side
-from bot.services.schedule import DigestTrigger
-from bot.services.scheduler import DigestScheduler
+from bot.services.digests.timing import DigestTrigger
 from bot.storage.db import create_db_engine
 from bot.storage.leader import PostgresAdvisoryLeader, SingleProcessLeader, leader_for
 

@@ -10,7 +10,7 @@ import pytest
 
 from bot.errors import ConfigError
 from bot.projects import Holidays, Project, ProjectsConfig, Side
-from bot.services.schedule import (
+from bot.services.digests.timing import (
     HolidayCalendar,
     digest_moments,
     due_on_start,

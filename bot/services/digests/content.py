@@ -1,26 +1,32 @@
-"""What a handover digest contains: plain types, filled by `DigestService.build`.
+"""What a handover digest contains: plain types, filled by `DigestService.build`, and the
+conversions from what the store read into them.
 
-References carry Slack coordinates (channel, ts) as opaque strings; the Slack layer turns
-them into links. Nothing here knows how a digest looks.
+References carry Slack coordinates as opaque `MessageRef`s; the Slack layer turns them into
+links. Nothing here knows how a digest looks.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
 
-SideName = Literal["client", "team"]
+from bot.domain import (
+    DigestDecision,
+    DigestNote,
+    DigestSideName,
+    DigestStory,
+    MessageRef,
+    StoryState,
+)
 
 
 @dataclass(frozen=True)
 class StoryRef:
     id: int
     title: str
-    status: str
+    status: StoryState
     decided_by: str | None
-    card_channel: str | None
-    card_ts: str | None
+    card: MessageRef | None
     thread_ts: str | None = None  # the batch message the card is a reply to
 
 
@@ -33,8 +39,7 @@ class MeetingRef:
     meeting_date: date | None
     received_at: datetime
     summary: str
-    channel: str | None
-    ts: str | None
+    batch: MessageRef | None
     approved: tuple[StoryRef, ...]
     waiting: tuple[StoryRef, ...]
     questions_for_client: tuple[str, ...]
@@ -58,8 +63,7 @@ class QuestionRef:
     text: str
     asker_id: str
     asked_at: datetime
-    channel: str | None
-    ts: str | None
+    message: MessageRef | None
     answer: str | None = None
     private: bool = False
 
@@ -74,7 +78,7 @@ class DiscussionSummary:
     """
 
     text: str | None  # None: the model was unavailable; the digest says so
-    sources: tuple[tuple[str, str], ...] = ()  # (channel, ts) of every message shown
+    sources: tuple[MessageRef, ...] = ()  # every message shown
     cited: tuple[int, ...] = ()
 
 
@@ -82,7 +86,7 @@ class DiscussionSummary:
 class DigestContent:
     project: str
     project_name: str
-    side: SideName
+    side: DigestSideName
     local_date: date
     window_start: datetime
     window_end: datetime
@@ -110,3 +114,43 @@ class DigestContent:
             or self.open_questions
             or (self.discussion is not None and self.discussion.sources)
         )
+
+
+def story_ref(story: DigestStory) -> StoryRef:
+    return StoryRef(
+        story.id, story.title, story.status, story.decided_by, story.card, story.thread_ts
+    )
+
+
+def decision_ref(decision: DigestDecision) -> DecisionRef:
+    return DecisionRef(
+        decision.id,
+        decision.text,
+        decision.author_id,
+        decision.at,
+        decision.permalink,
+        decision.superseded,
+    )
+
+
+def meeting_ref(note: DigestNote) -> MeetingRef:
+    first_line = next(
+        (line.strip("# ").strip() for line in note.text.splitlines() if line.strip()), ""
+    )
+    return MeetingRef(
+        note_id=note.id,
+        title=note.title or first_line[:80],
+        meeting_date=note.meeting_date,
+        received_at=note.received_at,
+        summary=_summary_of(note.text),
+        batch=note.batch,
+        approved=tuple(story_ref(s) for s in note.stories if s.status == "approved"),
+        waiting=tuple(story_ref(s) for s in note.stories if s.status == "draft"),
+        questions_for_client=note.open_questions,
+    )
+
+
+def _summary_of(text: str, limit: int = 240) -> str:
+    """The notes' first sentences: a short summary that needs no model."""
+    flat = " ".join(line.strip("#*- ").strip() for line in text.splitlines() if line.strip())
+    return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + "…"

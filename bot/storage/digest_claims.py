@@ -106,17 +106,18 @@ def mark_digest_posted(
     side: DigestSide,
     local_date: date,
     *,
-    channel_id: str,
+    channel_id: str | None,
     message_ts: str,
     posted_at: datetime | None = None,
     claimed_at: datetime | None = None,
     session: Session,
 ) -> Digest:
+    """Posted (or, with ``channel_id`` None, skipped: it keeps the channel it was claimed for)."""
     digest = _claimed(project, side, local_date, session=session)
     if not _holds_claim(digest, claimed_at):
         return digest
     digest.status = DigestStatus.posted
-    digest.channel_id = channel_id
+    digest.channel_id = channel_id or digest.channel_id
     digest.message_ts = message_ts
     digest.posted_at = posted_at or now_utc()
     digest.error = None

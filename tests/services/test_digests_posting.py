@@ -1,0 +1,164 @@
+"""Posting a digest: claimed, posted and marked exactly once; retried when Slack fails for a
+moment; quiet days; a crashed run's claim taken over; each window starting where the last
+posted digest ended."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.domain import DigestKey, MessageRef, PostedDigest
+from bot.services.digests.service import FIRST_WINDOW, STALE_CLAIM
+from tests.services.digest_world import (
+    MONDAY,
+    TEAM,
+    NoSuchChannel,
+    SlackDown,
+    World,
+    acme,
+)
+
+TUESDAY = MONDAY + timedelta(days=1)
+
+
+def test_a_digest_is_claimed_posted_and_marked_once(tmp_path: Path) -> None:
+    world = World(tmp_path)
+    world.decision("Invoices are due after 14 days.")
+
+    posted = world.post("team")
+
+    assert posted == MessageRef(TEAM, "1700000000.000001")
+    [sent] = world.slack.posts
+    assert (sent.kind, sent.channel) == ("digest", TEAM)
+    assert [d.text for d in sent.content.decisions] == ["Invoices are due after 14 days."]
+    assert world.store.last_posted("acme", "team") == PostedDigest(MONDAY, world.clock.now)
+    assert world.store.last_posted("acme", "client") is None
+    assert world.post("team") is None  # another run, another replica: nothing twice
+    assert len(world.slack.posts) == 1
+
+
+def test_a_post_that_fails_for_a_moment_is_tried_again_with_backoff(tmp_path: Path) -> None:
+    world = World(tmp_path)
+    world.slack.fail_next(SlackDown("503"), SlackDown("503"))
+
+    assert world.post("team", attempts=3, backoff=2)
+
+    assert world.naps == [2, 4]
+    assert len(world.slack.posts) == 1
+    assert world.store.last_posted("acme", "team") is not None
+    assert world.post("team") is None
+
+
+def test_a_digest_gives_up_after_its_attempts_and_the_next_run_posts_it(tmp_path: Path) -> None:
+    world = World(tmp_path)
+    world.slack.fail_next(SlackDown("503"), SlackDown("503"))
+
+    with pytest.raises(SlackDown):
+        world.post("team", attempts=2, backoff=1)
+    assert world.naps == [1]
+    assert world.store.last_posted("acme", "team") is None  # marked failed, not posted
+
+    assert world.post("team")
+    assert len(world.slack.posts) == 1
+
+
+def test_a_lasting_failure_is_not_retried_on_the_spot(tmp_path: Path) -> None:
+    world = World(tmp_path)
+    world.slack.fail_next(NoSuchChannel("channel_not_found"))
+
+    with pytest.raises(NoSuchChannel, match="channel_not_found"):
+        world.post("client")
+    assert world.naps == []
+
+    assert world.post("client")  # failed, so claimable again
+    assert world.post("client") is None
+
+
+def test_too_few_attempts_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="attempts"):
+        World(tmp_path).post("team", attempts=0)
+
+
+def test_a_quiet_day_gets_one_line(tmp_path: Path) -> None:
+    world = World(tmp_path)
+
+    assert world.post("team")
+
+    [sent] = world.slack.posts
+    assert sent.kind == "quiet_line" and sent.content.is_quiet
+
+
+def test_a_quiet_day_is_skipped_when_the_project_says_so(tmp_path: Path) -> None:
+    world = World(tmp_path, acme(quiet_digest="skip"))
+
+    assert world.post("team") is None
+
+    assert world.slack.posts == []
+    # Marked as sent all the same: the next digest starts here, and no retry posts this one.
+    assert world.store.last_posted("acme", "team") == PostedDigest(MONDAY, world.clock.now)
+    assert world.post("team") is None
+
+
+def test_a_crashed_runs_claim_is_taken_over_once_it_is_stale(tmp_path: Path) -> None:
+    world = World(tmp_path)
+    now = world.clock.now
+
+    def crashed_claim(day_offset: int, age: timedelta) -> None:
+        key = DigestKey("acme", "team", MONDAY + timedelta(days=day_offset))
+        won = world.store.claim(
+            key,
+            channel=TEAM,
+            window_start=now - timedelta(days=1),
+            window_end=now,
+            claimed_at=now - age,
+            stale_before=now - age - STALE_CLAIM,
+        )
+        assert won
+
+    crashed_claim(0, STALE_CLAIM + timedelta(seconds=1))
+    crashed_claim(1, STALE_CLAIM - timedelta(seconds=1))
+
+    assert world.post("team", MONDAY)  # stale: this run takes it over
+    assert world.post("team", TUESDAY) is None  # live: that run may still post it
+    assert len(world.slack.posts) == 1
+
+
+def test_the_window_starts_where_the_last_posted_digest_ended(tmp_path: Path) -> None:
+    world = World(tmp_path)
+    world.decision("Reported on Monday.")
+    monday_end = world.clock.now
+    assert world.post("team", MONDAY)
+
+    world.clock.advance(days=1)
+    world.decision("Taken on Tuesday.")
+    assert world.post("team", TUESDAY)
+
+    tuesday = world.slack.posts[-1].content
+    assert tuesday.window_start == monday_end
+    assert [d.text for d in tuesday.decisions] == ["Taken on Tuesday."]
+
+
+def test_the_first_digest_looks_back_a_week(tmp_path: Path) -> None:
+    world = World(tmp_path)
+    world.decision("Six days ago.", at=world.ago(days=6))
+    world.decision("Eight days ago.", at=world.ago(days=8))
+
+    content = world.build("client")
+
+    assert content.window_start == world.clock.now - FIRST_WINDOW
+    assert [d.text for d in content.decisions] == ["Six days ago."]
+
+
+def test_a_failed_digest_does_not_move_the_window(tmp_path: Path) -> None:
+    world = World(tmp_path)
+    world.decision("Reported on Monday.")
+    world.slack.fail_next(NoSuchChannel("channel_not_found"))
+    with pytest.raises(NoSuchChannel):
+        world.post("team", MONDAY)
+
+    world.clock.advance(days=1)
+    assert world.post("team", TUESDAY)
+
+    assert [d.text for d in world.slack.posts[-1].content.decisions] == ["Reported on Monday."]
