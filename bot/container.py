@@ -27,17 +27,18 @@ from bot.retrieval.similarity import EmbeddingSimilarity
 from bot.retrieval.store import ChromaKnowledgeStore
 from bot.retrieval.types import Embedder, Passage
 from bot.services import Services
-from bot.services.decisions import DecisionService
 from bot.services.digests import DigestService
 from bot.services.drafting import StoryDrafter
-from bot.services.human_answers import HumanAnswers
 from bot.services.inbox import EventInbox
-from bot.services.indexing import KnowledgeIndexer
-from bot.services.questions import QuestionService
+from bot.services.knowledge.decisions import DecisionService
+from bot.services.knowledge.escalations import EscalationService
+from bot.services.knowledge.indexing import KnowledgeIndexer
+from bot.services.knowledge.questions import QuestionService
 from bot.services.review import ReviewService
 from bot.services.stories import StoryService
 from bot.settings import Settings
 from bot.storage.db import Database
+from bot.storage.knowledge import SqlDecisionStore, SqlQuestionStore
 from bot.storage.migrate import upgrade
 from bot.storage.projects import upsert_project
 from bot.storage.usage import record_llm_call
@@ -130,12 +131,13 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
         similarity=EmbeddingSimilarity(embedder),
         max_note_chars=settings.max_note_chars,
     )
-    decisions = DecisionService(db, projects, knowledge)
-    searcher: Lazy[HybridSearcher] = Lazy(lambda: HybridSearcher(knowledge()))
+    question_store = SqlQuestionStore(db)
+    decisions = DecisionService(SqlDecisionStore(db), question_store, projects, indexer)
+    searcher = LazySearcher(Lazy(lambda: HybridSearcher(knowledge())))
     questions = QuestionService(
-        db,
+        question_store,
         projects,
-        LazySearcher(searcher),
+        searcher,
         chat_model,
         prompts.get(
             "answer_question",
@@ -150,9 +152,9 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
         review=ReviewService(db, projects, stories, knowledge),
         decisions=decisions,
         questions=questions,
-        answers=HumanAnswers(db, projects, decisions),
+        escalations=EscalationService(question_store, projects, decisions),
         indexer=indexer,
-        searcher=LazySearcher(searcher),
+        searcher=searcher,
         digests=DigestService(
             db,
             projects,
@@ -164,7 +166,7 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
 
 
 class LazySearcher:
-    """Opens the index on the first question rather than at start-up."""
+    """Opens the index on the first search rather than at start-up; one for the whole bot."""
 
     def __init__(self, searcher: Lazy[HybridSearcher]) -> None:
         self._searcher = searcher
