@@ -133,7 +133,7 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
     )
     question_store = SqlQuestionStore(db)
     decisions = DecisionService(SqlDecisionStore(db), question_store, projects, indexer)
-    searcher = LazySearcher(Lazy(lambda: HybridSearcher(knowledge())))
+    searcher = LazySearcher(lambda: HybridSearcher(knowledge()))
     questions = QuestionService(
         question_store,
         projects,
@@ -168,8 +168,8 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
 class LazySearcher:
     """Opens the index on the first search rather than at start-up; one for the whole bot."""
 
-    def __init__(self, searcher: Lazy[HybridSearcher]) -> None:
-        self._searcher = searcher
+    def __init__(self, open_searcher: Callable[[], HybridSearcher]) -> None:
+        self._searcher = Lazy(open_searcher)
 
     def search(
         self, query: str, *, project: str, channel: str | None = None, k: int = 5

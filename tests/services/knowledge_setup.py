@@ -38,7 +38,14 @@ PROJECTS = ProjectsConfig.model_validate(
                 "reviewers": [REVIEWER],
                 "client": {"timezone": "Europe/Oslo", "channel": CLIENT},
                 "team": {"timezone": "Asia/Bangkok", "channel": TEAM},
-            }
+            },
+            {
+                "key": "globex",
+                "name": "Globex Portal",
+                "reviewers": ["U0G"],
+                "client": {"timezone": "Europe/Oslo", "channel": "C0GLOBEXCL"},
+                "team": {"timezone": "Asia/Bangkok", "channel": "C0GLOBEXTM"},
+            },
         ]
     }
 )
