@@ -81,8 +81,8 @@ def run_search(args: argparse.Namespace) -> int:
     rows = [
         {
             "id": p.id,
-            "kind": p.metadata.get("kind", ""),
-            "source": p.metadata.get("permalink") or p.metadata.get("source") or "",
+            "kind": p.record.kind,
+            "source": p.record.permalink or p.record.source or "",
             "similarity": round(p.similarity, 4),
             "text": p.text,
         }
@@ -106,7 +106,8 @@ def run_search(args: argparse.Namespace) -> int:
 
 
 def run_decide(args: argparse.Namespace) -> int:
-    from bot.services.decisions import DecisionInput, split_supersedes
+    from bot.domain import Actor, DecisionInput
+    from bot.services.knowledge.decisions import split_supersedes
 
     container = _container()
     project = project_key(container, args.project)
@@ -120,23 +121,22 @@ def run_decide(args: argparse.Namespace) -> int:
             source_channel=args.channel,
             private=args.private,
             supersedes_id=supersedes,
-        )
+        ),
+        Actor.cli(),
     )
     print(f"recorded decision #{decision.id} in {project}")
     return 0
 
 
 def run_ask(args: argparse.Namespace) -> int:
-    from bot.services.questions import Abstention, AskInput
+    from bot.services.knowledge.views import Abstention, AskInput
 
     container = _container()
     project = project_key(container, args.project)
     channel = args.channel or container.projects.get(project).team.channel
     # What the bot would say, without storing a question that would then sit in digests.
-    result = container.services.questions.ask(
-        AskInput(project, channel, "cli", args.question), record=False
-    )
-    if isinstance(result, Abstention) or result is None:
+    result = container.services.questions.preview(AskInput(project, channel, "cli", args.question))
+    if isinstance(result, Abstention):
         print("Nothing recorded answers this.")
         return 0
     print(result.text)

@@ -27,12 +27,12 @@ from bot.retrieval.similarity import EmbeddingSimilarity
 from bot.retrieval.store import ChromaKnowledgeStore
 from bot.retrieval.types import Embedder, Passage
 from bot.services import Services
-from bot.services.decisions import DecisionService
 from bot.services.digests.service import DigestService
-from bot.services.human_answers import HumanAnswers
 from bot.services.inbox import EventInbox
-from bot.services.indexing import KnowledgeIndexer
-from bot.services.questions import QuestionService
+from bot.services.knowledge.decisions import DecisionService
+from bot.services.knowledge.escalations import EscalationService
+from bot.services.knowledge.indexing import KnowledgeIndexer
+from bot.services.knowledge.questions import QuestionService
 from bot.services.stories.batches import StoryService
 from bot.services.stories.drafting import StoryDrafter
 from bot.services.stories.intake import NotesIntake
@@ -40,6 +40,7 @@ from bot.services.stories.review import ReviewService
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.digest_store import SqlDigestStore
+from bot.storage.knowledge import SqlDecisionStore, SqlQuestionStore
 from bot.storage.migrate import upgrade
 from bot.storage.projects import upsert_project
 from bot.storage.story_store import SqlStoryStore
@@ -133,12 +134,13 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
         index=indexer,
         similarity=EmbeddingSimilarity(embedder),
     )
-    decisions = DecisionService(db, projects, knowledge)
-    searcher: Lazy[HybridSearcher] = Lazy(lambda: HybridSearcher(knowledge()))
+    question_store = SqlQuestionStore(db)
+    decisions = DecisionService(SqlDecisionStore(db), question_store, projects, indexer)
+    searcher = LazySearcher(lambda: HybridSearcher(knowledge()))
     questions = QuestionService(
-        db,
+        question_store,
         projects,
-        LazySearcher(searcher),
+        searcher,
         chat_model,
         prompts.get(
             "answer_question",
@@ -154,9 +156,9 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
         review=ReviewService(story_store, projects, stories, indexer),
         decisions=decisions,
         questions=questions,
-        answers=HumanAnswers(db, projects, decisions),
+        escalations=EscalationService(question_store, projects, decisions),
         indexer=indexer,
-        searcher=LazySearcher(searcher),
+        searcher=searcher,
         digests=DigestService(
             SqlDigestStore(db),
             projects,
@@ -168,10 +170,10 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
 
 
 class LazySearcher:
-    """Opens the index on the first question rather than at start-up."""
+    """Opens the index on the first search rather than at start-up; one for the whole bot."""
 
-    def __init__(self, searcher: Lazy[HybridSearcher]) -> None:
-        self._searcher = searcher
+    def __init__(self, open_searcher: Callable[[], HybridSearcher]) -> None:
+        self._searcher = Lazy(open_searcher)
 
     def search(
         self, query: str, *, project: str, channel: str | None = None, k: int = 5

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bot.domain import MessageRef
 from tests.harness.app_server import RunningBot
 from tests.harness.fake_slack import SlackCall
 
@@ -65,6 +66,6 @@ def wait_until_escalated(bot: RunningBot, channel: str, ts: str, timeout: float 
     """The fake records the escalation post when it arrives; the bot stores where it went
     only once Slack has answered. A reply sent in between would find no escalation."""
     deadline = time.monotonic() + timeout
-    while bot.container.services.answers.escalated_at(channel, ts) is None:
+    while bot.container.services.escalations.escalated_at(MessageRef(channel, ts)) is None:
         assert time.monotonic() < deadline, "the escalation was never stored"
         time.sleep(0.02)

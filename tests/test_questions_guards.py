@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 from bot.storage import list_decisions
 from tests.harness.app_server import (
@@ -90,12 +89,20 @@ def test_short_mentions_get_guidance_not_an_escalation(running_bot: RunningBot) 
 
     reply = status_update(running_bot, TEAM_CHANNEL)
     assert "whole question" in reply.args["text"]
-    time.sleep(0.5)
-    assert not [
-        c
+    # A real question asked afterwards escalates; by then an escalation of "thanks!" would be
+    # there too, and the only one is the real question's.
+    running_bot.signer.app_mention(
+        "Do credit notes need their own KID?",
+        channel=TEAM_CHANNEL,
+        user=DEVELOPER,
+        ts="1700010201.000100",
+    )
+    escalation(running_bot)
+    assert [
+        c.args["text"]
         for c in running_bot.slack.calls_to("chat.postMessage")
         if c.args["channel"] == CLIENT_CHANNEL
-    ]
+    ] == [f"A question from <@{DEVELOPER}> that nothing recorded answers"]
 
 
 def test_only_reviewers_answer_in_the_escalation_thread(running_bot: RunningBot) -> None:
@@ -132,7 +139,15 @@ def test_only_reviewers_answer_in_the_escalation_thread(running_bot: RunningBot)
     running_bot.slack.wait_for(
         "chat.postMessage", predicate=lambda c: "Answered" in str(c.args.get("text"))
     )
-    time.sleep(0.5)
+    # A mention sent after all of the above is answered (with help) once they were handled
+    # as far as they would go.
+    running_bot.signer.app_mention(
+        "help", channel=CLIENT_CHANNEL, user=DEVELOPER, ts="1700010303.000100"
+    )
+    running_bot.slack.wait_for(
+        "chat.postMessage",
+        predicate=lambda c: c.args.get("thread_ts") == "1700010303.000100",
+    )
     with running_bot.container.db.session() as session:
         [decision] = list_decisions("acme", session=session)
     assert decision.author_id == "U0PO"  # the developer's guess was not recorded
@@ -171,7 +186,18 @@ def test_reactions_and_replacements_need_a_reviewer(running_bot: RunningBot) -> 
     )
     [reply] = running_bot.slack.wait_for("response_url:sc")
     assert "Only the reviewers" in reply.args["text"]
-    time.sleep(0.5)
+    # A reviewer's reaction after the developer's is handled (the decision it would replace
+    # does not exist); the developer's reaction, sent first, recorded nothing.
+    running_bot.signer.event(
+        {
+            "type": "reaction_added",
+            "user": REVIEWER,
+            "reaction": "pushpin",
+            "item": {"type": "message", "channel": CLIENT_CHANNEL, "ts": message["ts"]},
+        }
+    )
+    [handled] = running_bot.slack.wait_for("chat.postEphemeral")
+    assert handled.args["user"] == REVIEWER and "no decision #1" in handled.args["text"]
     with running_bot.container.db.session() as session:
         assert list_decisions("acme", session=session) == []
 

@@ -12,7 +12,16 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 from bot.retrieval.keyword import KeywordIndex, Predicate
-from bot.retrieval.types import Document, Embedder, Metadata, Passage, SearchHit, SearchMode, Where
+from bot.retrieval.types import (
+    Document,
+    Embedder,
+    IndexRecord,
+    Metadata,
+    Passage,
+    SearchHit,
+    SearchMode,
+    Where,
+)
 
 # The abstention threshold on raw cosine similarity for the local WordLlama embedder
 # (wordllama:l2_supercat-256): answer only when the best passage is at least this similar to the
@@ -70,15 +79,14 @@ def scope_predicate(
     kind_set = None if kinds is None else frozenset(kinds)
 
     def visible(metadata: Metadata) -> bool:
-        if metadata.get("project") != project:
+        record = IndexRecord.from_metadata(metadata)
+        if record.project != project:
             return False
-        if not include_superseded and metadata.get("superseded") is True:
+        if not include_superseded and record.superseded:
             return False
-        if channel is not None and not (
-            metadata.get("private") is False or metadata.get("source_channel") == channel
-        ):
+        if channel is not None and record.private and record.source_channel != channel:
             return False
-        return kind_set is None or metadata.get("kind") in kind_set
+        return kind_set is None or record.kind in kind_set
 
     return visible
 

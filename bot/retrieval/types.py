@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal, Protocol, TypeAlias, runtime_checkable
 
 MetadataValue: TypeAlias = str | int | float | bool
@@ -22,6 +23,73 @@ Where: TypeAlias = Mapping[str, Any] | Sequence[Mapping[str, Any]]
 
 # Which ranked lists a passage search fuses; "vector" and "keyword" exist for measuring.
 SearchMode: TypeAlias = Literal["hybrid", "vector", "keyword"]
+
+
+@dataclass(frozen=True, slots=True)
+class IndexRecord:
+    """What the index keeps about a document besides its text, and the only place that knows
+    the metadata keys. Search scope reads ``project``, ``private``, ``source_channel``,
+    ``superseded`` and ``kind``; citations read the rest.
+
+    ``private`` records fail closed: a document that does not say ``private=False`` is cited
+    only in ``source_channel``. ``source`` names a re-indexable origin (a file, a note) whose
+    old sections are removed first; ``story_id`` links an approved story.
+    """
+
+    project: str
+    kind: str  # decision | story | note | knowledge
+    title: str
+    created_at: datetime | None
+    source_channel: str = ""
+    private: bool = True
+    superseded: bool = False
+    permalink: str = ""
+    author: str = ""
+    source: str | None = None
+    story_id: int | None = None
+
+    def to_metadata(self) -> Metadata:
+        metadata: Metadata = {
+            "project": self.project,
+            "kind": self.kind,
+            "title": self.title,
+            "source_channel": self.source_channel,
+            "private": self.private,
+            "superseded": self.superseded,
+            "permalink": self.permalink,
+            "author": self.author,
+            "created_at": self.created_at.isoformat() if self.created_at else "",
+        }
+        if self.source is not None:
+            metadata["source"] = self.source
+        if self.story_id is not None:
+            metadata["story_id"] = self.story_id
+        return metadata
+
+    @classmethod
+    def from_metadata(cls, metadata: Mapping[str, MetadataValue]) -> IndexRecord:
+        source = metadata.get("source")
+        story_id = metadata.get("story_id")
+        return cls(
+            project=str(metadata.get("project", "")),
+            kind=str(metadata.get("kind", "record")),
+            title=str(metadata.get("title", "")),
+            created_at=_timestamp(metadata.get("created_at")),
+            source_channel=str(metadata.get("source_channel", "")),
+            private=metadata.get("private") is not False,
+            superseded=metadata.get("superseded") is True,
+            permalink=str(metadata.get("permalink", "")),
+            author=str(metadata.get("author", "")),
+            source=None if source is None else str(source),
+            story_id=story_id if isinstance(story_id, int) else None,
+        )
+
+
+def _timestamp(value: MetadataValue | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value)) if value else None
+    except ValueError:  # written by hand or by another tool: a citation without a date
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +133,10 @@ class Passage:
     similarity: float
     keyword_score: float
     fused_score: float
+
+    @property
+    def record(self) -> IndexRecord:
+        return IndexRecord.from_metadata(self.metadata)
 
 
 @runtime_checkable

@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.projects import ProjectsConfig
-from bot.services.decisions import DecisionService
 from bot.services.digests.service import DigestService
-from bot.services.human_answers import HumanAnswers
 from bot.services.inbox import EventInbox
-from bot.services.indexing import KnowledgeIndexer
-from bot.services.questions import QuestionService, Searcher
+from bot.services.knowledge.decisions import DecisionService
+from bot.services.knowledge.escalations import EscalationService
+from bot.services.knowledge.indexing import KnowledgeIndexer
+from bot.services.knowledge.ports import Searcher
+from bot.services.knowledge.questions import QuestionService
 from bot.services.stories.batches import StoryService
 from bot.services.stories.intake import NotesIntake
 from bot.services.stories.review import ReviewService
@@ -28,7 +29,7 @@ class Services:
     review: ReviewService
     decisions: DecisionService
     questions: QuestionService
-    answers: HumanAnswers
+    escalations: EscalationService
     indexer: KnowledgeIndexer
     searcher: Searcher
     digests: DigestService

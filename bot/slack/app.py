@@ -17,12 +17,10 @@ from bot.settings import Settings
 from bot.slack.blocks.help import HelpEntry
 from bot.slack.client import make_web_client
 from bot.slack.error_handler import register_error_handler
-from bot.slack.listeners import decisions, questions, review, stories
+from bot.slack.listeners import decisions, escalations, questions, review, stories
 from bot.slack.listeners import help as help_listener
 from bot.slack.middleware import register_middleware
 from bot.slack.publishers.stories import SlackBatchPublisher
-
-FEATURES = (decisions, questions, help_listener)
 
 
 def create_app(settings: Settings, services: Services, *, client: WebClient | None = None) -> App:
@@ -38,9 +36,12 @@ def create_app(settings: Settings, services: Services, *, client: WebClient | No
     register_middleware(app, services)
     register_error_handler(app)
     entries: list[HelpEntry] = []
+    # In this order: it is the order of the help list.
     stories.register(app, entries)
     review.register(app, entries)
-    for feature in FEATURES:
-        feature.register(app, services, entries)
+    decisions.register(app, entries)
+    questions.register(app, entries)
+    escalations.register(app, entries)
+    help_listener.register(app, services, entries)
     services.stories.show_interrupted(SlackBatchPublisher(app.client))
     return app

@@ -17,6 +17,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import yaml
@@ -24,7 +25,7 @@ import yaml
 from bot.retrieval.embeddings import WordLlamaEmbedder
 from bot.retrieval.hybrid import DEFAULT_MIN_SIMILARITY, HybridSearcher, best_similarity
 from bot.retrieval.store import ChromaKnowledgeStore
-from bot.retrieval.types import Document, SearchMode
+from bot.retrieval.types import Document, IndexRecord, SearchMode
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "retrieval"
 PROJECT = "acme"
@@ -79,23 +80,22 @@ def doc_id(number: int) -> str:
 
 
 def load_decisions(path: Path = DATA / "decisions.yaml") -> list[Document]:
-    """The decision log as the bot indexes decisions (the services' metadata keys)."""
+    """The decision log as the bot indexes decisions."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     docs = []
     for item in data["decisions"]:
         text = " ".join(str(item["text"]).split())
-        metadata: dict[str, str | bool] = {
-            "project": data["project"],
-            "kind": "decision",
-            "source_channel": item["channel"],
-            "private": bool(item.get("private", False)),
-            "superseded": bool(item.get("superseded", False)),
-            "title": text[:60],
-            "permalink": "",
-            "author": item.get("author", ""),
-            "created_at": item["created_at"],
-        }
-        docs.append(Document(doc_id(item["id"]), text, dict(metadata)))
+        record = IndexRecord(
+            project=data["project"],
+            kind="decision",
+            source_channel=item["channel"],
+            private=bool(item.get("private", False)),
+            superseded=bool(item.get("superseded", False)),
+            title=text[:60],
+            author=item.get("author", ""),
+            created_at=datetime.fromisoformat(item["created_at"]),
+        )
+        docs.append(Document(doc_id(item["id"]), text, record.to_metadata()))
     return docs
 
 

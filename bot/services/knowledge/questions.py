@@ -1,51 +1,29 @@
-"""Answering questions from what was recorded, and a human loop when nothing was.
+"""Answering questions from what was recorded, and escalating when nothing was.
 
 The model only phrases an answer from passages the retriever found in this project, within
 what the asking channel may see; whether to answer at all is decided first, in code, on the raw
-similarity of the best passage. Below the threshold the bot says so and escalates; the human
-answer is recorded as a decision, so the same question is answered next time.
+similarity of the best passage. Below the threshold the bot says so and asks the reviewers; their
+answer is recorded as a decision (see escalations.py), so the same question is answered next time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Protocol
+from collections.abc import Sequence
 
 from pydantic import BaseModel, Field
 
+from bot.domain import MessageRef, QuestionView
 from bot.errors import BotError
 from bot.llm.base import ChatModel
 from bot.llm.prompts import Prompt
 from bot.projects import ProjectsConfig
-from bot.storage import (
-    add_question,
-    record_bot_answer,
-    thread_questions,
-)
-from bot.storage.db import Database
-from bot.storage.models import Question
+from bot.retrieval.types import Passage
+from bot.services.knowledge.ports import AnswerPublisher, QuestionStore, Searcher
+from bot.services.knowledge.views import Abstention, Answer, AskInput, Citation
 
 MAX_QUESTION_CHARS = 2000
 MIN_QUESTION_WORDS = 3
-
-
-class Passage(Protocol):
-    @property
-    def id(self) -> str: ...
-    @property
-    def text(self) -> str: ...
-    @property
-    def metadata(self) -> Mapping[str, str | int | float | bool]: ...
-    @property
-    def similarity(self) -> float: ...
-
-
-class Searcher(Protocol):
-    def search(
-        self, query: str, *, project: str, channel: str | None = None, k: int = 5
-    ) -> Sequence[Passage]: ...
+COULD_NOT_FINISH = "I could not finish looking."
 
 
 class ModelAnswer(BaseModel):
@@ -54,48 +32,10 @@ class ModelAnswer(BaseModel):
     cited: list[int] = Field(description="numbers of the records the answer relies on")
 
 
-@dataclass(frozen=True)
-class Citation:
-    number: int
-    passage_id: str
-    kind: str
-    title: str
-    excerpt: str
-    permalink: str
-    author: str
-    created_at: datetime | None
-
-
-@dataclass(frozen=True)
-class Answer:
-    question_id: int
-    text: str
-    citations: tuple[Citation, ...]
-
-
-@dataclass(frozen=True)
-class Abstention:
-    question_id: int
-    nearest: tuple[Citation, ...]
-    reviewers: tuple[str, ...]
-    escalation_channel: str
-
-
-@dataclass(frozen=True)
-class AskInput:
-    project: str
-    channel: str
-    asker_id: str
-    text: str
-    message_ts: str | None = None
-    thread_ts: str | None = None
-    private: bool = False  # asked in a private channel or a DM: the question stays there
-
-
 class QuestionService:
     def __init__(
         self,
-        db: Database,
+        store: QuestionStore,
         projects: ProjectsConfig,
         searcher: Searcher,
         chat: ChatModel,
@@ -103,17 +43,42 @@ class QuestionService:
         *,
         min_similarity: float,
     ) -> None:
-        self._db = db
+        self._store = store
         self._projects = projects
         self._searcher = searcher
         self._chat = chat
         self._prompt = prompt
         self.min_similarity = min_similarity
 
-    def ask(self, ask: AskInput, *, record: bool = True) -> Answer | Abstention | None:
-        """Answer or abstain; None when this message was already handled (a retry).
+    def answer(self, ask: AskInput, show: AnswerPublisher) -> None:
+        """Show that the bot is looking, then answer, or abstain and ask the reviewers. A
+        repeated delivery of a question already handled leaves nothing behind."""
+        looking = show.show_looking(MessageRef(ask.channel, ask.thread_ts or ask.message_ts or ""))
+        try:
+            result = self._respond(ask, record=True)
+        except BotError as exc:
+            show.show_error(looking, exc.user_message)
+            return
+        except Exception:
+            # Never leave "Looking…" hanging; the error handler adds the reference.
+            show.show_error(looking, COULD_NOT_FINISH)
+            raise
+        if result is None:
+            show.remove(looking)
+        elif isinstance(result, Abstention):
+            show.show_abstention(looking, result)
+            escalation = show.post_escalation(result, ask)
+            self._store.mark_escalated(result.question_id, escalation)
+        else:
+            show.show_answer(looking, result)
 
-        With `record=False` (the CLI's "what would the bot say?") nothing is stored."""
+    def preview(self, ask: AskInput) -> Answer | Abstention:
+        """What the bot would say, storing nothing (the CLI's `apo ask`)."""
+        result = self._respond(ask, record=False)
+        assert result is not None  # only a stored question can be a repeat
+        return result
+
+    def _respond(self, ask: AskInput, *, record: bool) -> Answer | Abstention | None:
         project = self._projects.get(ask.project)
         text = ask.text.strip()
         if len(text.split()) < MIN_QUESTION_WORDS:
@@ -126,26 +91,21 @@ class QuestionService:
             raise BotError(
                 f"That question is too long; keep it under {MAX_QUESTION_CHARS:,} characters."
             )
-        with self._db.session() as session:
-            earlier = (
-                thread_questions(ask.channel, ask.thread_ts, session=session)
-                if ask.thread_ts
-                else []
+        earlier = self._store.in_thread(ask.channel, ask.thread_ts) if ask.thread_ts else []
+        question_id = 0
+        if record:
+            question, created = self._store.add(
+                project.key,
+                ask.channel,
+                text,
+                asker_id=ask.asker_id,
+                thread_ts=ask.thread_ts or ask.message_ts,
+                message_ts=ask.message_ts,
+                private=ask.private,
             )
-            if record:
-                question, created = add_question(
-                    project.key,
-                    ask.channel,
-                    text,
-                    asker_id=ask.asker_id,
-                    thread_ts=ask.thread_ts or ask.message_ts,
-                    message_ts=ask.message_ts,
-                    source_private=ask.private,
-                    session=session,
-                )
-                if not created:
-                    return None
-        question_id = question.id if record and question.id is not None else 0
+            if not created:
+                return None
+            question_id = question.id
         query = " ".join([*(q.text for q in earlier[-1:]), text])
         passages = list(self._searcher.search(query, project=project.key, channel=ask.channel))
         best = max((p.similarity for p in passages), default=0.0)
@@ -166,10 +126,9 @@ class QuestionService:
             return self._abstain(question_id, project.key, passages[:3])
         citations = tuple(_citation(n, passages[n - 1]) for n in cited)
         if record:
-            with self._db.session() as session:
-                record_bot_answer(
-                    question_id, answer.answer, [c.passage_id for c in citations], session=session
-                )
+            self._store.record_bot_answer(
+                question_id, answer.answer, [c.passage_id for c in citations]
+            )
         return Answer(question_id, answer.answer, citations)
 
     def _abstain(self, question_id: int, project: str, nearest: list[Passage]) -> Abstention:
@@ -185,15 +144,13 @@ class QuestionService:
 def _numbered(passages: Sequence[Passage]) -> str:
     blocks = []
     for n, passage in enumerate(passages, start=1):
-        meta = passage.metadata
-        blocks.append(
-            f"[{n}] ({meta.get('kind', 'record')}, {str(meta.get('created_at', ''))[:10]})\n"
-            f"{passage.text}"
-        )
+        record = passage.record
+        day = record.created_at.isoformat()[:10] if record.created_at else ""
+        blocks.append(f"[{n}] ({record.kind}, {day})\n{passage.text}")
     return "\n\n".join(blocks) or "(no records)"
 
 
-def _history(earlier: list[Question]) -> str:
+def _history(earlier: list[QuestionView]) -> str:
     lines = []
     for q in earlier[-3:]:
         lines.append(f"Q: {q.text}")
@@ -203,15 +160,14 @@ def _history(earlier: list[Question]) -> str:
 
 
 def _citation(number: int, passage: Passage) -> Citation:
-    meta = passage.metadata
-    created = str(meta.get("created_at") or "")
+    record = passage.record
     return Citation(
         number=number,
         passage_id=passage.id,
-        kind=str(meta.get("kind", "record")),
-        title=str(meta.get("title", "")),
+        kind=record.kind,
+        title=record.title,
         excerpt=passage.text[:300],
-        permalink=str(meta.get("permalink", "")),
-        author=str(meta.get("author", "")),
-        created_at=datetime.fromisoformat(created) if created else None,
+        permalink=record.permalink,
+        author=record.author,
+        created_at=record.created_at,
     )

@@ -1,0 +1,195 @@
+"""Everything that goes into the retrieval index: the team's Markdown knowledge, meeting
+notes, decisions and approved stories, each described by one `IndexRecord`.
+
+Ids are stable (`knowledge:<path>#<n>`, `note:<id>#<n>`, `decision:<id>`, `story:<id>`) and a
+file's old sections are removed before its new ones go in, so re-indexing updates instead of
+duplicating, also when a file got shorter.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.domain import Clock, DecisionView, StoryView, utc_now
+from bot.errors import BotError
+from bot.retrieval.types import Document, IndexRecord, KnowledgeStore
+
+log = logging.getLogger(__name__)
+
+Splitter = Callable[[str], list[tuple[str, str]]]
+# "Status: Superseded", "- Status: superseded by 0005", "**Status:** superseded" (ADR style)
+_SUPERSEDED = re.compile(
+    r"^[\s>*-]*\**status\**\s*:\s*\**\s*superseded", re.IGNORECASE | re.MULTILINE
+)
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    files: int
+    sections: int
+
+
+class KnowledgeIndexer:
+    def __init__(
+        self,
+        knowledge: Callable[[], KnowledgeStore],
+        split: Splitter,
+        *,
+        clock: Clock = utc_now,
+    ) -> None:
+        self._knowledge = knowledge
+        self._split = split
+        self._clock = clock
+
+    def index_decisions(
+        self, decision: DecisionView, superseded: DecisionView | None, *, question_text: str | None
+    ) -> None:
+        """A new decision (an answer indexed with its question, so that question finds it
+        again) and the one it superseded, now marked. A failure is logged, not raised: the
+        decision is stored, and `apo index` can rebuild the index later."""
+        text = decision.text
+        if question_text:
+            text = f"Question: {question_text}\nAnswer: {decision.text}"
+        docs = [_decision_document(decision, text)]
+        if superseded is not None:
+            docs.append(_decision_document(superseded, superseded.text))
+        try:
+            self._knowledge().upsert(docs)
+        except Exception:
+            ids = [decision.id] + ([superseded.id] if superseded else [])
+            log.exception("could not index decisions %s", ids)
+
+    def index_story(self, story: StoryView, *, channel: str | None, private: bool) -> None:
+        """An approved story becomes searchable knowledge; a failure here is logged, not
+        raised, so it never undoes the approval."""
+        criteria = "\n".join(f"Given {c.given} When {c.when} Then {c.then}" for c in story.criteria)
+        record = IndexRecord(
+            project=story.project,
+            kind="story",
+            title=f"Story #{story.id}: {story.title}",
+            source_channel=channel or "",
+            private=private,
+            author=story.decided_by or "",
+            created_at=story.decided_at or self._clock(),
+            story_id=story.id,
+        )
+        doc = Document(
+            f"story:{story.id}",
+            f"{story.title}\n{story.sentence}\n{criteria}",
+            record.to_metadata(),
+        )
+        try:
+            self._knowledge().upsert([doc])
+        except Exception:
+            log.exception("could not index approved story %s", story.id)
+
+    def index_path(self, path: Path, *, project: str) -> IndexReport:
+        if not path.exists():
+            raise BotError(f"There is no file or folder {path}.")
+        files = sorted(path.rglob("*.md")) if path.is_dir() else [path]
+        sections = 0
+        for file in files:
+            relative = _stable_path(file)
+            text = file.read_text(encoding="utf-8", errors="replace")
+            modified = datetime.fromtimestamp(file.stat().st_mtime, tz=UTC)
+            sections += self._replace(
+                f"knowledge:{project}:{relative}",
+                text,
+                project=project,
+                kind="knowledge",
+                source=relative,
+                fallback_title=relative,
+                created_at=modified,
+                superseded=bool(_SUPERSEDED.search(text)),
+            )
+        return IndexReport(len(files), sections)
+
+    def index_note(
+        self,
+        note_id: int,
+        text: str,
+        *,
+        project: str,
+        title: str,
+        channel: str | None,
+        private: bool,
+        created_at: datetime,
+    ) -> int:
+        return self._replace(
+            f"note:{project}:{note_id}",
+            text,
+            project=project,
+            kind="note",
+            source=f"note:{note_id}",
+            fallback_title=title or f"Meeting notes #{note_id}",
+            created_at=created_at,
+            channel=channel or "",
+            private=private,
+        )
+
+    def _replace(
+        self,
+        prefix: str,
+        text: str,
+        *,
+        project: str,
+        kind: str,
+        source: str,
+        fallback_title: str,
+        created_at: datetime,
+        channel: str = "",
+        private: bool = False,
+        superseded: bool = False,
+    ) -> int:
+        store = self._knowledge()
+        store.delete_where({"project": project, "source": source})  # IndexRecord's keys
+        docs = [
+            Document(
+                id=f"{prefix}#{n}",
+                text=section,
+                metadata=IndexRecord(
+                    project=project,
+                    kind=kind,
+                    source=source,
+                    title=title or fallback_title,
+                    source_channel=channel,
+                    private=private,
+                    superseded=superseded,
+                    created_at=created_at,
+                ).to_metadata(),
+            )
+            for n, (title, section) in enumerate(self._split(text))
+        ]
+        if docs:
+            store.upsert(docs)
+        return len(docs)
+
+
+def _stable_path(file: Path) -> str:
+    """The same file gets the same id whichever folder was indexed: its path from the working
+    directory (the repository) when it is inside it, else its absolute path."""
+    resolved = file.resolve()
+    try:
+        return resolved.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+def _decision_document(decision: DecisionView, text: str) -> Document:
+    record = IndexRecord(
+        project=decision.project,
+        kind="decision",
+        title=f"Decision #{decision.id}",
+        source_channel=decision.source_channel or "",
+        private=decision.private,
+        superseded=decision.superseded_by_id is not None,
+        permalink=decision.permalink or "",
+        author=decision.author_id,
+        created_at=decision.created_at,
+    )
+    return Document(f"decision:{decision.id}", text, record.to_metadata())

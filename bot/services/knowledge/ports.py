@@ -1,0 +1,100 @@
+"""What the knowledge use cases need from the outside: stores, search, and what people see."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from bot.domain import DecisionInput, DecisionView, MessageRef, QuestionView
+from bot.retrieval.types import Passage
+from bot.services.knowledge.views import Abstention, Answer, AskInput
+
+
+class DecisionStore(Protocol):
+    def add(self, decision: DecisionInput) -> tuple[DecisionView, bool, DecisionView | None]:
+        """The stored decision, whether it is new, and the one it superseded (when new)."""
+        ...
+
+
+class QuestionStore(Protocol):
+    def add(
+        self,
+        project: str,
+        channel: str,
+        text: str,
+        *,
+        asker_id: str,
+        thread_ts: str | None,
+        message_ts: str | None,
+        private: bool,
+    ) -> tuple[QuestionView, bool]: ...
+
+    def in_thread(self, channel: str, thread_ts: str) -> list[QuestionView]:
+        """Earlier questions in that thread, oldest first."""
+        ...
+
+    def get(self, question_id: int) -> QuestionView: ...
+
+    def escalated_at(self, where: MessageRef) -> QuestionView | None: ...
+
+    def record_bot_answer(self, question_id: int, text: str, citations: list[str]) -> None: ...
+
+    def mark_escalated(self, question_id: int, where: MessageRef) -> None: ...
+
+    def claim_for_answer(self, question_id: int) -> bool:
+        """Of two answers at once, exactly one claims an open question."""
+        ...
+
+    def release_claim(self, question_id: int) -> None: ...
+
+    def mark_answered(self, question_id: int, decision_id: int) -> QuestionView: ...
+
+    def record_feedback(
+        self, question_id: int, answer: MessageRef, user_id: str, *, helpful: bool
+    ) -> QuestionView: ...
+
+
+class Searcher(Protocol):
+    def search(
+        self, query: str, *, project: str, channel: str | None = None, k: int = 5
+    ) -> Sequence[Passage]: ...
+
+
+class AnswerPublisher(Protocol):
+    """Where the asker sees the bot work on a question, and where reviewers are asked."""
+
+    def show_looking(self, thread: MessageRef) -> MessageRef: ...
+
+    def show_answer(self, where: MessageRef, answer: Answer) -> None: ...
+
+    def show_abstention(self, where: MessageRef, abstention: Abstention) -> None: ...
+
+    def show_error(self, where: MessageRef, text: str) -> None: ...
+
+    def remove(self, where: MessageRef) -> None: ...
+
+    def post_escalation(self, abstention: Abstention, ask: AskInput) -> MessageRef: ...
+
+
+class EscalationPublisher(Protocol):
+    """Where a reviewer's answer to an escalated question is shown."""
+
+    def tell_asker(self, question: QuestionView, decision: DecisionView, answerer: str) -> None: ...
+
+    def show_answered(
+        self, escalation: MessageRef, question: QuestionView, decision: DecisionView, answerer: str
+    ) -> None: ...
+
+    def show_answered_privately(
+        self, escalation: MessageRef, decision: DecisionView, answerer: str
+    ) -> None:
+        """The escalation closed without repeating a private question or its answer."""
+        ...
+
+
+class FeedbackPublisher(Protocol):
+    def thank(self, *, helpful: bool) -> None: ...
+
+    def ask_reviewers_to_correct(
+        self, thread: MessageRef, reviewers: Sequence[str], reporter: str
+    ) -> None: ...
