@@ -6,12 +6,21 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.bench.story_checks import DATA, FLAWS, load_meetings, notes_text
+from tests.bench import story_checks
+from tests.bench.story_checks import (
+    DATA,
+    FLAWS,
+    finding_kind,
+    flaw_of,
+    load_meetings,
+    notes_text,
+)
 
 LABELS = {"need", "open", "not_need"}
 LANGUAGES = {"en", "no", "mixed"}
@@ -140,3 +149,63 @@ def test_split_is_about_forty_sixty() -> None:
     counts = Counter(m.split for m in load_meetings() for _ in m.stories)
     share = counts["tune"] / (counts["tune"] + counts["holdout"])
     assert 0.3 <= share <= 0.45
+
+
+# -- the scorer copes with the report growing (new check names, an open-items list) ---------
+
+
+@dataclass(frozen=True)
+class _Finding:
+    check: str
+    severity: str
+    message: str
+
+
+@dataclass(frozen=True)
+class _StoryReport:
+    findings: tuple[_Finding, ...]
+
+
+@dataclass(frozen=True)
+class _Report:
+    stories: tuple[_StoryReport, ...]
+    uncovered_needs: tuple[str, ...]
+    open_items: tuple[str, ...]
+
+
+def test_finding_kinds_map_to_flaw_types() -> None:
+    assert flaw_of(finding_kind(_Finding("grounded", "error", "Unsupported"))) == (
+        "unsupported_quote"
+    )
+    untestable = _Finding("criteria", "warning", "names no outcome a tester can see")
+    assert flaw_of(finding_kind(untestable)) == "untestable_then"
+    shape = _Finding("criteria", "warning", 'Scenario 1 has no "Then".')
+    assert flaw_of(finding_kind(shape)) == "criteria_shape"
+    assert flaw_of(finding_kind(_Finding("well_formed", "info", 'The role "user"'))) == "role"
+    assert flaw_of(finding_kind(_Finding("well_formed", "warning", "a developer task"))) is None
+    assert flaw_of("role_invented") == "role"
+    assert flaw_of("testable") == "untestable_then"
+    assert flaw_of("uniform") is None and flaw_of("something_new") is None
+
+
+def test_scorer_reads_open_items_when_the_report_has_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    meeting = next(m for m in load_meetings() if m.split == "tune")
+    open_texts = [s.text for s in meeting.sentences if s.label == "open"]
+    unserved = [s.text for s in meeting.sentences if s.id in meeting.unserved_needs()]
+
+    def fake_check_batch(stories: Any, notes: str, **_: Any) -> _Report:
+        assert notes == meeting.notes
+        flagged = (_Finding("role_generic", "warning", "generic role"),)
+        return _Report(tuple(_StoryReport(flagged) for _ in stories), tuple(unserved),
+                       tuple(open_texts))  # fmt: skip
+
+    monkeypatch.setattr(story_checks, "check_batch", fake_check_batch)
+    part = story_checks.PartScore()
+    story_checks.score_meeting(meeting, part, None)
+    assert part.open_items.available
+    assert part.open_items.found == part.open_items.gold == len(open_texts)
+    assert part.coverage.found == part.coverage.gold == len(unserved)
+    assert part.caught["role"] == part.flawed["role"] > 0
+    assert part.clean_any == part.clean
