@@ -38,6 +38,7 @@ format: install
 
 bench: install
 	$(BIN)/python -m tests.bench.retrieval
+	$(BIN)/python -m tests.bench.story_checks
 
 migrate: install
 	$(BIN)/apo migrate
