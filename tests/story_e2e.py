@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
 from tests.harness.app_server import RunningBot
 from tests.harness.fake_slack import SlackCall
+from tests.harness.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTES_EN = (ROOT / "knowledge/examples/meeting-notes-en.md").read_text(encoding="utf-8")
@@ -64,7 +64,8 @@ def story_ids(bot: RunningBot, note_id: int) -> list[int]:
 def wait_until_escalated(bot: RunningBot, channel: str, ts: str, timeout: float = 20) -> None:
     """The fake records the escalation post when it arrives; the bot stores where it went
     only once Slack has answered. A reply sent in between would find no escalation."""
-    deadline = time.monotonic() + timeout
-    while bot.container.services.answers.escalated_at(channel, ts) is None:
-        assert time.monotonic() < deadline, "the escalation was never stored"
-        time.sleep(0.02)
+    wait_until(
+        lambda: bot.container.services.answers.escalated_at(channel, ts) is not None,
+        timeout=timeout,
+        what="the escalation was not stored",
+    )

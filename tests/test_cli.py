@@ -6,7 +6,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -14,6 +13,7 @@ import httpx
 from tests.harness.app_server import PROJECTS_YAML
 from tests.harness.fake_openai import FakeOpenAI
 from tests.harness.fake_slack import FakeSlack
+from tests.harness.waiting import wait_until
 
 CONTRACT_NAMES = (
     "SLACK_BOT_TOKEN",
@@ -117,15 +117,16 @@ def test_serve_http_with_credentials_serves(
         text=True,
     )
     try:
-        health = None
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and process.poll() is None:
+
+        def answered() -> httpx.Response | None:
+            if process.poll() is not None:
+                raise AssertionError(f"the server exited with {process.returncode}")
             try:
-                health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
-                break
+                return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
             except httpx.TransportError:
-                time.sleep(0.2)
-        assert health is not None, f"the server never answered: {process.poll()}"
+                return None
+
+        health = wait_until(answered, timeout=60, what="the server never answered", interval=0.05)
         assert health.status_code == 200
         assert health.json()["status"] == "ok"
         assert fake_slack.calls_to("auth.test"), "the token was not checked with auth.test"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from tests.harness.app_server import REVIEWER, TEAM_CHANNEL, RunningBot
 from tests.story_e2e import batch, cards, final_batch_update, story
 
@@ -31,5 +29,5 @@ def test_draft_approve_and_retried_event_on_postgres(running_bot_on_postgres: Ru
         )
     in_thread = lambda c: c.args.get("thread_ts") == "1700000400.000100"  # noqa: E731
     bot.slack.wait_for("chat.postMessage", predicate=in_thread)
-    time.sleep(0.5)
+    bot.wait_until_idle()  # a wrongly processed retry would have posted by now
     assert len([c for c in bot.slack.calls_to("chat.postMessage") if in_thread(c)]) == 1
