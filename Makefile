@@ -24,8 +24,12 @@ run: install
 run-http: install
 	$(BIN)/apo serve --http --port $${PORT:-3000}
 
+# pytest-xdist: two workers (one per core of a small CI machine) that steal work from each
+# other, so a few slow CLI tests do not leave one worker idle; TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
+
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check bot tests

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.fixtures_db import copy_migrated_sqlite
 from tests.harness.app_server import PROJECTS_YAML
 from tests.harness.fake_openai import FakeOpenAI
 from tests.harness.fake_slack import FakeSlack
@@ -136,10 +137,11 @@ def test_serve_http_with_credentials_serves(
 
 
 def test_doctor_reports_every_part(
-    tmp_path: Path, fake_slack: FakeSlack, fake_openai: FakeOpenAI
+    tmp_path: Path, fake_slack: FakeSlack, fake_openai: FakeOpenAI, migrated_sqlite_template: Path
 ) -> None:
     env = _env_for_fakes(tmp_path, fake_slack, fake_openai)
-    assert apo("migrate", cwd=tmp_path, env=env).returncode == 0
+    # What `apo migrate` leaves (test_migrate_creates_the_database), without a second process.
+    copy_migrated_sqlite(migrated_sqlite_template, f"sqlite:///{tmp_path / 'data' / 'apo.db'}")
 
     result = apo("doctor", cwd=tmp_path, env=env)
 

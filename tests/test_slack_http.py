@@ -125,7 +125,7 @@ def test_command_is_acked_fast_while_the_model_is_still_thinking(running_bot: Ru
 
     assert response.status_code == 200
     assert response.text == "working on it"
-    assert ack_seconds < 1.5, f"ack took {ack_seconds:.2f}s"
+    assert ack_seconds < 3, f"ack took {ack_seconds:.2f}s"  # Slack's ack deadline
     running_bot.openai.wait_for_requests(1)
     assert not finished.is_set()  # acked while the model had the question and no answer yet
     running_bot.openai.release()
