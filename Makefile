@@ -24,13 +24,18 @@ run: install
 run-http: install
 	$(BIN)/apo serve --http --port $${PORT:-3000}
 
+# pytest-xdist: two workers (one per core of a small CI machine) that steal work from each
+# other, so a few slow CLI tests do not leave one worker idle; TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
+
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check bot tests
 	$(BIN)/ruff format --check bot tests
 	$(BIN)/mypy bot
+	$(BIN)/lint-imports --no-logo
 
 format: install
 	$(BIN)/ruff format bot tests
@@ -51,4 +56,4 @@ lock:
 	$(PYTHON) -m pip install --quiet uv && $(PYTHON) -m uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

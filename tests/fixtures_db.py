@@ -9,6 +9,7 @@ engine from the URL string alone — the app, a CLI subprocess — lands in the 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -65,6 +66,24 @@ def postgres_url() -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to head once per session (per worker): copying it gives a test
+    the database a fresh upgrade would, without running every migration again."""
+    path = tmp_path_factory.mktemp("migrated") / "apo.db"
+    upgrade(f"sqlite:///{path}")
+    # The engine is disposed, so WAL has been checkpointed into the file: one file to copy.
+    assert not path.with_name(path.name + "-wal").exists()
+    return path
+
+
+def copy_migrated_sqlite(template: Path, url: str) -> None:
+    """Put a copy of the migrated template where the SQLite `url` points."""
+    target = Path(url.removeprefix("sqlite:///"))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, target)
+
+
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     """A SQLite file in a folder that does not exist yet (the engine creates it)."""
@@ -82,9 +101,12 @@ def db_url(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def migrated_url(db_url: str) -> str:
-    """``db_url`` upgraded to the newest migration."""
-    upgrade(db_url)
+def migrated_url(db_url: str, migrated_sqlite_template: Path) -> str:
+    """``db_url`` upgraded to the newest migration (SQLite: a copy of the migrated template)."""
+    if db_url.startswith("sqlite:///"):
+        copy_migrated_sqlite(migrated_sqlite_template, db_url)
+    else:
+        upgrade(db_url)
     return db_url
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
 from bot.domain import MessageRef
 from tests.harness.app_server import RunningBot
 from tests.harness.fake_slack import SlackCall
+from tests.harness.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTES_EN = (ROOT / "knowledge/examples/meeting-notes-en.md").read_text(encoding="utf-8")
@@ -65,7 +65,10 @@ def story_ids(bot: RunningBot, note_id: int) -> list[int]:
 def wait_until_escalated(bot: RunningBot, channel: str, ts: str, timeout: float = 20) -> None:
     """The fake records the escalation post when it arrives; the bot stores where it went
     only once Slack has answered. A reply sent in between would find no escalation."""
-    deadline = time.monotonic() + timeout
-    while bot.container.services.escalations.escalated_at(MessageRef(channel, ts)) is None:
-        assert time.monotonic() < deadline, "the escalation was never stored"
-        time.sleep(0.02)
+    wait_until(
+        lambda: (
+            bot.container.services.escalations.escalated_at(MessageRef(channel, ts)) is not None
+        ),
+        timeout=timeout,
+        what="the escalation was not stored",
+    )

@@ -6,14 +6,15 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 
+from tests.fixtures_db import copy_migrated_sqlite
 from tests.harness.app_server import PROJECTS_YAML
 from tests.harness.fake_openai import FakeOpenAI
 from tests.harness.fake_slack import FakeSlack
+from tests.harness.waiting import wait_until
 
 CONTRACT_NAMES = (
     "SLACK_BOT_TOKEN",
@@ -117,15 +118,16 @@ def test_serve_http_with_credentials_serves(
         text=True,
     )
     try:
-        health = None
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and process.poll() is None:
+
+        def answered() -> httpx.Response | None:
+            if process.poll() is not None:
+                raise AssertionError(f"the server exited with {process.returncode}")
             try:
-                health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
-                break
+                return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
             except httpx.TransportError:
-                time.sleep(0.2)
-        assert health is not None, f"the server never answered: {process.poll()}"
+                return None
+
+        health = wait_until(answered, timeout=60, what="the server never answered", interval=0.05)
         assert health.status_code == 200
         assert health.json()["status"] == "ok"
         assert fake_slack.calls_to("auth.test"), "the token was not checked with auth.test"
@@ -135,10 +137,11 @@ def test_serve_http_with_credentials_serves(
 
 
 def test_doctor_reports_every_part(
-    tmp_path: Path, fake_slack: FakeSlack, fake_openai: FakeOpenAI
+    tmp_path: Path, fake_slack: FakeSlack, fake_openai: FakeOpenAI, migrated_sqlite_template: Path
 ) -> None:
     env = _env_for_fakes(tmp_path, fake_slack, fake_openai)
-    assert apo("migrate", cwd=tmp_path, env=env).returncode == 0
+    # What `apo migrate` leaves (test_migrate_creates_the_database), without a second process.
+    copy_migrated_sqlite(migrated_sqlite_template, f"sqlite:///{tmp_path / 'data' / 'apo.db'}")
 
     result = apo("doctor", cwd=tmp_path, env=env)
 

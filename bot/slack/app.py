@@ -7,7 +7,6 @@ calls `ack()` and runs the rest in its thread pool, so slow work (the LLM) never
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -17,6 +16,7 @@ from bot.settings import Settings
 from bot.slack.blocks.help import HelpEntry
 from bot.slack.client import make_web_client
 from bot.slack.error_handler import register_error_handler
+from bot.slack.executor import ListenerExecutor
 from bot.slack.listeners import decisions, escalations, questions, review, stories
 from bot.slack.listeners import help as help_listener
 from bot.slack.middleware import register_middleware
@@ -30,7 +30,7 @@ def create_app(settings: Settings, services: Services, *, client: WebClient | No
         signing_secret=settings.require_signing_secret() if http_mode else None,
         request_verification_enabled=http_mode,
         process_before_response=False,
-        listener_executor=ThreadPoolExecutor(max_workers=16, thread_name_prefix="apo-listener"),
+        listener_executor=ListenerExecutor(max_workers=16),
         logger=logging.getLogger("slack_bolt"),
     )
     register_middleware(app, services)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,10 +14,12 @@ from slack_bolt import App
 from bot.container import Container, build_container
 from bot.settings import Settings
 from bot.slack.app import create_app
+from bot.slack.executor import ListenerExecutor
 from bot.slack.http_server import EVENTS_PATH, bind, create_web_app, make_server
 from tests.harness.fake_openai import FakeOpenAI
 from tests.harness.fake_slack import FakeSlack
 from tests.harness.signer import SlackSigner
+from tests.harness.waiting import wait_until
 
 SIGNING_SECRET = "test-signing-secret"
 TEAM_CHANNEL = "C0TEAM"
@@ -93,6 +94,22 @@ class RunningBot:
     def get(self, path: str) -> httpx.Response:
         return httpx.get(self.base_url + path, timeout=10)
 
+    def wait_until_idle(self, timeout: float = 20) -> None:
+        """Wait until the bot has finished all the work the requests answered so far started.
+
+        Bolt submits a listener's work after the ack to its executor before it answers the
+        request, so once `signer` has returned, that work is counted until it ends.
+        """
+        executor = self.app.listener_runner.listener_executor
+        assert isinstance(executor, ListenerExecutor)
+        if not executor.wait_until_idle(timeout):
+            raise AssertionError(f"{executor.in_flight} listener(s) still running after {timeout}s")
+
+    def assert_no_call(self, method: str) -> None:
+        """Fail if the bot called `method`, once everything it was asked to do has finished."""
+        self.wait_until_idle()
+        self.slack.assert_no_call(method, within=0)
+
     def stop(self) -> None:
         self.signer.close()
         self.server.should_exit = True
@@ -119,11 +136,13 @@ def start_bot(settings: Settings, slack: FakeSlack, openai: FakeOpenAI) -> Runni
     server = make_server(create_web_app(app, container.health), log_level="warning")
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the bot's HTTP server did not start")
-        time.sleep(0.01)
+    wait_until(
+        lambda: server.started or not thread.is_alive(),
+        timeout=10,
+        what="the bot's HTTP server did not start",
+    )
+    if not server.started:
+        raise RuntimeError("the bot's HTTP server stopped while starting")
     base_url = f"http://127.0.0.1:{port}"
     signer = SlackSigner(
         base_url + EVENTS_PATH, SIGNING_SECRET, default_response_url=slack.response_url("default")

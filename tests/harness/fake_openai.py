@@ -62,6 +62,7 @@ class FakeOpenAI(LoopbackServer):
         self._embedding_requests: list[dict[str, Any]] = []
         self._unscripted: list[dict[str, Any]] = []
         self._ids = itertools.count(1)
+        self._holding = False
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -75,7 +76,22 @@ class FakeOpenAI(LoopbackServer):
             raise RuntimeError("FakeOpenAI is not started")
         return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
 
+    def stop(self) -> None:
+        self.release()
+        super().stop()
+
     # -- script ----------------------------------------------------------------------------
+
+    def hold(self) -> None:
+        """Keep every chat completion waiting (received, unanswered) until `release()`: a model
+        that is still thinking for exactly as long as the test needs, with no fixed delay."""
+        with self._cond:
+            self._holding = True
+
+    def release(self) -> None:
+        with self._cond:
+            self._holding = False
+            self._cond.notify_all()
 
     def queue_json(
         self,
@@ -183,6 +199,7 @@ class FakeOpenAI(LoopbackServer):
             if reply is None:
                 self._unscripted.append(request)
             self._cond.notify_all()
+            self._cond.wait_for(lambda: not self._holding)
         if reply is None:
             body = _error_body(500, "FakeOpenAI: no scripted reply", None)
             # x-should-retry stops the SDK retrying, so a missing script fails fast and once.
