@@ -40,6 +40,7 @@ from bot.services.stories.review import ReviewService
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.digest_store import SqlDigestStore
+from bot.storage.events import SqlEventLog
 from bot.storage.knowledge import SqlDecisionStore, SqlQuestionStore
 from bot.storage.migrate import upgrade
 from bot.storage.projects import upsert_project
@@ -150,7 +151,7 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
     )
     services = Services(
         projects=projects,
-        inbox=EventInbox(db),
+        inbox=EventInbox(SqlEventLog(db)),
         notes=NotesIntake(story_store, projects, max_note_chars=settings.max_note_chars),
         stories=stories,
         review=ReviewService(story_store, projects, stories, indexer),

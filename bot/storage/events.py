@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from bot.storage._sql import insert_ignore, rowcount
+from bot.storage.db import Database
 from bot.storage.models import ProcessedEvent
 from bot.storage.types import now_utc
 
@@ -28,3 +29,18 @@ def prune_processed_events(older_than: datetime, *, session: Session) -> int:
     """Forget events received before ``older_than`` (Slack stops retrying after minutes)."""
     stmt = sa.delete(ProcessedEvent).where(col(ProcessedEvent.received_at) < older_than)
     return rowcount(session, stmt)
+
+
+class SqlEventLog:
+    """The processed-event ids behind `services.inbox.EventInbox`; each call one transaction."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def first_delivery(self, event_id: str) -> bool:
+        with self._db.session() as session:
+            return mark_event_processed(event_id, session=session)
+
+    def forget_before(self, cutoff: datetime) -> int:
+        with self._db.session() as session:
+            return prune_processed_events(cutoff, session=session)
