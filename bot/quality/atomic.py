@@ -23,6 +23,8 @@ from .vocab import ARTEFACT_NOUNS, PREPOSITIONS
 JOINERS = frozenset(("and", "or", "&", "plus", "og", "eller", "samt"))
 _PHRASE_JOINERS = (("as", "well", "as"), ("i", "tillegg", "til"))
 _RANGE_OPENERS = frozenset(("between", "from", "mellom", "fra"))
+# Before "and", a channel or recipient also sets up a second place: "by email and in the app".
+_LEFT_PREPOSITIONS = PREPOSITIONS | {"by", "to", "from", "per", "til", "fra", "med"}
 _NOUN_END = frozenset(("of", "for", "with", "av", "for", "med", "over", "per"))
 
 
@@ -54,7 +56,7 @@ def _second_place(left: list[str], right: list[str]) -> bool:
         return False
     if any(w in _RANGE_OPENERS for w in low_left[-3:]):
         return False  # "between the start and the end date"
-    last_prep = max((i for i, w in enumerate(low_left) if w in PREPOSITIONS), default=-1)
+    last_prep = max((i for i, w in enumerate(low_left) if w in _LEFT_PREPOSITIONS), default=-1)
     if last_prep < 0 or last_prep == len(low_left) - 1:
         return False
     left_object, right_object = low_left[last_prep + 1 :], low_right[1:]

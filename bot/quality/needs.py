@@ -40,7 +40,10 @@ PROBLEM_CUES = (
     "are missing", "lacks", "complain", "complained", "complains", "struggle", "struggles",
     "kan ikke", "får ikke", "klarer ikke", "ikke mulig", "vanskelig å", "tar for lang tid",
     "finnes ikke", "ser ikke", "det er ingen", "det finnes ingen", "klager", "sliter med",
-    "har ingen måte",
+    "har ingen måte", "forget to", "forgets to", "forgetting to", "keep forgetting",
+    "wastes time", "waste time", "time-consuming", "confusing", "the problem is",
+    "problem with", "glemmer å", "kaster bort tid", "tungvint", "forvirrende", "problemet er",
+    "problem med",
 )  # fmt: skip
 
 REQUEST_QUESTIONS = (

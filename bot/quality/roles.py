@@ -9,6 +9,7 @@ tolerant of plural, Norwegian definite forms and compounds ("regnskapsførerne",
 
 from __future__ import annotations
 
+from .synonyms import canonical
 from .text import stem, words
 from .types import Check, Finding, StoryDraft
 from .vocab import GENERIC_ROLES, ROLE_QUALIFIERS, UNKNOWN_ROLES
@@ -50,7 +51,7 @@ def is_generic(role: str) -> bool:
 
 
 def _same_word(role_word: str, note_word: str) -> bool:
-    if role_word == note_word:
+    if role_word == note_word or canonical(role_word) == canonical(note_word):
         return True
     a, b = stem(role_word), stem(note_word)
     if a == b:

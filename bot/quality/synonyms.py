@@ -41,7 +41,7 @@ GROUPS = (
     "pay payment betale betaling",
     "approve accept godkjenne",
     "reject decline deny avvise",
-    "cancel avbestille avbryte kansellere",
+    "cancel withdraw revoke avbestille avbryte kansellere trekke",
     "book reserve bestille reservere booke",
     "upload attach",
     "overdue late unpaid forfalt forfalte forsinket ubetalt",
@@ -74,6 +74,47 @@ GROUPS = (
     "team gruppe",
     "comment kommentar",
     "total sum",
+    "phone telefon mobile mobil",
+    "ship dispatch sende",
+    "broken faulty defective damaged ødelagt defekt",
+    "revenue sales turnover income omsetning inntekt salg",
+    "region area område",
+    "break pause",
+    "homework assignment lekse lekser",
+    "reschedule move flytte",
+    "number nummer",
+    "record log registrer",
+    "figures numbers tall",
+    # People: a role named in the other language is still named in the notes.
+    "accountant regnskapsfører bookkeeper",
+    "dispatcher disponent",
+    "warehouse lager",
+    "nurse sykepleier",
+    "doctor lege",
+    "teacher lærer",
+    "pupil elev",
+    "administrator admin",
+    "owner eier",
+    "seller salesperson selger",
+    "buyer purchaser kjøper innkjøper",
+    "technician tekniker",
+    "mechanic mekaniker",
+    "planner planlegger",
+    "cashier kasserer",
+    "patient pasient",
+    "tenant leietaker",
+    "landlord utleier",
+    "member medlem",
+    "guest gjest",
+    "visitor besøkende",
+    "supplier vendor leverandør",
+    "courier bud",
+    "auditor revisor",
+    "developer utvikler",
+    "volunteer frivillig",
+    "parent forelder foreldre",
+    "coach trener",
+    "agent saksbehandler caseworker",
 )
 
 
@@ -93,6 +134,21 @@ _PHRASE = phrase_pattern(PHRASES)
 def canonical_text(text: str) -> str:
     """`text` folded, with multi-word synonyms ("laste ned", "log in") replaced by one word."""
     return _PHRASE.sub(lambda m: PHRASES[m.group(0)], fold(text))
+
+
+def canonical_parts(word: str) -> tuple[str, ...]:
+    """`canonical(word)`, or the canonical parts of a compound whose tail is a known word:
+    "telefonnummer" -> ("phone", "number"), "fakturaliste" -> ("invoice", "list")."""
+    key = canonical(word)
+    table = _canon()
+    if key in table.values() or len(word) < 8:
+        return (key,)
+    stemmed = stem(word)
+    for size in range(len(stemmed) - 3, 3, -1):
+        head, tail = stemmed[:-size], stemmed[-size:]
+        if tail in table and len(head) >= 3:
+            return (canonical(head.rstrip("s")), table[tail])
+    return (key,)
 
 
 def canonical(word: str) -> str:

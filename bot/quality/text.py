@@ -48,7 +48,7 @@ STOPWORDS = frozenset(
     )
 )  # fmt: skip
 
-_SUFFIXES = ("ene", "ere", "ing", "ies", "ed", "er", "en", "et", "s")
+_SUFFIXES = ("erne", "ene", "ere", "ing", "ies", "ed", "er", "en", "et", "s")
 
 
 def normalise(text: str) -> str:
