@@ -175,7 +175,10 @@ def classify(sentence: NoteSentence) -> Kind:
         return "need"
     if _has("need", text) or _has("problem", text):
         return "need"
-    if tokens[0] in _IMPERATIVES and tokens[1] not in _NOT_IMPERATIVE_NEXT:
+    label, colon, rest = body.partition(":")
+    if colon and len(words(label)) <= 4:
+        tokens = words(rest)  # "Update on the sprint: …" is a label, not an imperative
+    if len(tokens) >= 2 and tokens[0] in _IMPERATIVES and tokens[1] not in _NOT_IMPERATIVE_NEXT:
         return "need"  # "Sort the list by due date", "Vis fakturaene øverst"
     return "other"
 
