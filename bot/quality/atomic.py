@@ -64,7 +64,14 @@ def _second_place(left: list[str], right: list[str]) -> bool:
     return not same_list  # "by date and by status" is one sort order, listed
 
 
+def _definite_artefact(word: str) -> bool:
+    low = word.casefold()
+    return _is_artefact(low) and low.endswith(("en", "et", "ene", "a")) and len(low) >= 6
+
+
 def _second_thing(left: list[str], right: list[str]) -> bool:
+    if left and right and _definite_artefact(left[-1]) and _definite_artefact(right[0]):
+        return True  # "se ruteoversikten og sjåførlisten": two Norwegian definite artefacts
     if len(right) < 2 or right[0].casefold() not in DETERMINERS | {"new", "ny", "nytt", "nye"}:
         return False
     tail = left[-4:]

@@ -22,6 +22,7 @@ _DASHES = "\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
 # A dash with space on either side, an em dash or bar anywhere, or a doubled hyphen.
 _DASH_NOTE = re.compile(rf"(?P<l>\S?)\s+[{_DASHES}]{{1,2}}\s+(?P<r>\S?)|[\u2014\u2015]|--")
 _SEMICOLON = re.compile(r";\s*\S")
+_NOTE_LABEL = re.compile(r"(?<![\w-])(?:nb|n\.b\.|note|merk|obs|ps|todo)\s*:", re.IGNORECASE)
 _SENTENCE_BREAK = re.compile(r"[.!?]\s+\S")
 _ABBREVIATIONS = phrase_pattern(ABBREVIATIONS)
 _EXAMPLE_WORDS = phrase_pattern(
@@ -74,6 +75,8 @@ def minimal(story: StoryDraft) -> list[Finding]:
             problems.append("a note after a dash")
         if _SEMICOLON.search(text):
             problems.append("a note after a semicolon")
+        if _NOTE_LABEL.search(text):
+            problems.append('a remark ("NB:", "Note:")')
         if _SENTENCE_BREAK.search(_ABBREVIATIONS.sub("", normalise(text))):
             problems.append("more than one sentence")
         problems += [f'the template words "{w}" again' for w in _template_words(part, text)]

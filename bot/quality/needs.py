@@ -14,7 +14,7 @@ import re
 from typing import Literal
 
 from .sentences import NoteSentence, strip_speaker
-from .text import normalise, phrase_pattern, words
+from .text import fold, normalise, phrase_pattern, words
 from .verbs import ENGLISH_VERBS, NORWEGIAN_VERBS
 
 Kind = Literal["need", "open", "other"]
@@ -43,7 +43,9 @@ PROBLEM_CUES = (
     "har ingen måte", "forget to", "forgets to", "forgetting to", "keep forgetting",
     "wastes time", "waste time", "time-consuming", "confusing", "the problem is",
     "problem with", "glemmer å", "kaster bort tid", "tungvint", "forvirrende", "problemet er",
-    "problem med",
+    "problem med", "get no", "gets no", "has no", "have no", "there are no", "too long",
+    "too hard", "too small", "too many", "får ingen", "har ingen", "for treg", "for tregt",
+    "for lang tid", "for vanskelig", "for mange",
 )  # fmt: skip
 
 REQUEST_QUESTIONS = (
@@ -64,6 +66,9 @@ OPEN_MARKERS = (
     "skal avklares", "avklares", "åpent spørsmål", "åpen sak", "usikkert", "usikker",
     "vet ikke", "uklart", "avventer", "venter på", "sjekke med", "undersøke om",
     "ta stilling til", "bestemmes senere", "bestemme om", "avgjøre om", "diskuteres",
+    "to be determined", "needs discussion", "need to discuss", "let's discuss", "we'll see",
+    "(open)", "[open]", "open:", "status: open", "not agreed", "no agreement", "får se",
+    "må diskuteres", "ikke avgjort", "uavgjort", "(åpent)", "åpent:", "ikke enige",
 )  # fmt: skip
 
 REJECTED_MARKERS = (
@@ -78,7 +83,8 @@ REJECTED_MARKERS = (
     "droppet", "dropper", "avvist", "avviser", "ikke med", "tar vi senere", "til senere",
     "ikke i denne", "utenfor scope", "ikke prioritert", "sa nei", "do it later",
     "do that later", "look at it later", "revisit", "come back to it", "ta det senere",
-    "se på det senere", "ikke prioritet",
+    "se på det senere", "ikke prioritet", "no longer", "ikke lenger", "we'll skip",
+    "skip it", "hopper over", "ikke aktuelt", "not relevant",
 )  # fmt: skip
 
 NEGATED_NEEDS = (
@@ -92,7 +98,8 @@ DECISION_MARKERS = (
     "decided", "decision", "we agreed", "agreed that", "agreed to", "we will use",
     "we'll use", "we chose", "we go with", "going with", "we settled on", "confirmed that",
     "besluttet", "bestemt at", "vi bestemte", "vi går for", "vi bruker", "enige om", "vedtatt",
-    "beslutning",
+    "beslutning", "the decision is", "we'll go with", "we landed on", "vi kjører på",
+    "landet på",
 )  # fmt: skip
 
 CHATTER = (
@@ -100,7 +107,8 @@ CHATTER = (
     "next meeting", "lunch", "coffee", "weather", "sounds good", "great work", "well done",
     "makes sense", "good point", "let's wrap up", "any other business",
     "takk", "ha det", "hei alle", "god morgen", "velkommen", "neste møte", "lunsj", "kaffe",
-    "høres bra ut", "godt poeng", "bra jobbet",
+    "høres bra ut", "godt poeng", "bra jobbet", "hear me", "share my screen", "on mute",
+    "høre meg", "dele skjermen",
 )  # fmt: skip
 
 # "Kari will send the logo", "Ola to check the API": a person's task, not a product need.
@@ -158,7 +166,7 @@ def classify(sentence: NoteSentence) -> Kind:
     tokens = words(text)
     if len(tokens) < 2:
         return "other"
-    if sentence.section == "open" or _has("open", text):
+    if sentence.section == "open" or _has("open", fold(body)):
         return "open"
     is_question = body.rstrip().endswith("?")
     if is_question and not _has("request", text):

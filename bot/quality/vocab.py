@@ -72,7 +72,9 @@ GENERIC_ROLES = frozenset(
         "people", "individual", "actor", "human", "party", "customer user", "app user",
         "bruker", "brukeren", "brukere", "brukerne", "sluttbruker", "sluttbrukeren", "system",
         "systemet", "noen", "person", "personen", "alle", "interessent", "interessenter",
-        "aktør", "aktøren", "hvem som helst", "man",
+        "aktør", "aktøren", "hvem som helst", "man", "business", "company", "organisation",
+        "organization", "application", "app", "platform", "service", "backend", "bedrift",
+        "firma", "virksomhet", "selskap", "appen", "plattformen", "tjenesten", "applikasjonen",
     )
 )  # fmt: skip
 
@@ -100,7 +102,10 @@ NON_OBSERVABLE = (
     "reflected", "is reflected", "applied", "is applied", "supported", "is supported",
     "responds", "reacts", "happens", "accordingly", "improved", "is improved", "better",
     "easier", "faster", "smoother", "optimised", "optimized", "enhanced", "as intended",
-    "as designed", "without problems", "without issues", "without errors",
+    "as designed", "without problems", "without issues", "without errors", "reliable",
+    "reliably", "secure", "securely", "acceptable", "satisfactory", "good", "great",
+    "up to date", "up-to-date", "accurate", "consistent", "pålitelig", "sikker", "sikkert",
+    "akseptabel", "god", "godt", "oppdatert", "nøyaktig",
     "fungerer", "håndteres", "håndtert", "riktig", "korrekt", "som forventet", "behandles",
     "ivaretas", "tas hensyn til", "gjenspeiles", "reflekteres", "forbedret", "forbedres",
     "bedre", "enklere", "raskere", "som tiltenkt", "uten problemer", "uten feil",
@@ -114,20 +119,25 @@ FEELINGS = (
     "realize", "realizes", "trust", "trusts", "appreciate", "appreciates", "enjoy", "enjoys",
     "likes", "love", "loves", "believe", "believes", "think", "thinks", "intend",
     "intends", "wish", "wishes", "wants to", "decides to", "is sure", "are sure", "feel sure",
-    "peace of mind", "in control", "trygg", "trygge", "trygt",
+    "peace of mind", "in control", "stress-free", "less stressed", "stressed", "worried",
+    "worry", "motivated", "engaged", "has an overview", "has a clear picture", "plans to",
+    "is willing", "trygg", "trygge", "trygt",
     "føler", "føle", "fornøyd", "fornøyde", "glad", "komfortabel", "forstår", "forstå",
     "skjønner", "vet", "vite", "kjenner til", "opplever", "synes", "liker", "tror", "stoler på",
     "er sikker", "er sikre", "bevisst", "ønsker å", "har lyst", "har kontroll",
-    "beroliget", "frustrert", "forvirret",
+    "beroliget", "frustrert", "forvirret", "bekymret", "stresset", "motivert", "har oversikt",
+    "har god oversikt", "har full oversikt",
 )  # fmt: skip
 
 ABSOLUTES = (
     # Claims no finite test can prove: one run shows "sometimes", never "always".
     "always", "never", "ever", "forever", "at all times", "under any circumstances",
     "under all circumstances", "in every case", "in all cases", "without exception", "100%",
-    "no matter what",
+    "no matter what", "all the time", "every single time", "without fail",
+    "under no circumstances",
     "alltid", "aldri", "noensinne", "for alltid", "til enhver tid", "under alle omstendigheter",
-    "i alle tilfeller", "uten unntak", "uansett hva",
+    "i alle tilfeller", "uten unntak", "uansett hva", "hele tiden",
+    "under ingen omstendigheter",
 )  # fmt: skip
 
 GENERIC_SUBJECTS = frozenset(
