@@ -29,6 +29,7 @@ from .shape import goal_text
 from .synonyms import canonical, canonical_parts, canonical_text
 from .text import STOPWORDS, words
 from .types import Check, Finding, StoryDraft
+from .verbs import ALL_VERBS
 from .vocab import UNKNOWN_ROLES
 
 Method = Literal["exact", "jaccard", "embedding"]
@@ -39,6 +40,10 @@ JACCARD_THRESHOLD = 0.65
 Two slices of one feature differ in one specific word ("to PDF" / "to Excel": 0.6); a
 paraphrase mostly swaps words for synonyms, which `synonyms.py` maps together."""
 
+OTHER_ACTION_THRESHOLD = 0.8
+"""The share needed when one goal has an action verb the other lacks: "book a court" and
+"cancel a court booking" share most words but are two different things to do."""
+
 DEFAULT_EMBEDDING_THRESHOLD = 0.9
 """Cosine above which two stories mean the same. For the local WordLlama embedder
 (l2_supercat-256), on 15 paraphrase pairs and 20 pairs of related but different stories written
@@ -46,13 +51,17 @@ for calibration (several domains, English and Norwegian): the different pairs re
 the paraphrases 0.21-0.875, so no threshold separates them and 0.9 keeps false alarms at zero;
 word overlap after synonym mapping does the main work. Another embedder should bring its own
 value as a `duplicate_threshold` attribute of the similarity callable."""
+_ACTIONS = frozenset(canonical(verb) for verb in ALL_VERBS)
 _UNKNOWN_WORDS = frozenset(w for role in UNKNOWN_ROLES for w in words(role))
 _CONNEXTRA = re.compile(
     r"^(?:as an?|som en|som et|som)\s+(?P<role>[^,]+),\s*(?:i want|i'd like|i would like|"
     r"jeg vil|jeg ønsker|vil jeg|ønsker jeg)\s+(?:to\s+|å\s+)?(?P<goal>.+)$",
     re.IGNORECASE | re.DOTALL,
 )
-_TEMPLATE = frozenset(("want", "like", "ønsker", "gjerne", "able", "kunne"))
+# Template words and light verbs ("get an alert" says what "be alerted" says).
+_TEMPLATE = frozenset(
+    ("want", "like", "ønsker", "gjerne", "able", "kunne", "get", "gets", "få", "får", "make")
+)
 _BENEFIT = re.compile(r",?\s*\b(?:so that|slik at|sånn at|for at)\b.*\Z", re.IGNORECASE | re.DOTALL)
 
 
@@ -106,7 +115,8 @@ def _keys(text: str) -> _Keys:
     parsed = _CONNEXTRA.match(means.strip())
     role, goal = (parsed.group("role"), parsed.group("goal")) if parsed else ("", means)
     head = head_noun(role) if role and not is_generic(role) else None
-    return _Keys(text, exact, _content(goal), canonical(head) if head else None)
+    role_key = canonical_parts(head)[-1] if head else None  # "lagerarbeider" -> "worker"
+    return _Keys(text, exact, _content(goal), role_key)
 
 
 def embedding_threshold(similarity: Similarity | None, threshold: float | None = None) -> float:
@@ -126,7 +136,8 @@ def _compare(
     if union and (a.role is None or b.role is None or a.role == b.role):
         shared = len(a.content & b.content)
         overlap = shared / len(union)
-        if overlap >= JACCARD_THRESHOLD:
+        same_action = (a.content ^ b.content).isdisjoint(_ACTIONS)
+        if overlap >= (JACCARD_THRESHOLD if same_action else OTHER_ACTION_THRESHOLD):
             return "jaccard", round(overlap, 3)
         if shared >= 3 and shared == min(len(a.content), len(b.content)):
             return "jaccard", round(overlap, 3)  # one goal says all of the other and more

@@ -40,11 +40,15 @@ ARTEFACT_NOUNS = (
     "filter", "search", "map", "chart", "graph", "summary", "calendar", "log", "history",
     "widget", "tab", "menu", "portal", "app", "feed", "template", "integration", "api",
     "receipt", "document", "file", "spreadsheet", "module", "section", "panel", "digest",
-    "newsletter", "sms", "wizard", "timeline", "statistics",
+    "newsletter", "sms", "wizard", "timeline", "statistics", "schedule", "roster",
+    "timetable", "profile", "settings", "checkout", "cart", "basket", "inbox", "queue",
+    "board", "gallery", "catalogue", "catalog", "website", "webshop",
     "rapport", "dashbord", "side", "skjerm", "skjermbilde", "visning", "oversikt", "liste",
     "eksport", "varsel", "varsling", "påminnelse", "epost", "melding", "skjema", "knapp",
     "søk", "kart", "graf", "diagram", "sammendrag", "kalender", "logg", "historikk", "fane",
     "meny", "mal", "integrasjon", "kvittering", "dokument", "fil", "modul", "statistikk",
+    "vaktplan", "timeplan", "profil", "innstillinger", "handlekurv", "innboks", "tavle",
+    "katalog", "nettside", "nettbutikk",
 )  # fmt: skip
 
 PREPOSITIONS = frozenset(
@@ -105,7 +109,9 @@ NON_OBSERVABLE = (
     "as designed", "without problems", "without issues", "without errors", "reliable",
     "reliably", "secure", "securely", "acceptable", "satisfactory", "good", "great",
     "up to date", "up-to-date", "accurate", "consistent", "pålitelig", "sikker", "sikkert",
-    "akseptabel", "god", "godt", "oppdatert", "nøyaktig",
+    "akseptabel", "god", "godt", "oppdatert", "nøyaktig", "done", "correct", "valid",
+    "saves time", "save time", "less time", "less work", "fewer errors", "fewer mistakes",
+    "gjort", "utført", "gyldig", "sparer tid", "mindre tid", "mindre arbeid", "færre feil",
     "fungerer", "håndteres", "håndtert", "riktig", "korrekt", "som forventet", "behandles",
     "ivaretas", "tas hensyn til", "gjenspeiles", "reflekteres", "forbedret", "forbedres",
     "bedre", "enklere", "raskere", "som tiltenkt", "uten problemer", "uten feil",
