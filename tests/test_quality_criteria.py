@@ -74,6 +74,7 @@ def test_then_without_an_observable_object_is_flagged(then: str) -> None:
         "fakturaen vises med status Betalt",
         "eleven får en melding om fraværet",
         "the total equals the sum of the order lines",
+        "the old password no longer works",
     ],
 )
 def test_observable_then_passes(then: str) -> None:
@@ -90,6 +91,7 @@ def test_observable_then_passes(then: str) -> None:
         "the accountant opens the invoice and approves it",
         "jeg velger en kunde og trykker på Lagre",
         "sykepleieren åpner journalen og registrerer blodtrykket",
+        "I open the list and filter by supplier",
     ],
 )
 def test_when_with_two_actions_is_flagged(when: str) -> None:

@@ -8,7 +8,9 @@ from bot.quality import Check, Finding, StoryDraft, lint_story
 from bot.quality.atomic import split_goal
 from bot.quality.vague import vague_words
 
-NOTES = """Workshop with Fjordfrakt and the school office, 4 June
+NOTES = """Workshop with Fjordfrakt, the clinic and the school office, 4 June
+- Receptionists move appointments when a dentist is ill.
+- Konsulentene fører timer per prosjekt.
 - Dispatchers need to see which drivers are on break.
 - Sjåførene klager på at de ikke ser kundens telefonnummer.
 - Regnskapsførerne vil ha forfalte fakturaer øverst.
@@ -35,6 +37,7 @@ def of(findings: list[Finding], check: Check) -> list[Finding]:
         ("book a room and invite colleagues", 2),
         ("show the total on the invoice and in the monthly report", 2),
         ("get a notification by email and in the app", 2),
+        ("get a reminder by SMS and by email", 2),
         ("see the invoice list and a dashboard of overdue payments", 2),
         ("get a weekly summary report and a monthly invoice overview", 2),
         ("se totalen på fakturaen og i månedsrapporten", 2),
@@ -56,7 +59,6 @@ def test_goal_joining_separate_features_is_split(goal: str, parts: int) -> None:
         "drag and drop files into the folder",
         "accept the terms and conditions",
         "filter invoices by date and status",
-        "sort the list by date and by status",
         "view invoices and credit notes",
         "search and filter the order list",
         "approve or reject expense claims",
@@ -66,6 +68,10 @@ def test_goal_joining_separate_features_is_split(goal: str, parts: int) -> None:
         "registrere navn og adresse",
         "se fakturaer og kreditnotaer for mars",
         "logge inn og ut med BankID",
+        "see the map and the list side by side",
+        "se hvem som er på vakt i dag og i morgen",
+        "see open orders today and at the weekend",
+        "book and pay for a court in one step",
     ],
 )
 def test_one_feature_with_a_conjunction_stays_whole(goal: str) -> None:
@@ -113,6 +119,12 @@ def test_ordinary_phrases_are_minimal(goal: str) -> None:
     assert of(lint_story(draft(goal)), Check.MINIMAL) == []
 
 
+def test_a_second_so_that_in_the_benefit_is_flagged() -> None:
+    story = draft("to move an appointment", benefit="the day is full so that patients wait less")
+    [finding] = of(lint_story(story), Check.MINIMAL)
+    assert finding.message.startswith('The benefit has the template words "so that"')
+
+
 def test_template_words_repeated_in_role_and_benefit_are_flagged() -> None:
     findings = of(
         lint_story(draft("to see x", role="As a dispatcher", benefit="we plan so that we save")),
@@ -150,6 +162,8 @@ def test_role_not_in_the_notes_is_flagged_as_invented(role: str) -> None:
         "warehouse team lead",
         "teacher at the school",
         "lærer",
+        "resepsjonist",
+        "consultant",
     ],
 )
 def test_role_named_in_the_notes_in_any_form_passes(role: str) -> None:

@@ -5,8 +5,8 @@ A conjunction splits the goal when what follows it could be built and shipped on
 1. a second verb with its own object: "export the report to PDF and email it";
 2. a second place or channel, a coordinated prepositional phrase: "show the total on the
    invoice and in the monthly report", "varsle på SMS og i appen";
-3. a second thing to build, two multi-word noun phrases each headed by an artefact noun
-   (report, dashboard, page …): "a list of late orders and a weekly summary email".
+3. a second thing to build: after "and", a noun phrase with its own determiner headed by an
+   artefact noun (report, dashboard, map …): "see late orders and a weekly summary email".
 
 Coordinated bare nouns ("invoices and credit notes", "by date or status") describe one feature
 and stay whole, as do the fixed pairs of `vocab.FIXED_PAIRS` ("drag and drop", "navn og
@@ -17,15 +17,21 @@ from __future__ import annotations
 
 from .clauses import DETERMINERS, second_verb_at, tokens
 from .shape import goal_text
+from .text import fold, phrase_pattern
 from .types import Check, Finding, StoryDraft
-from .vocab import ARTEFACT_NOUNS, PREPOSITIONS
+from .vocab import ARTEFACT_NOUNS, ONE_UNIT, PREPOSITIONS, TIME_WORDS
 
 JOINERS = frozenset(("and", "or", "&", "plus", "og", "eller", "samt"))
 _PHRASE_JOINERS = (("as", "well", "as"), ("i", "tillegg", "til"))
 _RANGE_OPENERS = frozenset(("between", "from", "mellom", "fra"))
 # Before "and", a channel or recipient also sets up a second place: "by email and in the app".
 _LEFT_PREPOSITIONS = PREPOSITIONS | {"by", "to", "from", "per", "til", "fra", "med"}
-_NOUN_END = frozenset(("of", "for", "with", "av", "for", "med", "over", "per"))
+_ONE_UNIT = phrase_pattern(ONE_UNIT)
+_RIGHT_PREPOSITIONS = PREPOSITIONS | {"by", "per"}
+_NOUN_END = frozenset(
+    ("of", "for", "with", "when", "if", "on", "in", "at", "to", "from", "by", "av", "med",
+     "over", "per", "ved", "når", "hvis", "på", "i", "til", "fra")
+)  # fmt: skip
 
 
 def _is_artefact(word: str) -> bool:
@@ -52,16 +58,16 @@ def _head(part: list[str]) -> str | None:
 def _second_place(left: list[str], right: list[str]) -> bool:
     low_left = [w.casefold() for w in left]
     low_right = [w.casefold() for w in right]
-    if len(low_right) < 2 or low_right[0] not in PREPOSITIONS:
+    if len(low_right) < 2 or low_right[0] not in _RIGHT_PREPOSITIONS:
         return False
     if any(w in _RANGE_OPENERS for w in low_left[-3:]):
         return False  # "between the start and the end date"
+    if _head(right[1:]) in TIME_WORDS or low_right[-1] in TIME_WORDS:
+        return False  # "today and in the evening" is when, not where
     last_prep = max((i for i, w in enumerate(low_left) if w in _LEFT_PREPOSITIONS), default=-1)
-    if last_prep < 0 or last_prep == len(low_left) - 1:
-        return False
-    left_object, right_object = low_left[last_prep + 1 :], low_right[1:]
-    same_list = low_left[last_prep] == low_right[0] and len(left_object) == len(right_object) == 1
-    return not same_list  # "by date and by status" is one sort order, listed
+    # A repeated preposition marks two separate things ("by SMS and by email"); one list of
+    # bare nouns shares its preposition ("by date and status") and never gets here.
+    return 0 <= last_prep < len(low_left) - 1
 
 
 def _definite_artefact(word: str) -> bool:
@@ -74,17 +80,10 @@ def _second_thing(left: list[str], right: list[str]) -> bool:
         return True  # "se ruteoversikten og sjåførlisten": two Norwegian definite artefacts
     if len(right) < 2 or right[0].casefold() not in DETERMINERS | {"new", "ny", "nytt", "nye"}:
         return False
-    tail = left[-4:]
-    start = max((i for i, w in enumerate(tail) if w.casefold() in DETERMINERS), default=0)
-    left_np = tail[start:]
-    right_head, left_head = _head(right), _head(left_np)
-    return (
-        len(left_np) >= 2
-        and right_head is not None
-        and left_head is not None
-        and _is_artefact(right_head)
-        and _is_artefact(left_head)
-    )
+    # The left side is already a means of its own (the caller checked it has two words), so a
+    # determiner-led artefact after "and" is a second thing to build.
+    right_head = _head(right)
+    return right_head is not None and _is_artefact(right_head)
 
 
 def _joints(words: list[str]) -> list[tuple[int, int]]:
@@ -102,6 +101,8 @@ def _joints(words: list[str]) -> list[tuple[int, int]]:
 
 def split_goal(goal: str) -> list[str]:
     """The goal cut into the separately deliverable features it joins (one part if atomic)."""
+    if _ONE_UNIT.search(fold(goal)):
+        return [goal]  # "the map and the list side by side" asks for one combined view
     words = tokens(goal)
     joints = _joints(words)
     parts: list[str] = []

@@ -40,7 +40,8 @@ DETERMINERS = frozenset(
 )  # fmt: skip
 PARTICLES = frozenset(
     ("on", "in", "out", "up", "down", "back", "off", "to", "into", "through", "for", "with",
-     "på", "inn", "ut", "opp", "ned", "tilbake", "av", "til", "gjennom", "for", "med")
+     "by", "på", "inn", "ut", "opp", "ned", "tilbake", "av", "til", "gjennom", "for", "med",
+     "etter")
 )  # fmt: skip
 STATE_VERBS = frozenset(
     ("is", "am", "are", "was", "were", "has", "have", "had", "exists", "exist", "contains",
@@ -103,7 +104,13 @@ def coordinated_action(clause: str) -> bool:
     """Whether a clause joins two actions: "I select a date and click Search",
     "the driver opens the route and marks a stop", "jeg velger en kunde og trykker Lagre"."""
     words = tokens(clause)
-    agree_s = any(w.casefold() in _THIRD_PERSON for w in words[:4])
+    low = [w.casefold() for w in words]
+    # A third-person verb near the start ("the driver opens …"), not a plural noun ("the
+    # invoices …"), lets a second -s verb count: "… and marks a stop".
+    agree_s = low[:1] not in (["i"], ["we"], ["you"], ["they"]) and any(
+        w in _THIRD_PERSON and index and low[index - 1] not in DETERMINERS
+        for index, w in enumerate(low[:4])
+    )
     return any(
         word.casefold() in CONJUNCTIONS and second_verb_at(words, index + 1, agree_s=agree_s)
         for index, word in enumerate(words)

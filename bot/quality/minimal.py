@@ -35,6 +35,8 @@ _BENEFIT_WORDS = re.compile(rf"(?<![\w-])(?P<words>so that|slik at|sånn at|for 
 _GOAL_BENEFIT = re.compile(
     rf"(?<![\w-])(?P<words>so that|so|slik at|sånn at|så|for at)\s+{_PRONOUN}\s+(?:can|kan|\w+)"
 )
+# The benefit's own "so that" is stripped before this runs, so any other one starts a second end.
+_SECOND_END = re.compile(r"(?<![\w-])(?P<words>so that|slik at|sånn at)\s")
 _WANT_WORDS = re.compile(r"(?<![\w-])(?:i want|i'd like|i would like|jeg vil|jeg ønsker)\b")
 _ROLE_WORDS = re.compile(r"^(?:as an?|som en|som et|som)\s")
 
@@ -54,7 +56,7 @@ def _template_words(part: str, text: str) -> list[str]:
     if role_words:
         found.append(role_words.group(0).strip())
     found += [m.group(0) for m in _WANT_WORDS.finditer(low)]
-    benefit = _GOAL_BENEFIT if part == "goal" else _BENEFIT_WORDS
+    benefit = {"goal": _GOAL_BENEFIT, "benefit": _SECOND_END}.get(part, _BENEFIT_WORDS)
     found += [m.group("words") for m in benefit.finditer(low)]
     return list(dict.fromkeys(found))
 

@@ -9,6 +9,8 @@ tolerant of plural, Norwegian definite forms and compounds ("regnskapsførerne",
 
 from __future__ import annotations
 
+from difflib import SequenceMatcher
+
 from .synonyms import canonical
 from .text import stem, words
 from .types import Check, Finding, StoryDraft
@@ -57,7 +59,28 @@ def _same_word(role_word: str, note_word: str) -> bool:
     if a == b:
         return True
     # Compounds: "arbeider" is the head of "lagerarbeiderne"; "sjåfør" of "lastebilsjåføren".
-    return len(a) >= 5 and b.endswith(a)
+    if len(a) >= 5 and b.endswith(a):
+        return True
+    return _cognates(a, b)
+
+
+_SPELLING = (("sjon", "tion"), ("ks", "x"), ("k", "c"), ("ø", "o"), ("æ", "ae"), ("å", "a"),
+             ("ph", "f"), ("th", "t"), ("y", "i"))  # fmt: skip
+
+
+def _spelled(word: str) -> str:
+    for norwegian, english in _SPELLING:
+        word = word.replace(norwegian, english)
+    return word
+
+
+def _cognates(a: str, b: str) -> bool:
+    """The same word in English and Norwegian spelling: "resepsjonist" and "receptionist",
+    "konsulent" and "consultant", "koordinator" and "coordinator"."""
+    a, b = _spelled(a), _spelled(b)
+    if min(len(a), len(b)) < 6 or a[0] != b[0]:
+        return False
+    return SequenceMatcher(None, a, b).ratio() >= 0.75
 
 
 def named_in(role: str, notes: str) -> bool:

@@ -29,7 +29,11 @@ ENGLISH_VERBS = frozenset(
         "select", "send", "set", "share", "show", "sign", "sort", "split", "start", "stop",
         "submit", "subscribe", "swap", "switch", "sync", "tag", "tap", "track", "transfer",
         "type", "undo", "unlock", "update", "upload", "validate", "verify", "view", "void",
-        "withdraw", "write",
+        "withdraw", "write", "describe", "explain", "take", "make", "call", "contact", "ask",
+        "answer", "buy", "sell", "measure", "estimate", "repair", "inspect", "charge",
+        "invoice", "deliver", "pack", "unload", "hire", "translate", "summarise", "summarize",
+        "photograph", "sort", "rank", "attach", "invite", "join", "leave", "accept", "decline",
+        "renew", "extend", "claim", "apply", "prioritise", "prioritize", "notify", "approve",
     )
 )  # fmt: skip
 
@@ -42,7 +46,11 @@ NORWEGIAN_VERBS = frozenset(
         "låse", "markere", "melde", "motta", "navigere", "oppdatere", "opprette", "planlegge",
         "publisere", "purre", "redigere", "registrere", "reservere", "sammenligne", "sende",
         "signere", "skanne", "skjule", "skrive", "slette", "sortere", "spore", "starte",
-        "stoppe", "søke", "tildele", "trykke", "varsle", "velge", "vise", "åpne",
+        "stoppe", "søke", "tildele", "trykke", "varsle", "velge", "vise", "åpne", "beskrive",
+        "forklare", "ringe", "kontakte", "spørre", "svare", "kjøpe", "selge", "måle",
+        "estimere", "reparere", "inspisere", "levere", "pakke", "returnere", "ansette",
+        "oversette", "oppsummere", "fotografere", "akseptere", "søke", "fornye", "forlenge",
+        "prioritere", "rapportere", "ta", "lage", "ta", "gi", "hente",
     )
 )  # fmt: skip
 

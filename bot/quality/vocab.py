@@ -51,6 +51,27 @@ ARTEFACT_NOUNS = (
     "katalog", "nettside", "nettbutikk",
 )  # fmt: skip
 
+TIME_WORDS = frozenset(
+    # A prepositional phrase about time ("today and tomorrow", "i dag og i morgen") is one
+    # feature's schedule, not a second place to build it.
+    ("today", "tomorrow", "yesterday", "morning", "mornings", "evening", "evenings", "night",
+     "nights", "weekend", "weekends", "week", "month", "year", "time", "advance", "future",
+     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+     "february", "march", "april", "may", "june", "july", "august", "september", "october",
+     "november", "december", "summer", "winter", "spring", "autumn", "dag", "morgen", "kveld",
+     "natt", "helgen", "helga", "helger", "uke", "uken", "måned", "måneden", "år", "året",
+     "forkant", "etterkant", "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag",
+     "søndag", "januar", "februar", "mars", "mai", "juni", "juli", "desember", "sommer",
+     "vinter", "høst", "vår", "tide", "går")
+)  # fmt: skip
+
+ONE_UNIT = (
+    # Said of two joined things, these make them one feature: "the map and the list side by side".
+    "side by side", "together", "in one view", "in one step", "at the same time", "at once",
+    "on one screen", "on the same page", "samtidig", "sammen", "i én visning", "i ett steg",
+    "på samme side", "i samme bilde", "ved siden av hverandre",
+)  # fmt: skip
+
 PREPOSITIONS = frozenset(
     # Places and channels: "on the invoice and in the report" names two places to build.
     ("on", "in", "at", "inside", "within", "via", "through", "into", "onto", "across",
@@ -162,5 +183,7 @@ OBSERVABLE_WORDS = (
     "disabled", "enabled", "marked", "status", "message", "error", "email", "notification",
     "total", "equals", "logged in", "logged out", "blocked", "rejected", "approved",
     "ser", "vises", "vist", "mottar", "sendes", "sendt", "inneholder", "lagres", "lagret",
-    "opprettes", "slettes", "endres", "feilmelding", "melding", "varsel",
+    "opprettes", "slettes", "endres", "feilmelding", "melding", "varsel", "no longer",
+    "not accepted", "refused", "denied", "cannot", "can't", "ikke lenger", "avvises", "nektes",
+    "kan ikke",
 )  # fmt: skip
