@@ -223,3 +223,39 @@ def test_check_batch_ranks_each_storys_findings() -> None:
 
     severities = [f.severity for f in report.findings]
     assert severities == sorted(severities, key=["error", "warning", "info"].index)
+
+
+@pytest.mark.parametrize(
+    ("notes", "needs", "open_"),
+    [
+        (
+            "Per wants the crew list to be printable. We said that is out of scope.\n"
+            "Export to Excel for the accountant.",
+            ["Export to Excel for the accountant."],
+            [],
+        ),
+        (
+            "Pending: price for SMS messages\nBeslutning: vi bruker Azure AD for innlogging\n"
+            "Anleggslederne trenger å se leveransene for i morgen.",
+            ["Anleggslederne trenger å se leveransene for i morgen."],
+            ["Pending: price for SMS messages"],
+        ),
+        (
+            "- Dark mode? Per sa nei.\n- Ahmed sender skisser innen fredag\n"
+            "- Kunden ønsker en ukesrapport. Det tar vi i neste fase.",
+            [],
+            [],
+        ),
+        (
+            "Lise: Do we show deliveries from all suppliers?\nPer: not sure, need to check.\n"
+            "Drivers keep calling the office to ask for the gate code.",
+            ["Drivers keep calling the office to ask for the gate code."],
+            ["Lise: Do we show deliveries from all suppliers?", "Per: not sure, need to check."],
+        ),
+    ],
+)
+def test_rejections_labels_and_replies_in_mixed_notes(
+    notes: str, needs: list[str], open_: list[str]
+) -> None:
+    assert uncovered_needs(notes, []) == needs
+    assert open_items(notes) == open_

@@ -119,6 +119,12 @@ _REJECTION_REPLY = re.compile(
     r"^(?:(?:no|nope|nei)(?:[,.!;:]|$)|(?:not now|ikke nå|rejected|avvist|dropped|droppet|"
     r"parked|parkert)\b)"
 )
+# "That is out of scope", "det tar vi senere", "we'll park it": a reply about what came before.
+_REFERS_BACK = re.compile(
+    r"\b(?:that|this|it|det|dette|den)(?:'s|\s+(?:is|was|will|would|can|goes|er|var|blir|"
+    r"tar|kan|må|skal|får|går))\b|\b(?:do|drop|park|skip|postpone|defer|tar|dropper|"
+    r"parkerer|utsetter)\s+(?:it|that|this|det|dette|den)\b|\b(?:tar|gjør)\s+vi\s+(?:det|dette)\b"
+)
 _NOT_IMPERATIVE_NEXT = frozenset(
     ("of", "for", "from", "is", "are", "was", "were", "has", "at", "er", "var", "har", "av",
      "fra", "til")
@@ -154,28 +160,37 @@ def rejects_previous(sentence: str) -> bool:
     text = normalise(strip_speaker(sentence))
     if _REJECTION_REPLY.match(text):
         return True
-    refers_back = bool(re.match(r"^(?:that|this|it|det|dette|den)\b", text))
     marked = _has("rejected", text) or _has("negated", text)
-    return marked and (refers_back or (len(words(text)) <= 5 and _has("rejected", text)))
+    short = len(words(text)) <= 8
+    return marked and (bool(_REFERS_BACK.search(text)) or (short and _has("rejected", text)))
+
+
+def _action_item(body: str, tokens: list[str]) -> bool:
+    return bool(_ACTION_ITEM.match(body.strip())) and tokens[0] not in _IMPERATIVES
 
 
 def classify(sentence: NoteSentence) -> Kind:
-    """A need, an open item, or neither, judged from the sentence and its section."""
+    """A need, an open item, or neither, judged from the sentence and its section.
+
+    Markers (open, rejected, decided) are looked for in the whole sentence, a leading label
+    such as "Pending:" or "Beslutning:" included; the need itself in what follows a speaker's
+    name or a timestamp."""
     body = strip_speaker(sentence.text)
+    whole = fold(sentence.text)
     text = normalise(body)
     tokens = words(text)
     if len(tokens) < 2:
         return "other"
-    if sentence.section == "open" or _has("open", fold(body)):
+    if sentence.section == "open" or _has("open", whole):
         return "open"
     is_question = body.rstrip().endswith("?")
     if is_question and not _has("request", text):
         return "open"
-    if sentence.section in ("rejected", "actions") or _has("rejected", text):
+    if sentence.section in ("rejected", "actions") or _has("rejected", whole):
         return "other"
-    if _has("negated", text) or _has("decision", text) or sentence.section == "decisions":
+    if _has("negated", whole) or _has("decision", whole) or sentence.section == "decisions":
         return "other"
-    if (_has("chatter", text) and not _has("need", text)) or _ACTION_ITEM.match(body.strip()):
+    if (_has("chatter", text) and not _has("need", text)) or _action_item(body, tokens):
         return "other"
     if len(tokens) < 3 and sentence.section != "needs":
         return "other"
@@ -195,6 +210,7 @@ def classify_notes(sentences: list[NoteSentence]) -> list[Kind]:
     """`classify` for each sentence, with a need turned down by the next sentence dropped."""
     kinds = [classify(s) for s in sentences]
     for index in range(len(sentences) - 1):
-        if kinds[index] == "need" and rejects_previous(sentences[index + 1].text):
+        reply = sentences[index + 1]
+        if kinds[index] != "other" and not reply.heading and rejects_previous(reply.text):
             kinds[index] = "other"
     return kinds

@@ -50,6 +50,7 @@ class NoteSentence:
 
     text: str
     section: Section = ""
+    heading: bool = False
 
 
 _BULLET = re.compile(r"^\s*(?:[-*•·▪‣◦–—]|\d{1,3}[.)]|[a-zA-Z][.)](?=\s))\s*")
@@ -94,7 +95,7 @@ def note_sentences(notes: str) -> list[NoteSentence]:
     is a wrapped sentence and is joined to it. A heading's section lasts until the next heading
     or an empty line followed by a line that is not a list item.
     """
-    lines: list[tuple[str, Section]] = []
+    lines: list[tuple[str, Section | None]] = []  # None marks a heading
     section: Section = ""
     blank = False
     for raw in notes.splitlines():
@@ -110,14 +111,18 @@ def note_sentences(notes: str) -> list[NoteSentence]:
         heading = None if bullet else section_of(text)
         if heading is not None:
             section = heading
-            lines.append((text, ""))
+            lines.append((text, None))
             continue
         previous = lines[-1][0] if lines else ""
         if previous and not bullet and text[0].islower() and previous[-1] not in ".!?:":
             lines[-1] = (f"{previous} {text}", lines[-1][1])
         else:
             lines.append((text, section))
-    return [NoteSentence(sentence, kind) for line, kind in lines for sentence in _split_line(line)]
+    return [
+        NoteSentence(sentence, kind or "", heading=kind is None)
+        for line, kind in lines
+        for sentence in _split_line(line)
+    ]
 
 
 def split_sentences(notes: str) -> list[str]:
