@@ -259,3 +259,11 @@ def test_rejections_labels_and_replies_in_mixed_notes(
 ) -> None:
     assert uncovered_needs(notes, []) == needs
     assert open_items(notes) == open_
+
+
+def test_an_english_goal_covers_a_norwegian_need() -> None:
+    notes = "Regnskapsførerne ønsker å se forfalte fakturaer øverst i listen."
+    story = draft("to see overdue invoices at the top of the list", "accountant")
+
+    assert uncovered_needs(notes, [story]) == []
+    assert uncovered_needs(notes, [draft("to export invoices to PDF", "accountant")]) == [notes]

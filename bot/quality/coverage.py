@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from .needs import NEED_CUES, classify, classify_notes
 from .sentences import NoteSentence, note_sentences, split_sentences, strip_speaker
 from .shape import goal_text
-from .text import contains_sequence, content_words, normalise, words
+from .synonyms import canonical_parts, canonical_text
+from .text import STOPWORDS, contains_sequence, content_words, normalise, words
 from .types import StoryDraft
 
 __all__ = ["merge_questions", "open_items", "split_sentences", "states_need", "uncovered_needs"]
@@ -39,7 +40,7 @@ def _kinds(notes: str) -> list[tuple[NoteSentence, str]]:
 def uncovered_needs(notes: str, stories: Sequence[StoryDraft]) -> list[str]:
     """Need sentences of `notes` that no story cites in a quote or restates in its goal."""
     quotes = [words(part) for story in stories for q in story.source_quotes for part in _parts(q)]
-    goals = [content_words(goal_text(story)) for story in stories]
+    goals = [_topic(goal_text(story), set()) for story in stories]
     uncovered: list[str] = []
     seen: set[str] = set()
     for sentence, kind in _kinds(notes):
@@ -76,6 +77,17 @@ def merge_questions(*lists: Sequence[str]) -> list[str]:
     return merged
 
 
+def _topic(text: str, ignore: set[str]) -> set[str]:
+    """Content words mapped onto synonyms, so an English goal covers a Norwegian need."""
+    skip = STOPWORDS | ignore
+    return {
+        key
+        for w in words(canonical_text(text))
+        if len(w) > 1 and w not in skip
+        for key in canonical_parts(w)
+    }
+
+
 def _parts(quote: str) -> list[str]:
     return [p for p in normalise(quote).split("...") if p.strip()]
 
@@ -83,7 +95,7 @@ def _parts(quote: str) -> list[str]:
 def _covered(sentence: str, quotes: list[list[str]], goals: list[set[str]]) -> bool:
     tokens = words(sentence)
     ignore = _CUE_WORDS | _SUBJECTS
-    topic = content_words(sentence, ignore=ignore)
+    topic = _topic(sentence, ignore)
     for quote in quotes:
         if not quote:
             continue
@@ -91,7 +103,7 @@ def _covered(sentence: str, quotes: list[list[str]], goals: list[set[str]]) -> b
             return True  # the quote spans the whole sentence
         if 2 * len(quote) >= len(tokens) and contains_sequence(tokens, quote):
             return True  # the quote is most of this sentence
-        quoted = content_words(" ".join(quote), ignore=ignore)
+        quoted = _topic(" ".join(quote), ignore)
         if topic and len(topic & quoted) / len(topic) >= QUOTE_OVERLAP:
             return True
     return any(
