@@ -75,6 +75,12 @@ def test_then_without_an_observable_object_is_flagged(then: str) -> None:
         "eleven får en melding om fraværet",
         "the total equals the sum of the order lines",
         "the old password no longer works",
+        "the system lets me know by email",
+        "the app asks whether I want to save the draft",
+        "the progress bar shows 100%",
+        "I am taken to the secure payment page",
+        "timen avbestilles",
+        "an easy-to-understand message is shown",
     ],
 )
 def test_observable_then_passes(then: str) -> None:

@@ -12,9 +12,10 @@ import re
 from bot.domain import Criterion
 
 from .clauses import coordinated_action, given_is_action
-from .text import STOPWORDS, found_phrases, normalise, phrase_pattern, words
+from .text import STOPWORDS, fold, found_phrases, normalise, phrase_pattern, words
 from .types import Check, Finding, StoryDraft
 from .vague import vague_words
+from .verbs import ACTION_FORMS, ALL_VERBS
 from .vocab import (
     ABSOLUTES,
     FEELINGS,
@@ -38,6 +39,22 @@ _FEELINGS = phrase_pattern(FEELINGS)
 _ABSOLUTES = phrase_pattern(ABSOLUTES)
 _VAGUE = phrase_pattern(VAGUE_WORDS)
 _NUMBER = re.compile(r"\d")
+# What a message or prompt says is shown text, not the Then's own claim: "asks whether the
+# user wants to save", "lets the driver know", "a message says the slot is always free".
+_REPORTED = re.compile(
+    r"\b(?:asks?|asked|prompts?|prompted|says?|tells?|reads|stating|saying|spør|sier|står)\b.*"
+    r"|\blets?\s+(?:\w+\s+){0,2}know\b"
+)
+_NON_OBSERVABLE_WORDS = frozenset(w for phrase in NON_OBSERVABLE for w in phrase.split())
+# Participles and passives of action verbs: "exported", "booked", "avbestilles", "sendt".
+_RESULTS = (
+    frozenset(
+        form
+        for form in ACTION_FORMS
+        if form.endswith(("ed", "es", "et", "te", "t", "en")) and form not in ALL_VERBS
+    )
+    - _NON_OBSERVABLE_WORDS
+)
 
 
 def strip_keyword(clause: str) -> str:
@@ -109,7 +126,7 @@ def untestable_then(then: str) -> str | None:
     ("never", "always", "alltid") fail even next to an observable word, since that part of the
     claim stays untestable. Otherwise the Then fails only when it names no outcome at all.
     """
-    claim = _QUOTED.sub(" ", then)
+    claim = _REPORTED.sub(" ", _QUOTED.sub(" ", fold(then)))
     feelings = found_phrases(_FEELINGS, claim)
     if feelings:
         return (
@@ -142,6 +159,8 @@ def observable(then: str) -> bool:
     text = normalise(then)
     if _OBSERVABLE.search(text) or _NUMBER.search(text) or _QUOTED.search(then):
         return True
+    if any(w in _RESULTS for w in words(text)):
+        return True  # "the route is exported", "timen avbestilles": an action's visible result
     if _NON_OBSERVABLE.search(text):
         return False
     leftover = _VAGUE.sub(" ", text)

@@ -159,7 +159,7 @@ FEELINGS = (
 ABSOLUTES = (
     # Claims no finite test can prove: one run shows "sometimes", never "always".
     "always", "never", "ever", "forever", "at all times", "under any circumstances",
-    "under all circumstances", "in every case", "in all cases", "without exception", "100%",
+    "under all circumstances", "in every case", "in all cases", "without exception",
     "no matter what", "all the time", "every single time", "without fail",
     "under no circumstances",
     "alltid", "aldri", "noensinne", "for alltid", "til enhver tid", "under alle omstendigheter",
@@ -185,5 +185,7 @@ OBSERVABLE_WORDS = (
     "ser", "vises", "vist", "mottar", "sendes", "sendt", "inneholder", "lagres", "lagret",
     "opprettes", "slettes", "endres", "feilmelding", "melding", "varsel", "no longer",
     "not accepted", "refused", "denied", "cannot", "can't", "ikke lenger", "avvises", "nektes",
-    "kan ikke",
+    "kan ikke", "taken to", "navigated", "visible", "greyed out", "highlighted", "hidden",
+    "count", "number", "becomes", "is set to", "synlig", "grå", "antall", "blir satt til",
+    "markert", "skjult", "åpnes", "lukkes",
 )  # fmt: skip
