@@ -179,6 +179,7 @@ def test_open_items_are_questions_and_undecided_points() -> None:
         ("Is VAT included in the price?", False),
         ("Ola will check the API limits", False),
         ("Takk for i dag, vi sees neste uke", False),
+        ("Can everyone see my screen?", False),
     ],
 )
 def test_states_need_in_english_and_norwegian(sentence: str, need: bool) -> None:
@@ -259,6 +260,13 @@ def test_rejections_labels_and_replies_in_mixed_notes(
 ) -> None:
     assert uncovered_needs(notes, []) == needs
     assert open_items(notes) == open_
+
+
+def test_meeting_chatter_phrased_as_questions_is_not_an_open_item() -> None:
+    notes = "Any questions?\nDoes that make sense?\nHar dere noen spørsmål?\n"
+    notes += "Should refunds be automatic?"
+
+    assert open_items(notes) == ["Should refunds be automatic?"]
 
 
 def test_an_english_goal_covers_a_norwegian_need() -> None:

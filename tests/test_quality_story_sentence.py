@@ -11,6 +11,7 @@ from bot.quality.vague import vague_words
 NOTES = """Workshop with Fjordfrakt, the clinic and the school office, 4 June
 - Receptionists move appointments when a dentist is ill.
 - Konsulentene fører timer per prosjekt.
+- Administrators reset passwords.
 - Dispatchers need to see which drivers are on break.
 - Sjåførene klager på at de ikke ser kundens telefonnummer.
 - Regnskapsførerne vil ha forfalte fakturaer øverst.
@@ -164,6 +165,7 @@ def test_role_not_in_the_notes_is_flagged_as_invented(role: str) -> None:
         "lærer",
         "resepsjonist",
         "consultant",
+        "admin",
     ],
 )
 def test_role_named_in_the_notes_in_any_form_passes(role: str) -> None:

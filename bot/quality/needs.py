@@ -108,7 +108,10 @@ CHATTER = (
     "makes sense", "good point", "let's wrap up", "any other business",
     "takk", "ha det", "hei alle", "god morgen", "velkommen", "neste møte", "lunsj", "kaffe",
     "høres bra ut", "godt poeng", "bra jobbet", "hear me", "share my screen", "on mute",
-    "høre meg", "dele skjermen",
+    "høre meg", "dele skjermen", "any questions", "anything else", "make sense",
+    "see my screen", "are we done", "shall we start", "how are you", "how was your",
+    "noe mer", "andre spørsmål", "noen spørsmål", "er vi ferdige", "skal vi begynne",
+    "hvordan går det", "can everyone", "is everyone", "ser alle",
 )  # fmt: skip
 
 # "Kari will send the logo", "Ola to check the API": a person's task, not a product need.
@@ -184,13 +187,15 @@ def classify(sentence: NoteSentence) -> Kind:
     if sentence.section == "open" or _has("open", whole):
         return "open"
     is_question = body.rstrip().endswith("?")
+    if _has("chatter", text) and not _has("need", text):
+        return "other"
     if is_question and not _has("request", text):
         return "open"
     if sentence.section in ("rejected", "actions") or _has("rejected", whole):
         return "other"
     if _has("negated", whole) or _has("decision", whole) or sentence.section == "decisions":
         return "other"
-    if (_has("chatter", text) and not _has("need", text)) or _action_item(body, tokens):
+    if _action_item(body, tokens):
         return "other"
     if len(tokens) < 3 and sentence.section != "needs":
         return "other"

@@ -59,8 +59,8 @@ def _same_word(role_word: str, note_word: str) -> bool:
     if a == b:
         return True
     # Compounds: "arbeider" is the head of "lagerarbeiderne"; "sjåfør" of "lastebilsjåføren".
-    if len(a) >= 5 and b.endswith(a):
-        return True
+    if len(a) >= 5 and (b.endswith(a) or b.startswith(a)):
+        return True  # also "admin" in "administrators"
     return _cognates(a, b)
 
 
