@@ -2,9 +2,11 @@
 
 The story service calls `check_batch` after the model answers and before anything reaches
 Slack. The model's output is treated as a claim: quotes are looked up in the notes, the
-Quality User Story criteria are linted, duplicates are searched for in the batch and the
-approved backlog, and needs the model skipped are listed. Embedding similarity is injected as a
-plain callable so this package never imports a model.
+Quality User Story criteria are linted (the role is also looked up in the notes), duplicates are
+searched for in the batch and the approved backlog and reported once, on the later story, and
+the notes' sentences are sorted into needs (those no story covers are listed) and open items
+(questions and undecided points, for the client). Findings come ranked most severe first.
+Embedding similarity is injected as a plain callable so this package never imports a model.
 """
 
 from __future__ import annotations

@@ -11,7 +11,6 @@ import re
 
 from .text import fold, phrase_pattern
 from .verbs import (
-    ACTION_FORMS,
     ENGLISH_VERBS,
     NORWEGIAN_VERBS,
     NOUN_LIKE,
@@ -139,4 +138,4 @@ def given_is_action(given: str) -> bool:
     return bool(words) and words[0] in UI_PRESENT_FORMS and words[0] in _BASES
 
 
-__all__ = ["ACTION_FORMS", "coordinated_action", "given_is_action", "second_verb_at", "tokens"]
+__all__ = ["coordinated_action", "given_is_action", "second_verb_at", "tokens"]

@@ -146,5 +146,4 @@ def base_or_present(bases: frozenset[str]) -> frozenset[str]:
 
 ALL_VERBS = ENGLISH_VERBS | NORWEGIAN_VERBS
 ACTION_FORMS = verb_forms(ALL_VERBS)
-PRESENT_FORMS = base_or_present(ALL_VERBS)
 UI_PRESENT_FORMS = base_or_present(UI_ACTIONS)
