@@ -211,7 +211,7 @@ def test_conjunction_inside_one_feature_is_not_flagged(goal: str) -> None:
 def test_unknown_role_is_allowed_but_reported() -> None:
     findings = lint_story(story(role="unknown"))
 
-    [finding] = [f for f in findings if f.check == Check.WELL_FORMED]
+    [finding] = [f for f in findings if f.check == Check.ROLE]
     assert finding.severity == "warning"
     assert "no role" in finding.message
 
@@ -219,7 +219,8 @@ def test_unknown_role_is_allowed_but_reported() -> None:
 def test_missing_goal_and_role_are_errors() -> None:
     findings = lint_story(story("", role=""))
 
-    errors = [f for f in findings if f.check == Check.WELL_FORMED and f.severity == "error"]
+    errors = [f for f in findings if f.severity == "error"]
+    assert {f.check for f in errors} == {Check.WELL_FORMED, Check.ROLE}
     assert len(errors) == 2
 
 
@@ -228,7 +229,7 @@ def test_missing_goal_and_role_are_errors() -> None:
     [
         ("to export the report (PDF only for now)", '"(PDF only for now)"'),
         ("to export the report, e.g. as PDF", '"e.g."'),
-        ("to export the report - Kari to confirm format", "dash or semicolon"),
+        ("to export the report - Kari to confirm format", "a note after a dash"),
         ("to export the report. It should also be printable", "more than one sentence"),
         ("to export the report so that I can share it", '"so that"'),
     ],
@@ -281,7 +282,7 @@ def test_very_long_goal_is_an_epic() -> None:
         (Criterion("a report exists", "", "a PDF is downloaded"), 'has no "When"'),
         (
             Criterion("a report exists", "I export it and when I print it", "a PDF is shown"),
-            'more than one "When"',
+            "does more than one thing",
         ),
         (
             Criterion("a report exists", "I export it", "a PDF is downloaded when I print it"),
@@ -343,7 +344,7 @@ def test_story_without_benefit_in_a_batch_with_benefits_is_not_uniform() -> None
     assert '"so that" benefit' in messages(per_story[1], Check.UNIFORM)
 
 
-def test_lint_batch_flags_near_identical_stories_on_both() -> None:
+def test_lint_batch_flags_a_near_identical_pair_once_on_the_later_story() -> None:
     batch = [
         story("to export the monthly report to PDF"),
         story("to see overdue invoices at the top of the list", title="Overdue first"),
@@ -352,7 +353,7 @@ def test_lint_batch_flags_near_identical_stories_on_both() -> None:
 
     per_story = lint_batch(batch)
 
-    assert "story 3" in messages(per_story[0], Check.UNIQUE)
+    assert Check.UNIQUE not in checks(per_story[0])
     assert "story 1" in messages(per_story[2], Check.UNIQUE)
     assert Check.UNIQUE not in checks(per_story[1])
 
@@ -504,7 +505,7 @@ def test_check_batch_reports_each_story_and_the_uncovered_needs() -> None:
     assert Check.ATOMIC in {f.check for f in second.findings}
     assert third.unsupported
     assert third.findings[0].check == Check.GROUNDED  # grounding is shown first
-    assert Check.WELL_FORMED in {f.check for f in third.findings}
+    assert Check.ROLE in {f.check for f in third.findings}
     assert report.uncovered_needs == (
         "Kari: overdue invoices should be shown at the top of the invoice list.",
         "The login page should offer two-factor authentication for admins.",

@@ -124,7 +124,12 @@ def grounding_findings(check: QuoteCheck) -> list[Finding]:
         )
     for quote in check.missing:
         findings.append(
-            Finding(Check.GROUNDED, "warning", f"Quote not found in the notes: {_show(quote)}.")
+            Finding(
+                Check.GROUNDED,
+                "warning",
+                f"Quote not found in the notes: {_show(quote)}. Copy the words exactly from the "
+                "notes, or remove the quote.",
+            )
         )
     if check.verified:
         for quote in check.too_short:
@@ -132,7 +137,8 @@ def grounding_findings(check: QuoteCheck) -> list[Finding]:
                 Finding(
                     Check.GROUNDED,
                     "info",
-                    f"Quote too short to count as a source: {_show(quote)}.",
+                    f"Quote too short to count as a source: {_show(quote)}. Quote the whole "
+                    "phrase it comes from.",
                 )
             )
     return findings

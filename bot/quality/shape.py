@@ -75,7 +75,7 @@ def uniform(stories: Sequence[StoryDraft]) -> list[list[Finding]]:
                 Check.UNIFORM,
                 "warning",
                 f"This story is written as {_DESCRIPTION[template]}; "
-                f"other stories in this batch use {_DESCRIPTION[target]}.",
+                f"other stories in this batch use {_DESCRIPTION[target]}: rewrite it to match.",
             )
         ]
         for template in templates

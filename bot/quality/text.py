@@ -44,11 +44,12 @@ STOPWORDS = frozenset(
         "våre", "du", "deg", "din", "dere", "han", "hun", "hen", "dem", "deres", "sin", "sitt",
         "sine", "er", "var", "blir", "ble", "vært", "kan", "kunne", "skal", "skulle", "vil",
         "ville", "må", "måtte", "bør", "burde", "har", "hadde", "også", "da", "enn", "der",
-        "her", "hva", "hvem", "hvor", "hvordan", "alle", "hver", "noe", "noen", "slik",
+        "her", "hva", "hvem", "hvor", "hvordan", "alle", "hver", "noe", "noen", "slik", "når",
+        "ved", "hvilke", "hvilken", "hvilket",
     )
 )  # fmt: skip
 
-_SUFFIXES = ("ene", "ere", "ing", "ies", "ed", "er", "en", "et", "s")
+_SUFFIXES = ("erne", "ene", "ere", "ing", "ies", "ied", "ed", "er", "en", "et", "s")
 
 
 def normalise(text: str) -> str:
@@ -98,7 +99,7 @@ def stem(word: str) -> str:
         changed = False
         for suffix in _SUFFIXES:
             if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-                word = word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+                word = word[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
                 changed = True
                 break
         if not changed and word.endswith("e") and len(word) >= 5:

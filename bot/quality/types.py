@@ -28,6 +28,7 @@ class Check(StrEnum):
     UNIQUE = "unique"
     GROUNDED = "grounded"
     CRITERIA = "criteria"
+    ROLE = "role"  # missing, unknown, generic or not named in the notes
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,8 +21,6 @@ VAGUE_WORDS = (
     "diverse", "mange", "en del",
 )  # fmt: skip
 
-CONJUNCTIONS = ("and", "or", "&", "as well as", "plus", "og", "eller", "samt")
-
 FIXED_PAIRS = (
     # Two words joined by a conjunction that name one thing, not two features.
     "drag and drop", "copy and paste", "cut and paste", "search and filter", "sort and filter",
@@ -34,32 +32,50 @@ FIXED_PAIRS = (
     "fornavn og etternavn", "navn og adresse", "en eller flere", "mer eller mindre",
 )  # fmt: skip
 
-ACTION_VERBS = frozenset(
-    # Base forms that start the second half of a goal like "… and email it to the client".
-    (
-        "add", "approve", "archive", "assign", "attach", "book", "browse", "cancel", "change",
-        "check", "choose", "close", "compare", "configure", "copy", "create", "delete",
-        "download", "duplicate", "edit", "email", "enter", "export", "fill", "filter", "find",
-        "forward", "generate", "get", "import", "invite", "keep", "lock", "log", "mark",
-        "merge", "move", "notify", "open", "pay", "pick", "post", "preview", "print", "publish",
-        "receive", "reconcile", "register", "reject", "remind", "remove", "rename", "reopen",
-        "reply", "request", "reset", "restore", "review", "save", "schedule", "search", "see",
-        "select", "send", "set", "share", "sign", "sort", "split", "start", "stop", "submit",
-        "subscribe", "sync", "tag", "track", "transfer", "unlock", "update", "upload",
-        "validate", "verify", "view", "void", "withdraw", "write", "arkivere", "avbryte",
-        "avvise", "bestille", "betale", "dele", "duplisere", "eksportere", "endre", "fakturere",
-        "filtrere", "finne", "fjerne", "flytte", "følge", "generere", "godkjenne", "importere",
-        "invitere", "kopiere", "lagre", "lese", "logge", "låse", "motta", "oppdatere",
-        "opprette", "purre", "redigere", "registrere", "sammenligne", "se", "sende", "signere",
-        "skrive", "slette", "sortere", "spore", "søke", "tildele", "varsle", "velge", "vise",
-        "åpne", "få", "laste", "legge",
-    )
+ARTEFACT_NOUNS = (
+    # Things a team builds and ships on their own. Two noun phrases headed by these, joined by
+    # "and", are two deliverables ("a route list and a delivery map").
+    "report", "dashboard", "page", "screen", "view", "overview", "list", "export", "import",
+    "notification", "alert", "reminder", "email", "e-mail", "message", "form", "button",
+    "filter", "search", "map", "chart", "graph", "summary", "calendar", "log", "history",
+    "widget", "tab", "menu", "portal", "app", "feed", "template", "integration", "api",
+    "receipt", "document", "file", "spreadsheet", "module", "section", "panel", "digest",
+    "newsletter", "sms", "wizard", "timeline", "statistics", "schedule", "roster",
+    "timetable", "profile", "settings", "checkout", "cart", "basket", "inbox", "queue",
+    "board", "gallery", "catalogue", "catalog", "website", "webshop",
+    "rapport", "dashbord", "side", "skjerm", "skjermbilde", "visning", "oversikt", "liste",
+    "eksport", "varsel", "varsling", "påminnelse", "epost", "melding", "skjema", "knapp",
+    "søk", "kart", "graf", "diagram", "sammendrag", "kalender", "logg", "historikk", "fane",
+    "meny", "mal", "integrasjon", "kvittering", "dokument", "fil", "modul", "statistikk",
+    "vaktplan", "timeplan", "profil", "innstillinger", "handlekurv", "innboks", "tavle",
+    "katalog", "nettside", "nettbutikk",
 )  # fmt: skip
 
-CLAUSE_FILLERS = (
-    # Words that may sit between a conjunction and the verb of a second feature.
-    "i can also", "i can", "i could", "be able to", "also be able to", "also", "then", "to",
-    "can", "jeg kan", "kunne", "også", "deretter", "så", "å",
+TIME_WORDS = frozenset(
+    # A prepositional phrase about time ("today and tomorrow", "i dag og i morgen") is one
+    # feature's schedule, not a second place to build it.
+    ("today", "tomorrow", "yesterday", "morning", "mornings", "evening", "evenings", "night",
+     "nights", "weekend", "weekends", "week", "month", "year", "time", "advance", "future",
+     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+     "february", "march", "april", "may", "june", "july", "august", "september", "october",
+     "november", "december", "summer", "winter", "spring", "autumn", "dag", "morgen", "kveld",
+     "natt", "helgen", "helga", "helger", "uke", "uken", "måned", "måneden", "år", "året",
+     "forkant", "etterkant", "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag",
+     "søndag", "januar", "februar", "mars", "mai", "juni", "juli", "desember", "sommer",
+     "vinter", "høst", "vår", "tide", "går")
+)  # fmt: skip
+
+ONE_UNIT = (
+    # Said of two joined things, these make them one feature: "the map and the list side by side".
+    "side by side", "together", "in one view", "in one step", "at the same time", "at once",
+    "on one screen", "on the same page", "samtidig", "sammen", "i én visning", "i ett steg",
+    "på samme side", "i samme bilde", "ved siden av hverandre",
+)  # fmt: skip
+
+PREPOSITIONS = frozenset(
+    # Places and channels: "on the invoice and in the report" names two places to build.
+    ("on", "in", "at", "inside", "within", "via", "through", "into", "onto", "across",
+     "på", "i", "via", "gjennom", "inni", "hos")
 )  # fmt: skip
 
 TASK_VERBS = frozenset(
@@ -73,23 +89,82 @@ TASK_VERBS = frozenset(
 
 TASK_PHRASES = ("set up", "sette opp", "write unit tests", "add an endpoint", "add endpoint")
 
-GENERIC_ROLES = frozenset({"user", "bruker", "brukeren", "end user", "sluttbruker"})
+GENERIC_ROLES = frozenset(
+    # Roles that name nobody in particular: the developer learns nothing about whose need it is.
+    (
+        "user", "users", "end user", "end-user", "system", "the system", "stakeholder",
+        "stakeholders", "someone", "somebody", "anyone", "anybody", "everyone", "person",
+        "people", "individual", "actor", "human", "party", "customer user", "app user",
+        "bruker", "brukeren", "brukere", "brukerne", "sluttbruker", "sluttbrukeren", "system",
+        "systemet", "noen", "person", "personen", "alle", "interessent", "interessenter",
+        "aktør", "aktøren", "hvem som helst", "man", "business", "company", "organisation",
+        "organization", "application", "app", "platform", "service", "backend", "bedrift",
+        "firma", "virksomhet", "selskap", "appen", "plattformen", "tjenesten", "applikasjonen",
+    )
+)  # fmt: skip
+
+ROLE_QUALIFIERS = frozenset(
+    # Modifiers that leave a generic role generic: "a registered user" is still anyone.
+    (
+        "registered", "logged-in", "logged", "in", "signed-in", "signed", "normal", "regular",
+        "any", "general", "typical", "standard", "end", "app", "system", "authenticated",
+        "ordinary", "generic", "web", "internal", "external", "vanlig", "innlogget",
+        "registrert", "alminnelig", "generell", "hvilken", "som", "helst", "intern", "ekstern",
+    )
+)  # fmt: skip
 
 UNKNOWN_ROLES = frozenset({"unknown", "ukjent", "n/a", "tbd", "?"})
-
-TEMPLATE_INDICATORS = (
-    "as a", "as an", "i want", "i'd like", "so that", "som en", "som et", "jeg vil", "jeg ønsker",
-    "slik at", "sånn at", "for at",
-)  # fmt: skip
 
 # "etc." and "osv." are absent: the unambiguous check names them as vague words instead.
 ABBREVIATIONS = ("e.g.", "i.e.", "f.eks.", "dvs.", "bl.a.", "m.m.", "mv.")
 
 NON_OBSERVABLE = (
-    # A Then built from these says the feature behaves, not what anyone can see happen.
+    # A Then built from these says the feature behaves or a process ran, not what anyone can
+    # see happen: nothing is named that a tester could look at.
     "works", "work", "working", "is handled", "are handled", "handled", "handles", "behaves",
     "functions", "correctly", "properly", "as expected", "successfully", "fine", "ok", "okay",
-    "fungerer", "håndteres", "riktig", "korrekt", "som forventet",
+    "processed", "is processed", "taken into account", "taken care of", "dealt with",
+    "reflected", "is reflected", "applied", "is applied", "supported", "is supported",
+    "responds", "reacts", "happens", "accordingly", "improved", "is improved", "better",
+    "easier", "faster", "smoother", "optimised", "optimized", "enhanced", "as intended",
+    "as designed", "without problems", "without issues", "without errors", "reliable",
+    "reliably", "secure", "securely", "acceptable", "satisfactory", "good", "great",
+    "up to date", "up-to-date", "accurate", "consistent", "pålitelig", "sikker", "sikkert",
+    "akseptabel", "god", "godt", "oppdatert", "nøyaktig", "done", "correct", "valid",
+    "saves time", "save time", "less time", "less work", "fewer errors", "fewer mistakes",
+    "gjort", "utført", "gyldig", "sparer tid", "mindre tid", "mindre arbeid", "færre feil",
+    "fungerer", "håndteres", "håndtert", "riktig", "korrekt", "som forventet", "behandles",
+    "ivaretas", "tas hensyn til", "gjenspeiles", "reflekteres", "forbedret", "forbedres",
+    "bedre", "enklere", "raskere", "som tiltenkt", "uten problemer", "uten feil",
+)  # fmt: skip
+
+FEELINGS = (
+    # A Then about what someone feels, knows or intends: nobody can observe it in a test.
+    "feel", "feels", "felt", "happy", "happier", "satisfied", "confident", "comfortable",
+    "reassured", "relieved", "pleased", "delighted", "frustrated", "annoyed", "confused",
+    "understand", "understands", "understood", "know", "knows", "aware", "realise", "realises",
+    "realize", "realizes", "trust", "trusts", "appreciate", "appreciates", "enjoy", "enjoys",
+    "likes", "love", "loves", "believe", "believes", "think", "thinks", "intend",
+    "intends", "wish", "wishes", "wants to", "decides to", "is sure", "are sure", "feel sure",
+    "peace of mind", "in control", "stress-free", "less stressed", "stressed", "worried",
+    "worry", "motivated", "engaged", "has an overview", "has a clear picture", "plans to",
+    "is willing", "trygg", "trygge", "trygt",
+    "føler", "føle", "fornøyd", "fornøyde", "glad", "komfortabel", "forstår", "forstå",
+    "skjønner", "vet", "vite", "kjenner til", "opplever", "synes", "liker", "tror", "stoler på",
+    "er sikker", "er sikre", "bevisst", "ønsker å", "har lyst", "har kontroll",
+    "beroliget", "frustrert", "forvirret", "bekymret", "stresset", "motivert", "har oversikt",
+    "har god oversikt", "har full oversikt",
+)  # fmt: skip
+
+ABSOLUTES = (
+    # Claims no finite test can prove: one run shows "sometimes", never "always".
+    "always", "never", "ever", "forever", "at all times", "under any circumstances",
+    "under all circumstances", "in every case", "in all cases", "without exception",
+    "no matter what", "all the time", "every single time", "without fail",
+    "under no circumstances",
+    "alltid", "aldri", "noensinne", "for alltid", "til enhver tid", "under alle omstendigheter",
+    "i alle tilfeller", "uten unntak", "uansett hva", "hele tiden",
+    "under ingen omstendigheter",
 )  # fmt: skip
 
 GENERIC_SUBJECTS = frozenset(
@@ -108,5 +183,9 @@ OBSERVABLE_WORDS = (
     "disabled", "enabled", "marked", "status", "message", "error", "email", "notification",
     "total", "equals", "logged in", "logged out", "blocked", "rejected", "approved",
     "ser", "vises", "vist", "mottar", "sendes", "sendt", "inneholder", "lagres", "lagret",
-    "opprettes", "slettes", "endres", "feilmelding", "melding", "varsel",
+    "opprettes", "slettes", "endres", "feilmelding", "melding", "varsel", "no longer",
+    "not accepted", "refused", "denied", "cannot", "can't", "ikke lenger", "avvises", "nektes",
+    "kan ikke", "taken to", "navigated", "visible", "greyed out", "highlighted", "hidden",
+    "count", "number", "becomes", "is set to", "synlig", "grå", "antall", "blir satt til",
+    "markert", "skjult", "åpnes", "lukkes",
 )  # fmt: skip

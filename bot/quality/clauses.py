@@ -1,0 +1,141 @@
+"""Clause structure from word order: a second verb after "and", an action where a state belongs.
+
+No parser: the cues are a conjunction, an optional subject, and a verb form from `verbs.py`
+followed by something that can be its object. That is enough for the short clauses of a user
+story and its scenarios, and it keeps nouns such as "invoices and reports" out.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .text import fold, phrase_pattern
+from .verbs import (
+    ENGLISH_VERBS,
+    NORWEGIAN_VERBS,
+    NOUN_LIKE,
+    UI_PRESENT_FORMS,
+    verb_forms,
+)
+from .vocab import FIXED_PAIRS
+
+_TOKEN = re.compile(r"&|\d+(?:[.,:]\d+)*|\w+(?:['\-]\w+)*|\"[^\"]*\"|'[^']+'(?!\w)")
+_FIXED = phrase_pattern(FIXED_PAIRS)
+
+CONJUNCTIONS = frozenset(("and", "or", "then", "plus", "og", "eller", "så", "deretter", "samt"))
+FILLERS = frozenset(
+    ("also", "then", "i", "we", "you", "he", "she", "they", "can", "could", "to", "immediately",
+     "også", "deretter", "jeg", "vi", "du", "han", "hun", "de", "kan", "å", "straks")
+)  # fmt: skip
+PRONOUNS = frozenset(
+    ("i", "we", "you", "he", "she", "they", "someone", "jeg", "vi", "du", "han", "hun", "de",
+     "man", "noen")
+)  # fmt: skip
+DETERMINERS = frozenset(
+    ("the", "a", "an", "my", "our", "their", "his", "her", "your", "this", "that", "these",
+     "those", "each", "every", "all", "one", "two", "some", "any", "it", "them", "en", "et",
+     "ei", "den", "det", "de", "denne", "dette", "disse", "min", "mitt", "mine", "vår", "vårt",
+     "våre", "sin", "sitt", "sine", "hans", "hennes", "deres", "alle", "hver", "hvert")
+)  # fmt: skip
+PARTICLES = frozenset(
+    ("on", "in", "out", "up", "down", "back", "off", "to", "into", "through", "for", "with",
+     "by", "på", "inn", "ut", "opp", "ned", "tilbake", "av", "til", "gjennom", "for", "med",
+     "etter")
+)  # fmt: skip
+STATE_VERBS = frozenset(
+    ("is", "am", "are", "was", "were", "has", "have", "had", "exists", "exist", "contains",
+     "holds", "er", "var", "har", "hadde", "finnes", "fins", "ligger", "står", "eksisterer")
+)  # fmt: skip
+_BASES = ENGLISH_VERBS | NORWEGIAN_VERBS
+_BASE_OR_NORWEGIAN_PRESENT = _BASES | frozenset(
+    f for f in verb_forms(NORWEGIAN_VERBS) if f.endswith("r")
+)
+_THIRD_PERSON = frozenset(
+    f for f in verb_forms(ENGLISH_VERBS) if f.endswith("s") and f not in ENGLISH_VERBS
+)
+
+
+def tokens(text: str) -> list[str]:
+    """Word tokens with their case kept (a capitalised word after a verb is a button name)
+    and quoted strings as single tokens; fixed pairs ("drag and drop") become one token."""
+    folded = _FIXED.sub(lambda m: m.group(0).replace(" ", "_"), fold(text))
+    found = _TOKEN.findall(folded)
+    # Restore case from the original where the lengths still line up (fold keeps lengths for
+    # plain words), so "click Save" keeps its capital.
+    original = _TOKEN.findall(text)
+    if len(original) == len(found):
+        return [o if o.casefold() == f else f for o, f in zip(original, found, strict=True)]
+    return found
+
+
+def _object_follows(rest: list[str]) -> bool:
+    if len(rest) < 2:
+        return False
+    nxt = rest[1]
+    low = nxt.casefold()
+    return (
+        low in DETERMINERS
+        or low in PARTICLES
+        or nxt[:1] in "\"'"
+        or nxt[:1].isupper()
+        or nxt[:1].isdigit()
+    )
+
+
+def second_verb_at(words: list[str], start: int, *, agree_s: bool) -> bool:
+    """Whether `words[start:]` opens a clause of its own: fillers, then a verb and its object."""
+    rest = words[start:]
+    skipped_subject = False
+    while rest and rest[0].casefold() in FILLERS:
+        skipped_subject |= rest[0].casefold() in PRONOUNS
+        rest = rest[1:]
+    if not rest:
+        return False
+    verb = rest[0].casefold()
+    if verb in _BASE_OR_NORWEGIAN_PRESENT:
+        return _object_follows(rest) or (len(rest) >= 2 and verb not in NOUN_LIKE)
+    if verb in _THIRD_PERSON and (agree_s or skipped_subject):
+        return _object_follows(rest)
+    return False
+
+
+def coordinated_action(clause: str) -> bool:
+    """Whether a clause joins two actions: "I select a date and click Search",
+    "the driver opens the route and marks a stop", "jeg velger en kunde og trykker Lagre"."""
+    words = tokens(clause)
+    low = [w.casefold() for w in words]
+    # A third-person verb near the start ("the driver opens …"), not a plural noun ("the
+    # invoices …"), lets a second -s verb count: "… and marks a stop".
+    agree_s = low[:1] not in (["i"], ["we"], ["you"], ["they"]) and any(
+        w in _THIRD_PERSON and index and low[index - 1] not in DETERMINERS
+        for index, w in enumerate(low[:4])
+    )
+    return any(
+        word.casefold() in CONJUNCTIONS and second_verb_at(words, index + 1, agree_s=agree_s)
+        for index, word in enumerate(words)
+        if index >= 2
+    )
+
+
+def given_is_action(given: str) -> bool:
+    """Whether a Given describes an action ("I click Export", "brukeren trykker på Lagre")
+    rather than a state ("I am logged in", "an invoice exists", "the user has opened …")."""
+    words = [w.casefold() for w in tokens(given)]
+    if words[:1] in (["that"], ["at"]):
+        words = words[1:]
+    if any(w in STATE_VERBS for w in words[:4]):
+        return False
+    for size in (1, 2, 3):
+        if len(words) <= size:
+            break
+        subject, verb = words[:size], words[size]
+        if verb not in UI_PRESENT_FORMS or verb in STATE_VERBS:
+            continue
+        if size == 1 and (subject[0] in PRONOUNS or subject[0].endswith(("en", "et", "er"))):
+            return True
+        if size > 1 and subject[0] in DETERMINERS:
+            return True
+    return bool(words) and words[0] in UI_PRESENT_FORMS and words[0] in _BASES
+
+
+__all__ = ["coordinated_action", "given_is_action", "second_verb_at", "tokens"]

@@ -1,0 +1,159 @@
+"""Acceptance criteria: an observable Then, one action per When, a state in the Given."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.quality import Check, Criterion, StoryDraft, lint_story
+from bot.quality.clauses import coordinated_action, given_is_action
+from bot.quality.criteria import untestable_then
+
+
+def scenario(given: str = "a booking exists", when: str = "I open it", then: str = "") -> str:
+    story = StoryDraft("t", "member", "to book a court", "", (Criterion(given, when, then),))
+    return " | ".join(f.message for f in lint_story(story) if f.check == Check.CRITERIA)
+
+
+@pytest.mark.parametrize(
+    "then",
+    [
+        "the dispatcher feels confident about the plan",
+        "the driver knows which stop comes next",
+        "the tenant understands why the request was refused",
+        "the customer is happy with the checkout",
+        "the manager is aware of the delay",
+        "sjåføren føler seg trygg på ruten",
+        "kunden forstår hvorfor betalingen ble avvist",
+        "læreren er fornøyd med oversikten",
+    ],
+)
+def test_then_about_feelings_or_knowledge_is_untestable(then: str) -> None:
+    assert "feels, knows or intends" in scenario(then=then)
+
+
+@pytest.mark.parametrize(
+    "then",
+    [
+        "the invoice is never sent twice",
+        "the stock level is always correct",
+        "no patient record is ever lost",
+        "the map is up to date at all times",
+        "rapporten er alltid oppdatert",
+        "en bestilling blir aldri dobbeltbooket",
+    ],
+)
+def test_then_with_an_absolute_claim_is_untestable(then: str) -> None:
+    assert "absolute claim" in scenario(then=then)
+
+
+@pytest.mark.parametrize(
+    "then",
+    [
+        "the change is reflected",
+        "the request is processed",
+        "the page loads faster",
+        "it works correctly",
+        "endringen håndteres",
+        "søknaden behandles",
+    ],
+)
+def test_then_without_an_observable_object_is_flagged(then: str) -> None:
+    assert "names no outcome" in scenario(then=then)
+
+
+@pytest.mark.parametrize(
+    "then",
+    [
+        "a confirmation email is sent to the customer",
+        "the order status changes to Shipped",
+        "the list shows 3 overdue invoices",
+        "the booking appears in my calendar",
+        "the Save button is disabled",
+        "the map zooms to the depot",
+        "an error message 'You have never logged in' is shown",
+        "fakturaen vises med status Betalt",
+        "eleven får en melding om fraværet",
+        "the total equals the sum of the order lines",
+        "the old password no longer works",
+        "the system lets me know by email",
+        "the app asks whether I want to save the draft",
+        "the progress bar shows 100%",
+        "I am taken to the secure payment page",
+        "timen avbestilles",
+        "an easy-to-understand message is shown",
+    ],
+)
+def test_observable_then_passes(then: str) -> None:
+    assert untestable_then(then) is None
+    assert scenario(then=then) == ""
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        "I select a date and click Search",
+        "the dispatcher opens the map and selects a driver",
+        "I enter the amount and press Enter",
+        "the accountant opens the invoice and approves it",
+        "jeg velger en kunde og trykker på Lagre",
+        "sykepleieren åpner journalen og registrerer blodtrykket",
+        "I open the list and filter by supplier",
+    ],
+)
+def test_when_with_two_actions_is_flagged(when: str) -> None:
+    assert coordinated_action(when)
+    assert "does more than one thing" in scenario(when=when, then="a receipt is shown")
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        "I search by name and date",
+        "I drag and drop the file onto the form",
+        "I open invoices and credit notes",
+        "I choose PDF or Excel",
+        "brukeren søker etter navn og adresse",
+        "I select the invoices and reports for March",
+    ],
+)
+def test_when_with_one_action_is_not_flagged(when: str) -> None:
+    assert not coordinated_action(when)
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "I click Export",
+        "the user clicks Save",
+        "the warehouse manager selects a pallet",
+        "a driver logs in",
+        "at brukeren trykker på Lagre",
+        "brukeren åpner appen",
+    ],
+)
+def test_given_that_is_an_action_is_flagged(given: str) -> None:
+    assert given_is_action(given)
+    assert "is an action" in scenario(given=given, then="a receipt is shown")
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "I am logged in",
+        "an invoice exists",
+        "the user has opened the page",
+        "the route list is open",
+        "jeg er logget inn",
+        "I have selected two invoices",
+        "det finnes tre ubetalte fakturaer",
+    ],
+)
+def test_given_that_is_a_state_passes(given: str) -> None:
+    assert not given_is_action(given)
+
+
+def test_scenario_without_then_is_an_error() -> None:
+    story = StoryDraft("t", "member", "to book a court", "", (Criterion("x exists", "I book", ""),))
+    [finding] = [f for f in lint_story(story) if f.check == Check.CRITERIA]
+    assert finding.severity == "error"
+    assert 'no "Then": add the outcome' in finding.message
