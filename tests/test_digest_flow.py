@@ -12,8 +12,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot.domain import MessageRef
 from bot.services.digests.service import DigestService
-from bot.storage import get_digest, list_channel_messages
+from bot.storage.digest_claims import get_digest
 from bot.storage.digest_store import SqlDigestStore
+from bot.storage.messages import list_channel_messages
 from bot.storage.types import DigestSide, DigestStatus
 from tests.digest_e2e import post_digest, publisher
 from tests.harness.app_server import (

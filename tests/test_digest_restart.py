@@ -15,14 +15,13 @@ from sqlalchemy.engine import Engine
 from bot.digest_scheduler import DigestScheduler
 from bot.services.digests.service import STALE_CLAIM
 from bot.services.digests.timing import digest_moments, project_sides
-from bot.storage import (
+from bot.storage.db import Database, session_scope
+from bot.storage.digest_claims import (
     claim_digest,
     get_digest,
     mark_digest_failed,
     mark_digest_posted,
-    session_scope,
 )
-from bot.storage.db import Database
 from bot.storage.leader import SingleProcessLeader, leader_for
 from bot.storage.types import DigestSide, DigestStatus, now_utc
 from tests.digest_e2e import post_digest, publisher

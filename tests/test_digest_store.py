@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.domain import DigestKey, MessageRef, PostedDigest
-from bot.storage import get_digest
+from bot.storage.digest_claims import get_digest
 from bot.storage.types import DigestSide, DigestStatus, StoryStatus
 from tests.services.digest_world import CLIENT, MONDAY, SECRET, TEAM, World
 

@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from bot.storage import get_question, list_decisions
+from bot.storage.decisions import list_decisions
+from bot.storage.questions import get_question
 from tests.harness.app_server import (
     CLIENT_CHANNEL,
     DEVELOPER,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.storage import list_decisions
+from bot.storage.decisions import list_decisions
 from tests.harness.app_server import (
     CLIENT_CHANNEL,
     DEVELOPER,

@@ -21,18 +21,16 @@ import pytest
 from langchain_core.embeddings import Embeddings
 
 from bot.errors import BotError, ConfigError
-from bot.retrieval import (
-    ChromaKnowledgeStore,
-    Document,
-    KnowledgeStore,
+from bot.retrieval import embeddings as embeddings_module
+from bot.retrieval.chroma_parts import to_chroma_where
+from bot.retrieval.embeddings import (
     OpenAIEmbedder,
-    SearchHit,
     WordLlamaEmbedder,
     as_langchain_embeddings,
     make_embedder,
 )
-from bot.retrieval import embeddings as embeddings_module
-from bot.retrieval.chroma_parts import to_chroma_where
+from bot.retrieval.store import ChromaKnowledgeStore
+from bot.retrieval.types import Document, KnowledgeStore, SearchHit
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -336,7 +334,8 @@ def test_reopening_the_folder_in_a_new_process_finds_the_documents(
     script = textwrap.dedent(
         f"""
         import json
-        from bot.retrieval import ChromaKnowledgeStore, WordLlamaEmbedder
+        from bot.retrieval.embeddings import WordLlamaEmbedder
+        from bot.retrieval.store import ChromaKnowledgeStore
         store = ChromaKnowledgeStore(WordLlamaEmbedder(), path={str(tmp_path / "chroma")!r})
         hits = store.search("what does APO mean", k=1, where={{"p": "acme"}})
         print(json.dumps({{"count": store.count(), "top": hits[0].id}}))

@@ -9,7 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from bot.domain import StoryView
-from bot.storage import get_story, list_review_events
+from bot.storage.reviews import list_review_events
+from bot.storage.stories import get_story
 from tests.harness.app_server import DEVELOPER, REVIEWER, TEAM_CHANNEL, RunningBot
 from tests.story_e2e import batch, cards, final_batch_update, story
 

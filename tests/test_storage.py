@@ -16,57 +16,50 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, func, select
+from sqlmodel import Session, SQLModel, col, func, select
 
 from bot.domain import Criterion, StoryContent
 from bot.errors import ConfigError, NotFound
-from bot.storage import (
-    AlreadyDecided,
+from bot.storage.db import create_db_engine, session_scope
+from bot.storage.decisions import (
     AlreadySuperseded,
+    add_decision,
+    get_decision,
+    list_decisions,
+    supersede,
+)
+from bot.storage.digest_claims import (
+    claim_digest,
+    get_digest,
+    last_posted_digest,
+    mark_digest_failed,
+    mark_digest_posted,
+)
+from bot.storage.events import mark_event_processed, prune_processed_events
+from bot.storage.messages import add_channel_message, list_channel_messages
+from bot.storage.migrate import current_revision, head_revision, upgrade
+from bot.storage.models import LLMCall, MeetingNote, ProcessedEvent
+from bot.storage.notes import get_note, note_dedupe_key, save_meeting_note, start_drafting
+from bot.storage.projects import upsert_project
+from bot.storage.questions import (
+    add_question,
+    answer_question,
+    open_questions,
+    record_answer_feedback,
+)
+from bot.storage.reviews import AlreadyDecided, decide_story, edit_story, list_review_events
+from bot.storage.stories import add_stories, get_story, list_criteria
+from bot.storage.types import (
     DecisionOrigin,
     DigestSide,
     DigestStatus,
     FeedbackVerdict,
-    MeetingNote,
     NoteSource,
-    ProcessedEvent,
     QuestionStatus,
     ReviewAction,
     StoryStatus,
-    add_channel_message,
-    add_decision,
-    add_question,
-    add_stories,
-    answer_question,
-    claim_digest,
-    create_db_engine,
-    decide_story,
-    edit_story,
-    get_decision,
-    get_digest,
-    get_note,
-    get_story,
-    last_posted_digest,
-    list_channel_messages,
-    list_criteria,
-    list_decisions,
-    list_review_events,
-    mark_digest_failed,
-    mark_digest_posted,
-    mark_event_processed,
-    note_dedupe_key,
-    open_questions,
-    prune_processed_events,
-    record_answer_feedback,
-    record_llm_call,
-    save_meeting_note,
-    session_scope,
-    start_drafting,
-    supersede,
-    upsert_project,
-    usage_totals,
 )
-from bot.storage.migrate import current_revision, head_revision, upgrade
+from bot.storage.usage import record_llm_call
 
 T = TypeVar("T")
 BANGKOK = ZoneInfo("Asia/Bangkok")
@@ -522,8 +515,7 @@ def test_channel_messages_are_stored_once_and_listed_by_time(migrated_engine: En
     assert first_hour[0].at.tzinfo is UTC
 
 
-def test_usage_totals_sum_calls_since_a_time(db_session: Session) -> None:
-    before = datetime.now(UTC) - timedelta(days=1)
+def test_each_model_call_is_recorded_with_its_tokens(db_session: Session) -> None:
     record_llm_call(
         "draft_stories",
         "m",
@@ -535,19 +527,12 @@ def test_usage_totals_sum_calls_since_a_time(db_session: Session) -> None:
     record_llm_call(
         "answer", "m", prompt_tokens=10, ok=False, error_kind="timeout", session=db_session
     )
-    record_llm_call(
-        "answer", "m", prompt_tokens=7, at=before - timedelta(days=1), session=db_session
-    )
     db_session.commit()
-    totals = usage_totals(before, session=db_session)
-    assert (totals.calls, totals.failures, totals.prompt_tokens, totals.total_tokens) == (
-        2,
-        1,
-        110,
-        160,
-    )
-    assert totals.by_purpose["draft_stories"].latency_ms == 900
-    assert totals.by_purpose["answer"].calls == 1
+    rows = db_session.exec(select(LLMCall).order_by(col(LLMCall.id))).all()
+    assert [(r.purpose, r.total_tokens, r.latency_ms, r.ok, r.error_kind) for r in rows] == [
+        ("draft_stories", 150, 900, True, None),
+        ("answer", 10, 0, False, "timeout"),
+    ]
 
 
 def test_unknown_ids_raise_not_found(db_session: Session) -> None:

@@ -192,26 +192,3 @@ class KnowledgeStore(Protocol):
     def delete_where(self, where: Where) -> int:
         """Remove every document matching ``where``; returns how many were removed."""
         ...
-
-
-@runtime_checkable
-class PassageRetriever(Protocol):
-    """Finds the passages that may answer a question, within what the asker may see."""
-
-    def search(
-        self,
-        query: str,
-        *,
-        project: str,
-        channel: str | None = None,
-        k: int = 5,
-        include_superseded: bool = False,
-        kinds: Sequence[str] | None = None,
-        mode: SearchMode = "hybrid",
-    ) -> list[Passage]:
-        """Best ``k`` passages of ``project`` visible from ``channel``, best first.
-
-        ``channel=None`` lifts the channel restriction (private content included): only for
-        trusted callers such as an admin's command line.
-        """
-        ...

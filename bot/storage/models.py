@@ -35,7 +35,7 @@ SQLModel.metadata.naming_convention = {
 }
 
 
-class Project(SQLModel, table=True):
+class ProjectRecord(SQLModel, table=True):
     __tablename__ = "project"
 
     key: str = Field(primary_key=True, max_length=64)

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from bot.errors import NotFound
 from bot.storage._sql import insert_ignore
-from bot.storage.models import Project
+from bot.storage.models import ProjectRecord
 
 
-def upsert_project(key: str, name: str, *, language: str = "en", session: Session) -> Project:
+def upsert_project(key: str, name: str, *, language: str = "en", session: Session) -> ProjectRecord:
     """Create the project or update its name and language; safe when replicas start together."""
-    inserted = insert_ignore(session, Project(key=key, name=name, language=language), "key")
-    project = session.get(Project, key, populate_existing=True)
+    inserted = insert_ignore(session, ProjectRecord(key=key, name=name, language=language), "key")
+    project = session.get(ProjectRecord, key, populate_existing=True)
     assert project is not None
     if not inserted and (project.name, project.language) != (name, language):
         project.name = name
@@ -20,14 +19,3 @@ def upsert_project(key: str, name: str, *, language: str = "en", session: Sessio
         session.add(project)
         session.flush()
     return project
-
-
-def get_project(key: str, *, session: Session) -> Project:
-    project = session.get(Project, key)
-    if project is None:
-        raise NotFound(f"There is no project `{key}`. Check the projects file (APO_CONFIG).")
-    return project
-
-
-def list_projects(*, session: Session) -> list[Project]:
-    return list(session.exec(select(Project).order_by(col(Project.key))).all())
