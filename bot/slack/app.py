@@ -14,12 +14,14 @@ from slack_sdk import WebClient
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack.blocks.help import HelpEntry
+from bot.slack.channels import ChannelDirectory
 from bot.slack.client import make_web_client
 from bot.slack.error_handler import register_error_handler
 from bot.slack.executor import ListenerExecutor
+from bot.slack.links import SlackLinks
 from bot.slack.listeners import decisions, escalations, questions, review, stories
 from bot.slack.listeners import help as help_listener
-from bot.slack.middleware import register_middleware
+from bot.slack.middleware import SlackKit, register_middleware
 from bot.slack.publishers.stories import SlackBatchPublisher
 
 
@@ -33,15 +35,16 @@ def create_app(settings: Settings, services: Services, *, client: WebClient | No
         listener_executor=ListenerExecutor(max_workers=16),
         logger=logging.getLogger("slack_bolt"),
     )
-    register_middleware(app, services)
-    register_error_handler(app)
     entries: list[HelpEntry] = []
+    kit = SlackKit(ChannelDirectory(app.client), SlackLinks(app.client), entries)
+    register_middleware(app, services, kit)
+    register_error_handler(app)
     # In this order: it is the order of the help list.
     stories.register(app, entries)
     review.register(app, entries)
     decisions.register(app, entries)
     questions.register(app, entries)
     escalations.register(app, entries)
-    help_listener.register(app, services, entries)
+    help_listener.register(app, entries)
     services.stories.show_interrupted(SlackBatchPublisher(app.client))
     return app

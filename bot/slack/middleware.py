@@ -1,27 +1,45 @@
-"""Global Bolt middleware: repeated-event suppression and the services every listener uses.
+"""Global Bolt middleware: repeated-event suppression, and what every listener reaches.
 
-Listeners are module-level functions; they reach the use cases through Bolt's per-request
-`context` (`services_of(context)`), filled here, instead of closures over `register()`.
+Listeners are module-level functions; they reach the use cases (`services_of(context)`) and the
+per-app Slack helpers (`kit_of(context)`) through Bolt's per-request `context`, filled here,
+instead of closures over `register()`.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
 
 from bot.services import Services
+from bot.slack.blocks.help import HelpEntry
+from bot.slack.channels import ChannelDirectory
+from bot.slack.links import SlackLinks
 
 log = logging.getLogger(__name__)
 _SERVICES_KEY = "apo_services"
+_KIT_KEY = "apo_slack_kit"
 
 
-def register_middleware(app: App, services: Services) -> None:
+@dataclass(frozen=True)
+class SlackKit:
+    """Slack helpers built once per app, so their caches (channel privacy and membership, the
+    workspace URL for permalinks) are shared by every request; `help` is the list `/apo help`
+    and a bare mention show, filled as the features register."""
+
+    directory: ChannelDirectory
+    links: SlackLinks
+    help: list[HelpEntry]
+
+
+def register_middleware(app: App, services: Services, kit: SlackKit) -> None:
     @app.middleware
     def provide_services(context: BoltContext, next: Callable[[], BoltResponse]) -> Any:
         context[_SERVICES_KEY] = services
+        context[_KIT_KEY] = kit
         return next()
 
     @app.middleware
@@ -41,3 +59,10 @@ def services_of(context: BoltContext) -> Services:
     if not isinstance(services, Services):
         raise RuntimeError("listener ran without the services middleware")
     return services
+
+
+def kit_of(context: BoltContext) -> SlackKit:
+    kit = context.get(_KIT_KEY)
+    if not isinstance(kit, SlackKit):
+        raise RuntimeError("listener ran without the services middleware")
+    return kit

@@ -4,7 +4,6 @@ reaction with the project's decision emoji on a message."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -19,49 +18,25 @@ from bot.services.knowledge.decisions import split_supersedes
 from bot.slack.blocks import ids
 from bot.slack.blocks.decisions import decision_recorded_message
 from bot.slack.blocks.help import HelpEntry
-from bot.slack.channels import ChannelDirectory
-from bot.slack.links import SlackLinks
-from bot.slack.middleware import services_of
+from bot.slack.middleware import SlackKit, kit_of, services_of
 from bot.slack.replies import UNMAPPED
 
 log = logging.getLogger(__name__)
-_KIT_KEY = "apo_decisions_kit"
-
-
-@dataclass(frozen=True)
-class _Kit:
-    """Built once per app, so the channel and permalink caches are shared by all requests."""
-
-    directory: ChannelDirectory
-    links: SlackLinks
 
 
 def register(app: App, entries: list[HelpEntry]) -> None:
     entries.append(
         HelpEntry("/decision <text>", "record a decision (`supersedes #N: …` to replace one)")
     )
-    kit = _Kit(ChannelDirectory(app.client), SlackLinks(app.client))
-
-    @app.middleware
-    def provide_kit(context: BoltContext, next: Any) -> Any:
-        context[_KIT_KEY] = kit
-        return next()
-
     app.command("/decision")(decision_command)
     app.shortcut(ids.RECORD_DECISION)(record_from_message)
     app.event("reaction_added")(on_reaction)
 
 
-def _kit(context: BoltContext) -> _Kit:
-    kit = context.get(_KIT_KEY)
-    assert isinstance(kit, _Kit), "decisions listener ran without its register()"
-    return kit
-
-
 def decision_command(
     ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
-    services, kit = services_of(context), _kit(context)
+    services, kit = services_of(context), kit_of(context)
     channel = command["channel_id"]
     project = services.projects.for_channel(channel)
     supersedes, text = split_supersedes(command.get("text") or "")
@@ -126,7 +101,7 @@ def record_from_message(
         respond(response_type="ephemeral", replace_original=False, text=UNMAPPED)
         return
     actor = Actor(shortcut["user"]["id"])
-    reply = _record_message(services, _kit(context), project, channel, message, actor, "shortcut")
+    reply = _record_message(services, kit_of(context), project, channel, message, actor, "shortcut")
     respond(response_type="ephemeral", replace_original=False, text=reply)
 
 
@@ -145,13 +120,13 @@ def on_reaction(event: dict[str, Any], client: WebClient, context: BoltContext) 
     message = fetch_message(client, channel, item["ts"])
     if message is None:
         return
-    reply = _record_message(services, _kit(context), project, channel, message, actor, "reaction")
+    reply = _record_message(services, kit_of(context), project, channel, message, actor, "reaction")
     client.chat_postEphemeral(channel=channel, user=event["user"], text=reply)
 
 
 def _record_message(
     services: Services,
-    kit: _Kit,
+    kit: SlackKit,
     project: Project,
     channel: str,
     message: dict[str, Any],

@@ -5,7 +5,6 @@ escalation's thread are answers."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import App, BoltContext
@@ -16,48 +15,23 @@ from bot.errors import BotError
 from bot.services import Services
 from bot.services.knowledge.views import AskInput
 from bot.slack.blocks.help import HelpEntry, help_blocks, help_text
-from bot.slack.channels import ChannelDirectory
-from bot.slack.links import SlackLinks
-from bot.slack.middleware import services_of
+from bot.slack.middleware import SlackKit, kit_of, services_of
 from bot.slack.publishers.knowledge import SlackKnowledgePublisher
 
 _MENTION = re.compile(r"<@[UW][A-Z0-9]+>")
 _PROJECT_PREFIX = re.compile(r"^\s*([a-z0-9][a-z0-9_-]*)\s*:\s*", re.IGNORECASE)
-_KIT_KEY = "apo_questions_kit"
-
-
-@dataclass(frozen=True)
-class _Kit:
-    """Built once per app, so the channel and permalink caches are shared by all requests."""
-
-    directory: ChannelDirectory
-    links: SlackLinks
-    entries: list[HelpEntry]
 
 
 def register(app: App, entries: list[HelpEntry]) -> None:
     entries.append(
         HelpEntry("@APO Bridge <question>", "answer from recorded decisions, with sources")
     )
-    kit = _Kit(ChannelDirectory(app.client), SlackLinks(app.client), entries)
-
-    @app.middleware
-    def provide_kit(context: BoltContext, next: Any) -> Any:
-        context[_KIT_KEY] = kit
-        return next()
-
     app.event("app_mention")(on_mention)
     app.event("message")(on_message)
 
 
-def _kit(context: BoltContext) -> _Kit:
-    kit = context.get(_KIT_KEY)
-    assert isinstance(kit, _Kit), "questions listener ran without its register()"
-    return kit
-
-
 def on_mention(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-    services, kit = services_of(context), _kit(context)
+    services, kit = services_of(context), kit_of(context)
     text = _MENTION.sub(" ", event.get("text") or "").strip()
     channel = event["channel"]
     thread = event.get("thread_ts") or event["ts"]
@@ -67,9 +41,9 @@ def on_mention(event: dict[str, Any], client: WebClient, context: BoltContext) -
     ):
         return  # a reply to an escalation is an answer, handled as a thread message
     if not text or text.lower() in {"help", "hjelp", "?"} or project is None:
-        blocks = help_blocks(kit.entries, project_name=project.name if project else None)
+        blocks = help_blocks(kit.help, project_name=project.name if project else None)
         client.chat_postMessage(
-            channel=channel, thread_ts=thread, text=help_text(kit.entries), blocks=blocks
+            channel=channel, thread_ts=thread, text=help_text(kit.help), blocks=blocks
         )
         return
     private = kit.directory.is_private(channel)
@@ -80,7 +54,7 @@ def on_mention(event: dict[str, Any], client: WebClient, context: BoltContext) -
 def on_message(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     if event.get("subtype") or event.get("bot_id"):
         return  # edits, joins and our own messages are not questions or answers
-    services, kit = services_of(context), _kit(context)
+    services, kit = services_of(context), kit_of(context)
     # Collected as they arrive, for the other side's digest (history is not re-read).
     services.digests.collect_message(
         event["channel"],
@@ -96,7 +70,9 @@ def on_message(event: dict[str, Any], client: WebClient, context: BoltContext) -
         _thread_reply(event, client, services, kit)
 
 
-def _thread_reply(event: dict[str, Any], client: WebClient, services: Services, kit: _Kit) -> None:
+def _thread_reply(
+    event: dict[str, Any], client: WebClient, services: Services, kit: SlackKit
+) -> None:
     """A reviewer's reply in an escalation's thread is the answer."""
     channel, user = event["channel"], event.get("user", "")
     try:
@@ -112,7 +88,7 @@ def _thread_reply(event: dict[str, Any], client: WebClient, services: Services, 
 
 
 def _direct_message(
-    event: dict[str, Any], client: WebClient, services: Services, kit: _Kit
+    event: dict[str, Any], client: WebClient, services: Services, kit: SlackKit
 ) -> None:
     text = (event.get("text") or "").strip()
     project, text = _project_for_dm(services, text)
