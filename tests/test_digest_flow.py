@@ -25,6 +25,7 @@ from tests.harness.app_server import (
     RunningBot,
 )
 from tests.harness.fake_slack import SlackCall
+from tests.harness.waiting import wait_until
 from tests.story_e2e import batch, cards, final_batch_update, story
 
 TUESDAY = date(2026, 3, 24)
@@ -275,15 +276,13 @@ def test_a_digest_gives_up_after_its_attempts(running_bot: RunningBot) -> None:
 
 
 def wait_for_collected(bot: RunningBot, count: int, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
     since = datetime.now(UTC) - timedelta(days=1)
-    while True:
+
+    def collected() -> bool:
         with bot.container.db.session() as session:
-            kept = list_channel_messages("acme", since=since, session=session)
-        if len(kept) >= count:
-            return
-        assert time.monotonic() < deadline, f"{len(kept)} of {count} messages were collected"
-        time.sleep(0.05)
+            return len(list_channel_messages("acme", since=since, session=session)) >= count
+
+    wait_until(collected, timeout=timeout, what=f"{count} messages were not collected")
 
 
 def test_summary_markers_link_the_messages_the_model_numbered(running_bot: RunningBot) -> None:

@@ -11,7 +11,6 @@ import socket
 import subprocess
 import sys
 import textwrap
-import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +30,7 @@ from bot.retrieval.embeddings import (
 )
 from bot.retrieval.store import ChromaKnowledgeStore
 from bot.retrieval.types import Document, KnowledgeStore, SearchHit
+from tests.harness.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -407,15 +407,15 @@ def test_chroma_server_through_http_client(
 ) -> None:
     url, server = chroma_server
     remote = ChromaKnowledgeStore(embedder, url=url, collection="team_knowledge")
-    deadline = time.monotonic() + 30
-    while True:
+
+    def answers() -> bool:
         try:
             remote.ping()
-            break
         except ConfigError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
+            return False
+        return True
+
+    wait_until(answers, timeout=30, what="the Chroma server did not answer", interval=0.1)
 
     remote.upsert(
         [
