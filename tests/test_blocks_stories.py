@@ -275,6 +275,13 @@ def test_the_full_findings_list_ranks_all_of_them_and_escapes_them() -> None:
     assert "(8)" in body and "See today" in text
 
 
+def test_the_whole_story_lists_every_finding_most_severe_first() -> None:
+    view = full_story_modal(make_story(findings=SEVEN_FINDINGS))
+    body = all_text(view["blocks"])
+    order = sorted((f.message for f in SEVEN_FINDINGS), key=body.index)
+    assert order[0] == "Quote a sentence of the notes" and order[-1] == "Break the story down"
+
+
 def test_hostile_findings_on_a_card_are_escaped() -> None:
     hostile = tuple(FindingView(HOSTILE, "error", HOSTILE) for _ in range(5))
     text, blocks = story_card(make_story(findings=hostile))

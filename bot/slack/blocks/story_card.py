@@ -81,10 +81,11 @@ def _body(story: StoryView) -> tuple[list[Block], bool]:
     if story.duplicate_note:
         note = safe_line(story.duplicate_note, 1000)
         blocks.append(section(f":twisted_rightwards_arrows: *Possible duplicate*: {note}"))
-    for part in (_criteria, _quotes, _missing, _findings):
+    for part in (_criteria, _quotes, _missing):
         part_blocks, part_cut = part(story)
         blocks.extend(part_blocks)
         cut = cut or part_cut
+    blocks += _findings(story)
     blocks += bullets("*Open questions*", story.open_questions, cap=MAX_QUESTIONS, more=MORE)
     if story.dependencies:
         shown = [safe_line(d, 200) for d in story.dependencies[:MAX_DEPENDENCIES]]
@@ -149,18 +150,18 @@ def _missing(story: StoryView) -> tuple[list[Block], bool]:
     return blocks, len(story.missing_quotes) > MAX_MISSING
 
 
-def _findings(story: StoryView) -> tuple[list[Block], bool]:
-    """The most severe findings; a button lists the rest privately (they are not "cut": the
-    whole story view is not needed to read them)."""
+def _findings(story: StoryView) -> list[Block]:
+    """The most severe findings; a button lists them all privately, so hidden findings need
+    no *View whole story*."""
     if not story.findings:
-        return [], False
+        return []
     ranked = rank_findings(story.findings)
     blocks = pack_sections("*Quality checks*", [_finding_line(f) for f in ranked[:MAX_FINDINGS]])
     hidden = len(ranked) - MAX_FINDINGS
     if hidden > 0:
         label = f"{hidden} more finding{'s' if hidden > 1 else ''}"
         blocks[-1]["accessory"] = button(label, ids.STORY_FINDINGS, str(story.id))
-    return blocks, False
+    return blocks
 
 
 def findings_message(story: StoryView) -> tuple[str, list[Block]]:
@@ -170,7 +171,7 @@ def findings_message(story: StoryView) -> tuple[str, list[Block]]:
     lines = [_finding_line(f, 1000) for f in ranked[:MAX_FINDINGS_LISTED]]
     hidden = len(ranked) - MAX_FINDINGS_LISTED
     if hidden > 0:
-        lines.append(f"_…and {hidden} more findings{MORE}_")
+        lines.append(f"_…and {hidden} more findings_")
     if not lines:
         lines.append("_No findings on this story._")
     heading = f"*Quality checks on story {title}* ({len(ranked)})"
