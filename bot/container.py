@@ -23,7 +23,7 @@ from bot.projects import ProjectsConfig, load_projects
 from bot.retrieval.embeddings import make_embedder
 from bot.retrieval.hybrid import HybridSearcher
 from bot.retrieval.markdown import split_markdown
-from bot.retrieval.similarity import EmbeddingSimilarity
+from bot.retrieval.similarity import EmbeddingSimilarity, duplicate_threshold
 from bot.retrieval.store import ChromaKnowledgeStore
 from bot.retrieval.types import Embedder, Passage
 from bot.services import Services
@@ -133,7 +133,9 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
         projects,
         drafter,
         index=indexer,
-        similarity=EmbeddingSimilarity(embedder),
+        similarity=EmbeddingSimilarity(
+            embedder, duplicate_threshold=duplicate_threshold(settings.embeddings)
+        ),
     )
     question_store = SqlQuestionStore(db)
     decisions = DecisionService(SqlDecisionStore(db), question_store, projects, indexer)

@@ -22,6 +22,8 @@ def assert_within_slack_limits(blocks: list[Block], *, modal: bool = False) -> N
         assert len(block.get("block_id", "")) <= 255, block
         if kind == "section":
             assert 0 < len(block["text"]["text"]) <= 3000, block
+            if "accessory" in block:
+                _check_button(block["accessory"])
         elif kind == "header":
             assert block["text"]["type"] == "plain_text"
             assert 0 < len(block["text"]["text"]) <= 150, block

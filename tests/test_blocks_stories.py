@@ -8,13 +8,14 @@ the limit checker, including absurdly large stories.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
 from bot.domain import Criterion, FindingView
 from bot.slack.blocks import ids
 from bot.slack.blocks.stories import batch_message, drafting_message, failure_message
-from bot.slack.blocks.story_card import story_card
+from bot.slack.blocks.story_card import findings_message, story_card
 from bot.slack.blocks.story_modals import full_story_modal, reject_modal
 from tests.slack_limits import (
     action_elements,
@@ -208,3 +209,104 @@ def test_failure_message_offers_retry_of_the_saved_notes() -> None:
 def test_cards_are_numbered_in_batch_order() -> None:
     cards = [story_card(story) for story in make_batch().stories]
     assert [blocks[0]["text"]["text"][:2] for _, blocks in cards] == ["1.", "2.", "3."]
+
+
+# --- findings on a card -------------------------------------------------------------------------
+
+SEVEN_FINDINGS = (
+    FindingView("minimal", "info", "Drop the remark in brackets"),
+    FindingView("unambiguous", "warning", "Replace “fast” with a number"),
+    FindingView("grounded", "error", "Quote a sentence of the notes"),
+    FindingView("criteria", "warning", "Say what the user sees in scenario 2"),
+    FindingView("unique", "error", "Merge with story 1"),
+    FindingView("atomic", "warning", "Split off the monthly report"),
+    FindingView("estimatable", "info", "Break the story down"),
+)
+
+
+def _accessories(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [b["accessory"] for b in blocks if "accessory" in b]
+
+
+def test_a_card_shows_the_three_most_severe_findings_and_a_button_for_the_rest() -> None:
+    _, blocks = story_card(make_story(findings=SEVEN_FINDINGS))
+    assert_within_slack_limits(blocks)
+    body = all_text(blocks)
+    shown = sorted((f.message for f in SEVEN_FINDINGS if f.message in body), key=body.index)
+    # errors first (grounding before duplicates), then the first warning in check order
+    assert shown == [
+        "Quote a sentence of the notes",
+        "Merge with story 1",
+        "Say what the user sees in scenario 2",
+    ]
+    [more] = _accessories(blocks)
+    assert (more["action_id"], more["value"], more["text"]["text"]) == (
+        ids.STORY_FINDINGS,
+        "17",
+        "4 more findings",
+    )
+    assert ids.STORY_VIEW_FULL not in {e["action_id"] for e in action_elements(blocks)}
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_three_findings_or_fewer_need_no_button(count: int) -> None:
+    _, blocks = story_card(make_story(findings=SEVEN_FINDINGS[:count]))
+    assert_within_slack_limits(blocks)
+    assert _accessories(blocks) == []
+    assert ("*Quality checks*" in all_text(blocks)) == (count > 0)
+
+
+def test_a_decided_card_keeps_the_findings_button() -> None:
+    story = make_story(findings=SEVEN_FINDINGS, status="approved", decided_by="U1")
+    _, blocks = story_card(story)
+    assert [a["action_id"] for a in _accessories(blocks)] == [ids.STORY_FINDINGS]
+
+
+def test_the_full_findings_list_ranks_all_of_them_and_escapes_them() -> None:
+    findings = (*SEVEN_FINDINGS, FindingView(HOSTILE, "warning", f"Avoid {HOSTILE}"))
+    text, blocks = findings_message(make_story(findings=findings))
+    assert_within_slack_limits(blocks)
+    assert_no_live_mentions(text, blocks)
+    body = all_text(blocks)
+    assert all(f.message.split(" <")[0] in body for f in findings)
+    order = sorted((f.message for f in SEVEN_FINDINGS), key=body.index)
+    assert order[:2] == ["Quote a sentence of the notes", "Merge with story 1"]
+    assert order[-2:] == ["Drop the remark in brackets", "Break the story down"]
+    assert "(8)" in body and "See today" in text
+
+
+def test_the_whole_story_lists_every_finding_most_severe_first() -> None:
+    view = full_story_modal(make_story(findings=SEVEN_FINDINGS))
+    body = all_text(view["blocks"])
+    order = sorted((f.message for f in SEVEN_FINDINGS), key=body.index)
+    assert order[0] == "Quote a sentence of the notes" and order[-1] == "Break the story down"
+
+
+def test_hostile_findings_on_a_card_are_escaped() -> None:
+    hostile = tuple(FindingView(HOSTILE, "error", HOSTILE) for _ in range(5))
+    text, blocks = story_card(make_story(findings=hostile))
+    assert_no_live_mentions(text, blocks)
+    assert_within_slack_limits(blocks)
+
+
+# --- batch summary lists ------------------------------------------------------------------------
+
+
+def test_the_summary_keeps_needs_and_open_questions_apart_and_caps_both() -> None:
+    needs = tuple(f"Behov {n}: eksport til Excel" for n in range(14))
+    questions = tuple(f"Question {n}: which invoices count?" for n in range(12))
+    _, blocks = batch_message(make_batch(uncovered_needs=needs, open_questions=questions))
+    assert_within_slack_limits(blocks)
+    texts = [b["text"]["text"] for b in blocks if b["type"] == "section"]
+    [needs_block] = [t for t in texts if "*Needs no story covers*" in t]
+    [questions_block] = [t for t in texts if "*Open questions for the client*" in t]
+    assert "Behov 9:" in needs_block and "Behov 10:" not in needs_block
+    assert "…and 4 more" in needs_block and "Question" not in needs_block
+    assert "Question 9:" in questions_block and "…and 2 more" in questions_block
+    assert "Behov" not in questions_block
+
+
+def test_the_summary_shows_only_the_lists_that_have_items() -> None:
+    _, blocks = batch_message(make_batch(uncovered_needs=(), open_questions=("Is VAT included?",)))
+    body = all_text(blocks)
+    assert "Needs no story covers" not in body and "Open questions for the client" in body

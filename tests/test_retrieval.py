@@ -20,6 +20,7 @@ import pytest
 from langchain_core.embeddings import Embeddings
 
 from bot.errors import BotError, ConfigError
+from bot.quality import StoryDraft, check_batch
 from bot.retrieval import embeddings as embeddings_module
 from bot.retrieval.chroma_parts import to_chroma_where
 from bot.retrieval.embeddings import (
@@ -28,6 +29,7 @@ from bot.retrieval.embeddings import (
     as_langchain_embeddings,
     make_embedder,
 )
+from bot.retrieval.similarity import EmbeddingSimilarity, duplicate_threshold
 from bot.retrieval.store import ChromaKnowledgeStore
 from bot.retrieval.types import Document, KnowledgeStore, SearchHit
 from tests.harness.waiting import wait_until
@@ -144,6 +146,39 @@ def test_make_embedder_builds_the_named_embedders() -> None:
 def test_openai_embeddings_need_an_api_key() -> None:
     with pytest.raises(ConfigError, match="OPENAI_API_KEY"):
         make_embedder("openai:text-embedding-3-small", api_key=None, base_url=None)
+
+
+class _TwoVectors:
+    """Invoice texts on one axis, the rest at cosine 0.87 from it."""
+
+    name = "fake:two-vectors"
+    dimensions = 2
+
+    def embed_query(self, text: str) -> list[float]:
+        return [1.0, 0.0] if "invoice" in text else [0.87, math.sqrt(1 - 0.87**2)]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self.embed_query(t) for t in texts]
+
+
+@pytest.mark.parametrize(
+    ("spec", "duplicate"), [("local", False), ("openai:text-embedding-3-small", True)]
+)
+def test_each_embedder_brings_the_duplicate_threshold_the_checks_use(
+    spec: str, duplicate: bool
+) -> None:
+    """Embedders spread cosines differently: 0.87 is a paraphrase for an OpenAI model but
+    not for WordLlama, whose unrelated stories reach 0.895."""
+    similarity = EmbeddingSimilarity(_TwoVectors, duplicate_threshold=duplicate_threshold(spec))
+    stories = [
+        StoryDraft("Print invoices", "accountant", "to print the monthly invoice run"),
+        StoryDraft("Paper copies", "accountant", "to get paper copies of what we bill each month"),
+    ]
+
+    report = check_batch(stories, "", similarity=similarity)
+
+    found = [d.method for s in report.stories for d in s.duplicates]
+    assert found == (["embedding"] if duplicate else [])
 
 
 def test_openai_embedder_uses_an_openai_compatible_server(fake_openai: Any, tmp_path: Path) -> None:

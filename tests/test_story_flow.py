@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 import pytest
 from sqlmodel import col, select
 
+from bot.slack.text import escape
 from bot.storage.models import MeetingNote
-from tests.harness.app_server import REVIEWER, TEAM_CHANNEL, RunningBot
+from tests.harness.app_server import DEVELOPER, REVIEWER, TEAM_CHANNEL, RunningBot
 from tests.story_e2e import (
     NOTES_EN,
     NOTES_NO,
@@ -324,3 +326,82 @@ def test_notes_form_outside_a_project_channel_is_only_for_reviewers(
     running_bot.signer.command("/story", "", channel_id="C0ELSEWHERE", user_id=REVIEWER)
     [opened] = running_bot.slack.wait_for("views.open")
     assert "Globex" not in json.dumps(opened.args["view"])  # U0APO reviews only acme
+
+
+def section_texts(blocks: list[dict[str, Any]]) -> str:
+    return "\n".join(b["text"]["text"] for b in blocks if b["type"] == "section")
+
+
+def test_a_card_shows_three_findings_and_the_rest_privately_on_request(
+    running_bot: RunningBot,
+) -> None:
+    notes = "The accountant wants to create a credit note for a sent invoice."
+    flawed = story(
+        "Credit notes",
+        "to create a credit note for a sent invoice quickly (e.g. from the invoice list)",
+        ["create a credit note for a sent invoice"],
+        role="user",
+    )
+    flawed["acceptance_criteria"] = [
+        {"given": "I click Credit", "when": "I confirm and print it", "then": "I am happy"}
+    ]
+    running_bot.openai.queue_json(batch(flawed))
+    running_bot.signer.command("/story", notes, channel_id=TEAM_CHANNEL)
+    [card] = cards(running_bot, 1)
+    final_batch_update(running_bot)
+    findings = running_bot.container.services.stories.story(1).findings
+    assert len(findings) > 3
+    [more] = [b["accessory"] for b in card.args["blocks"] if "accessory" in b]
+    assert more["text"]["text"] == f"{len(findings) - 3} more findings"
+    on_card = section_texts(card.args["blocks"])
+    assert sum(escape(f.message)[:60] in on_card for f in findings) == 3
+    running_bot.slack.reset()
+    url = running_bot.slack.response_url("findings")
+
+    running_bot.signer.block_action(
+        more["action_id"],
+        more["value"],
+        user_id=DEVELOPER,
+        channel_id=TEAM_CHANNEL,
+        response_url=url,
+    )
+
+    [reply] = running_bot.slack.wait_for("response_url:findings")
+    assert reply.args["response_type"] == "ephemeral" and not reply.args["replace_original"]
+    listed = section_texts(reply.args["blocks"])
+    assert all(escape(f.message)[:60] in listed for f in findings)
+    assert "Credit notes" in reply.args["text"]
+    running_bot.slack.assert_no_call("chat.update")  # the card itself does not change
+    running_bot.slack.assert_no_call("chat.postMessage")
+
+
+def test_the_summary_lists_needs_no_story_covers_apart_from_open_questions(
+    running_bot: RunningBot,
+) -> None:
+    notes = (
+        "The accountant wants to create a credit note for a sent invoice.\n"
+        "The warehouse team needs to print packing slips.\n"
+        "Should credit notes be numbered in the invoice series?\n"
+        "Whether refunds go back to the card is still undecided."
+    )
+    answer = batch(
+        story(
+            "Credit a sent invoice",
+            "to create a credit note for a sent invoice",
+            ["create a credit note for a sent invoice"],
+        )
+    )
+    answer["questions_for_client"] = ["Should credit notes use the invoice number series?"]
+    running_bot.openai.queue_json(answer)
+
+    running_bot.signer.command("/story", notes, channel_id=TEAM_CHANNEL)
+
+    cards(running_bot, 1)
+    summary = section_texts(final_batch_update(running_bot).args["blocks"])
+    needs = summary[summary.index("*Needs no story covers*") :]
+    needs = needs[: needs.index("*Open questions for the client*")]
+    questions = summary[summary.index("*Open questions for the client*") :]
+    assert "print packing slips" in needs and "?" not in needs and "undecided" not in needs
+    assert "use the invoice number series?" in questions
+    assert "numbered in the invoice series" not in questions  # the model asked it already
+    assert "Whether refunds go back to the card is still undecided." in questions

@@ -1,5 +1,5 @@
 """The drafting batch's rules, on the service: repeats, concurrency, failures and Retry,
-missing cards, restarts and who may draft from the notes form."""
+missing cards, restarts, who may draft from the notes form, and what the batch leaves open."""
 
 from __future__ import annotations
 
@@ -179,3 +179,46 @@ def test_drafts_from_the_notes_form_go_to_a_channel_of_the_project(world: Storie
         destination(Actor("U0DEV"), "acme", "C0ELSEWHERE")
     with pytest.raises(NotAllowed):
         destination(Actor(REVIEWER), "globex", TEAM_CHANNEL)
+
+
+MEETING = (
+    "The accountant wants to export the monthly report to PDF.\n"
+    "Should the report include cancelled invoices?\n"
+    "Whether reminders go out by SMS is still undecided.\n"
+    "The warehouse team needs to print packing slips.\n"
+    "Vi har ikke bestemt om rapporten skal sendes på e-post."
+)
+
+
+def test_open_items_of_the_notes_join_the_models_questions_once(world: Stories) -> None:
+    answer = {
+        **ONE_STORY,
+        "questions_for_client": [
+            "Should cancelled invoices be part of the monthly report?",  # restates the notes
+            "Which currency does the PDF use?",
+        ],
+    }
+
+    note_id = world.draft(MEETING, answer)
+
+    drafted = world.stories.batch(note_id)
+    assert drafted.open_questions == (
+        "Should cancelled invoices be part of the monthly report?",
+        "Which currency does the PDF use?",
+        "Whether reminders go out by SMS is still undecided.",
+        "Vi har ikke bestemt om rapporten skal sendes på e-post.",
+    )
+    # the needs no story covers stay a list of their own, with no question in it
+    assert drafted.uncovered_needs == ("The warehouse team needs to print packing slips.",)
+    [summary] = world.publisher.of("batch")
+    assert summary.detail.open_questions == drafted.open_questions
+
+
+def test_without_model_questions_the_open_items_are_the_questions(world: Stories) -> None:
+    note_id = world.draft(MEETING, ONE_STORY)
+
+    assert world.stories.batch(note_id).open_questions == (
+        "Should the report include cancelled invoices?",
+        "Whether reminders go out by SMS is still undecided.",
+        "Vi har ikke bestemt om rapporten skal sendes på e-post.",
+    )

@@ -22,7 +22,7 @@ from bot.domain import (
 )
 from bot.errors import BotError
 from bot.projects import ProjectsConfig
-from bot.quality import check_batch, comparison_text
+from bot.quality import check_batch, comparison_text, merge_questions
 from bot.quality.duplicates import Similarity
 from bot.services.stories.convert import (
     batch_view,
@@ -166,7 +166,8 @@ class StoryService:
         self._store.save_drafts(
             note_id,
             [checked_content(s, r) for s, r in zip(outcome.stories, report.stories, strict=True)],
-            open_questions=outcome.questions_for_client,
+            # The model's questions first, then what the notes leave open that it did not ask.
+            open_questions=merge_questions(outcome.questions_for_client, report.open_items),
             out_of_scope=outcome.out_of_scope,
             uncovered_needs=report.uncovered_needs,
         )

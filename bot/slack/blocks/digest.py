@@ -28,6 +28,7 @@ from bot.slack.text import escape, truncate
 Linker = Callable[[str | None, str | None], str | None]
 MAX_ITEMS = 8
 MAX_QUESTIONS = 10
+MEETING_QUESTIONS = 5
 
 
 def digest_message(content: DigestContent, link: Linker) -> tuple[str, list[Block]]:
@@ -60,7 +61,11 @@ def _team(content: DigestContent, link: Linker) -> list[Block]:
         ]
         if meeting.approved:
             lines.append("*Ready for sprint planning:* " + _stories(meeting.approved, link))
-        open_items = [safe_line(q, 200) for q in meeting.questions_for_client[:5]]
+        # The batch's open questions: the model's and those the notes left undecided.
+        questions = meeting.questions_for_client
+        open_items = [safe_line(q, 200) for q in questions[:MEETING_QUESTIONS]]
+        if len(questions) > MEETING_QUESTIONS:
+            open_items.append(f"_…and {len(questions) - MEETING_QUESTIONS} more open questions_")
         if meeting.waiting:
             open_items.append("waiting for review: " + _stories(meeting.waiting, link))
         if open_items:

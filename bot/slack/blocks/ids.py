@@ -14,6 +14,7 @@ STORY_APPROVE: Final = "story_approve"
 STORY_EDIT: Final = "story_edit"
 STORY_REJECT: Final = "story_reject"
 STORY_VIEW_FULL: Final = "story_view_full"
+STORY_FINDINGS: Final = "story_findings"  # "n more findings": all of them, privately
 NOTES_RETRY: Final = "notes_retry"
 
 # Modal callback ids (view_submission routing).
@@ -22,7 +23,7 @@ STORY_EDIT_MODAL: Final = "story_edit_modal"
 STORY_REJECT_MODAL: Final = "story_reject_modal"
 STORY_FULL_MODAL: Final = "story_full_modal"
 
-# Message shortcut ("Draft stories from this message"); must match the app manifest.
+# Message shortcut ("Draft user stories"); must match the app manifest.
 DRAFT_FROM_MESSAGE: Final = "draft_from_message"
 
 # Inputs of the /story modal: state.values[BLOCK][INPUT].

@@ -27,6 +27,14 @@ from bot.slack.blocks.common import (
 from bot.slack.text import escape, truncate
 
 MAX_BATCH_ITEMS = 10
+NEEDS_TITLE = (
+    ":mag: *Needs no story covers*\n_The notes ask for these, but no story in this thread serves "
+    "them: draft one or drop them._"
+)
+QUESTIONS_TITLE = (
+    ":question: *Open questions for the client*\n_Left open or undecided in the notes, or asked "
+    "while drafting._"
+)
 
 
 def _whose_notes(author_id: str | None) -> str:
@@ -51,7 +59,8 @@ def drafting_message(
 
 
 def batch_message(batch: BatchView) -> tuple[str, list[Block]]:
-    """The top message of a finished batch: counts, and what the notes left open for the client."""
+    """The top message of a finished batch: counts, the needs no story covers, and what the
+    notes left open for the client (each list capped, with "…and N more")."""
     s = batch.summary
     project = escape(batch.project_name)
     title = " ".join(batch.title.split()) or "Meeting notes"
@@ -73,10 +82,12 @@ def batch_message(batch: BatchView) -> tuple[str, list[Block]]:
                 "something, say who needs it and what they need, and run `/story` again."
             )
         )
+    # Needs and open questions call for different people: the reviewers draft or drop a need,
+    # the client answers a question. Two lists, each saying which it is.
     lists = (
-        (":question: *Open questions for the client*", batch.open_questions),
+        (NEEDS_TITLE, batch.uncovered_needs),
+        (QUESTIONS_TITLE, batch.open_questions),
         (":no_entry_sign: *Out of scope*", batch.out_of_scope),
-        (":mag: *Needs in the notes that no story covers*", batch.uncovered_needs),
     )
     for list_title, items in lists:
         blocks += bullets(list_title, items, cap=MAX_BATCH_ITEMS)

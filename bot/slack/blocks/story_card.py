@@ -3,12 +3,14 @@
 A card shows the story sentence, its criteria, the quotes that ground it and what the checks
 found. Everything in it came from people or the model, so all of it is escaped. Long or numerous
 items are cut (never the whole message rejected by Slack) and a *View whole story* button opens the
-complete text in a modal.
+complete text in a modal. Only the three most severe findings are shown; an *n more findings*
+button lists them all to the reviewer who asks (`findings_message`).
 """
 
 from __future__ import annotations
 
 from bot.domain import FindingView, StoryView, indefinite_article
+from bot.quality import rank_findings
 from bot.slack.blocks import ids
 from bot.slack.blocks.common import (
     MAX_BLOCKS,
@@ -32,7 +34,8 @@ HEADER_LIMIT = 150
 MAX_SCENARIOS = 8
 MAX_QUOTES = 5
 MAX_MISSING = 3
-MAX_FINDINGS = 10
+MAX_FINDINGS = 3  # the most severe; the rest behind a button, so the card stays readable
+MAX_FINDINGS_LISTED = 40
 MAX_QUESTIONS = 5
 MAX_DEPENDENCIES = 5
 CLAUSE_LIMIT = 900  # three clauses and their labels stay under one section's 3,000
@@ -41,9 +44,9 @@ MORE = " — see *View whole story*"
 UNKNOWN_ROLES = {"", "unknown", "unknown role", "?"}
 
 _SEVERITY = {
-    "error": (0, ":red_circle:", "Error"),
-    "warning": (1, ":large_orange_circle:", "Warning"),
-    "info": (2, ":large_blue_circle:", "Note"),
+    "error": (":red_circle:", "Error"),
+    "warning": (":large_orange_circle:", "Warning"),
+    "info": (":large_blue_circle:", "Note"),
 }
 
 UNSUPPORTED_WARNING = (
@@ -78,10 +81,11 @@ def _body(story: StoryView) -> tuple[list[Block], bool]:
     if story.duplicate_note:
         note = safe_line(story.duplicate_note, 1000)
         blocks.append(section(f":twisted_rightwards_arrows: *Possible duplicate*: {note}"))
-    for part in (_criteria, _quotes, _missing, _findings):
+    for part in (_criteria, _quotes, _missing):
         part_blocks, part_cut = part(story)
         blocks.extend(part_blocks)
         cut = cut or part_cut
+    blocks += _findings(story)
     blocks += bullets("*Open questions*", story.open_questions, cap=MAX_QUESTIONS, more=MORE)
     if story.dependencies:
         shown = [safe_line(d, 200) for d in story.dependencies[:MAX_DEPENDENCIES]]
@@ -146,20 +150,40 @@ def _missing(story: StoryView) -> tuple[list[Block], bool]:
     return blocks, len(story.missing_quotes) > MAX_MISSING
 
 
-def _findings(story: StoryView) -> tuple[list[Block], bool]:
+def _findings(story: StoryView) -> list[Block]:
+    """The most severe findings; a button lists them all privately, so hidden findings need
+    no *View whole story*."""
     if not story.findings:
-        return [], False
-    ordered = sorted(story.findings, key=lambda f: _SEVERITY[f.severity][0])
-    lines = [_finding_line(f) for f in ordered[:MAX_FINDINGS]]
-    hidden = len(ordered) - MAX_FINDINGS
+        return []
+    ranked = rank_findings(story.findings)
+    blocks = pack_sections("*Quality checks*", [_finding_line(f) for f in ranked[:MAX_FINDINGS]])
+    hidden = len(ranked) - MAX_FINDINGS
     if hidden > 0:
-        lines.append(f"_…and {hidden} more findings{MORE}_")
-    return pack_sections("*Quality checks*", lines), hidden > 0
+        label = f"{hidden} more finding{'s' if hidden > 1 else ''}"
+        blocks[-1]["accessory"] = button(label, ids.STORY_FINDINGS, str(story.id))
+    return blocks
 
 
-def _finding_line(finding: FindingView) -> str:
-    _, emoji, label = _SEVERITY[finding.severity]
-    return f"{emoji} *{label}* ({safe_line(finding.check, 60)}): {safe_line(finding.message, 250)}"
+def findings_message(story: StoryView) -> tuple[str, list[Block]]:
+    """Every finding on a story, most severe first: the private answer to *n more findings*."""
+    title = f"{story.position}. {safe_line(story.title, 200)}"
+    ranked = rank_findings(story.findings)
+    lines = [_finding_line(f, 1000) for f in ranked[:MAX_FINDINGS_LISTED]]
+    hidden = len(ranked) - MAX_FINDINGS_LISTED
+    if hidden > 0:
+        lines.append(f"_…and {hidden} more findings_")
+    if not lines:
+        lines.append("_No findings on this story._")
+    heading = f"*Quality checks on story {title}* ({len(ranked)})"
+    blocks = pack_sections(heading, lines)[:MAX_BLOCKS]
+    return f"Quality checks on story {title}: {len(ranked)}", blocks
+
+
+def _finding_line(finding: FindingView, limit: int = 250) -> str:
+    emoji, label = _SEVERITY[finding.severity]
+    return (
+        f"{emoji} *{label}* ({safe_line(finding.check, 60)}): {safe_line(finding.message, limit)}"
+    )
 
 
 def _state_blocks(story: StoryView, *, cut: bool, reviewers_hint: bool) -> list[Block]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 
 from bot.domain import StoryEdit, StoryView
+from bot.quality import rank_findings
 from bot.slack.blocks import ids
 from bot.slack.blocks.common import Block, context, header, pack_sections, quote, section
 from bot.slack.blocks.forms import INPUT_LIMIT, input_block, modal, text_input, text_value
@@ -170,7 +171,10 @@ def full_story_modal(story: StoryView) -> Block:
     units += ["*From the notes*", *(quote(q, 10**6) for q in story.verified_quotes)]
     if story.missing_quotes:
         units += ["*Not found in the notes*", *(quote(q, 10**6) for q in story.missing_quotes)]
-    units += [f"• _{f.severity}_ ({escape(f.check)}): {escape(f.message)}" for f in story.findings]
+    units += [
+        f"• _{f.severity}_ ({escape(f.check)}): {escape(f.message)}"
+        for f in rank_findings(story.findings)
+    ]
     units += [f"• Open question: {escape(q)}" for q in story.open_questions]
     units += [f"• Depends on: {escape(d)}" for d in story.dependencies]
     blocks = [header(f"{story.position}. {escape(story.title)}"), *pack_sections(None, units)]

@@ -28,7 +28,7 @@ from bot.slack.text import escape
 MAX_OPTIONS = 100  # Slack's cap on a static_select's options
 NOTES_HINT = (
     "Up to 3,000 characters (Slack's limit for a text field). For longer notes, post them in a "
-    "channel or attach them as a file and use the “Draft stories from this message” shortcut, "
+    "channel or attach them as a file and use the “Draft user stories” message shortcut, "
     "or run `apo story FILE` on the command line."
 )
 BLANK_NOTES = "Paste the meeting notes here."

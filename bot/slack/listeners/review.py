@@ -1,4 +1,5 @@
-"""Approve, Edit and Reject on story cards, and the modals behind Edit and Reject.
+"""Approve, Edit and Reject on story cards, the modals behind Edit and Reject, and the card's
+read-only buttons (the whole story, every finding).
 
 Who may decide is the service's rule; here a refusal becomes an ephemeral message (buttons)
 or an error under the modal's field (modals). The service redraws the card and the summary.
@@ -16,6 +17,7 @@ from bot.domain import Actor, StoryView
 from bot.errors import BotError
 from bot.slack.blocks import ids
 from bot.slack.blocks.help import HelpEntry
+from bot.slack.blocks.story_card import findings_message
 from bot.slack.blocks.story_modals import (
     edit_modal,
     full_story_modal,
@@ -36,6 +38,7 @@ def register(app: App, entries: list[HelpEntry]) -> None:
     app.action(ids.STORY_REJECT)(reject)
     app.action(ids.STORY_EDIT)(edit)
     app.action(ids.STORY_VIEW_FULL)(view_full)
+    app.action(ids.STORY_FINDINGS)(show_findings)
     app.view(ids.STORY_REJECT_MODAL)(reject_submitted)
     app.view(ids.STORY_EDIT_MODAL)(edit_submitted)
 
@@ -109,6 +112,14 @@ def view_full(
     ack()
     story = services_of(context).stories.story(int(action["value"]))
     client.views_open(trigger_id=body["trigger_id"], view=full_story_modal(story))
+
+
+def show_findings(ack: Ack, action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    """*n more findings* on a card: every finding, to the person who clicked only."""
+    ack()
+    story = services_of(context).stories.story(int(action["value"]))
+    text, blocks = findings_message(story)
+    respond(response_type="ephemeral", replace_original=False, text=text, blocks=blocks)
 
 
 def reject_submitted(

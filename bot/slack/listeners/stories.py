@@ -1,4 +1,4 @@
-"""`/story`, the notes modal, the "Draft stories from this message" shortcut and Retry.
+"""`/story`, the notes modal, the "Draft user stories" message shortcut and Retry.
 
 Notes are stored before the ack (a fast database write), so nothing is lost if drafting fails
 later; the model is called only after the ack.
