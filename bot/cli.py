@@ -1,5 +1,9 @@
 """The `apo` command line. Thin: it parses arguments, builds the container, calls a service and
-turns `BotError`s into a message and an exit code instead of a traceback."""
+turns `BotError`s into a message and an exit code instead of a traceback.
+
+Parsing imports nothing heavy: each command imports what it needs (settings, the container,
+Chroma, the model) inside its handler, so `apo --help` answers at once.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,13 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import bot
 from bot.errors import BotError, ConfigError
-from bot.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 log = logging.getLogger("apo")
 
@@ -70,6 +77,7 @@ def configure_logging(settings: Settings) -> None:
 
 def _serve(args: argparse.Namespace) -> int:
     from bot.serve import serve
+    from bot.settings import load_settings
 
     settings = load_settings()
     check_serve_settings(settings, http=args.http)
@@ -102,6 +110,7 @@ def check_serve_settings(settings: Settings, *, http: bool) -> None:
 
 
 def _migrate(_args: argparse.Namespace) -> int:
+    from bot.settings import load_settings
     from bot.storage.migrate import current_revision, upgrade
 
     settings = load_settings()
@@ -112,6 +121,7 @@ def _migrate(_args: argparse.Namespace) -> int:
 
 def _doctor(_args: argparse.Namespace) -> int:
     from bot.doctor import run_doctor
+    from bot.settings import load_settings
 
     return run_doctor(load_settings(), out=sys.stdout)
 
