@@ -16,7 +16,6 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
 
@@ -125,28 +124,31 @@ class Container:
     embedder: Lazy[Embedder]
 
     def warm_up(self) -> None:
-        """Import and load the heavy parts now (the embedding model, Chroma and the search over
-        it, the chat model), so the first question after a start does not wait for them.
-        Failures are only logged: whoever uses the part first gets the error, as without this."""
+        """Import and load the heavy parts now (the embedding model, Chroma, hybrid search, the
+        chat model), so the first question after a start does not wait for them. Calls no paid
+        service. Failures are only logged: whoever uses the part first gets the error."""
+        started = time.monotonic()
         steps: list[tuple[str, Callable[[], object]]] = [
-            ("embedding model", lambda: self.embedder().embed_query("warm-up")),
+            ("embedding model", self._load_embedder),
+            ("knowledge index", lambda: self.knowledge().ping()),
         ]
-        for project in self.projects.projects:
-            steps.append(
-                (
-                    f"search of {project.key}",
-                    partial(self.services.searcher.search, "warm-up", project=project.key, k=1),
-                )
-            )
+        if isinstance(self.services.searcher, LazySearcher):
+            steps.append(("search", self.services.searcher.load))
         if isinstance(self.chat_model, LazyChatModel):
             steps.append(("chat model", self.chat_model.load))
-        started = time.monotonic()
         for name, step in steps:
             try:
                 step()
             except Exception as exc:  # the part raises it again when used; only time is lost
                 log.warning("warming up the %s failed: %s", name, exc)
         log.info("heavy parts loaded in %.1f s", time.monotonic() - started)
+
+    def _load_embedder(self) -> None:
+        from bot.retrieval.embeddings import WordLlamaEmbedder
+
+        embedder = self.embedder()
+        if isinstance(embedder, WordLlamaEmbedder):  # a remote embedder has nothing to load
+            embedder.load()
 
     def health(self) -> dict[str, str]:
         try:
@@ -228,6 +230,9 @@ class LazySearcher:
 
     def __init__(self, open_searcher: Callable[[], HybridSearcher]) -> None:
         self._searcher = Lazy(open_searcher)
+
+    def load(self) -> None:
+        self._searcher()
 
     def search(
         self, query: str, *, project: str, channel: str | None = None, k: int = 5
