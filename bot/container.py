@@ -278,13 +278,12 @@ def sync_projects(db: Database, projects: ProjectsConfig) -> None:
 def build_chat_model(settings: Settings, db: Database) -> ChatModel:
     if settings.openai_api_key is None:
         return MissingChatModel()
-    return LazyChatModel(settings.chat_model, lambda: build_openai_chat_model(settings, db))
+    key = settings.openai_api_key.get_secret_value()
+    return LazyChatModel(settings.chat_model, lambda: build_openai_chat_model(settings, key, db))
 
 
-def build_openai_chat_model(settings: Settings, db: Database) -> ChatModel:
+def build_openai_chat_model(settings: Settings, api_key: str, db: Database) -> ChatModel:
     from bot.llm.openai_chat import OpenAIChatModel
-
-    assert settings.openai_api_key is not None
 
     def record(usage: LLMUsage) -> None:
         with db.session() as session:
@@ -301,7 +300,7 @@ def build_openai_chat_model(settings: Settings, db: Database) -> ChatModel:
 
     return OpenAIChatModel(
         model=settings.chat_model,
-        api_key=settings.openai_api_key.get_secret_value(),
+        api_key=api_key,
         base_url=settings.openai_base_url,
         timeout=settings.llm_timeout_seconds,
         max_retries=settings.llm_max_retries,
