@@ -44,6 +44,7 @@ format: install
 bench: install
 	$(BIN)/python -m tests.bench.retrieval
 	$(BIN)/python -m tests.bench.story_checks
+	$(BIN)/python -m tests.bench.startup
 
 migrate: install
 	$(BIN)/apo migrate

@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from bot.errors import BotError, ConfigError
-from bot.settings import load_settings
 
 # A posted digest's window ends at --now, and the next digest starts there: posting for another
 # moment would skip (or repeat) whatever happened in between. Small clock skew is fine.
@@ -36,6 +35,7 @@ def run_digest(args: argparse.Namespace) -> int:
         raise ConfigError("Say which digest: --project P --side client|team (or --schedule).")
     from bot.container import build_container
     from bot.services.digests.timing import side_of
+    from bot.settings import load_settings
     from bot.slack.blocks.common import blocks_to_text
 
     now = _moment(args.now)
@@ -78,6 +78,7 @@ def run_digest(args: argparse.Namespace) -> int:
 def _schedule(args: argparse.Namespace) -> int:
     from bot.projects import load_projects
     from bot.services.digests.timing import schedule_rows
+    from bot.settings import load_settings
 
     settings = load_settings()
     start, end = _day(args.start, "--from"), _day(args.end, "--to")

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.errors import ConfigError
-from bot.settings import load_settings
 
 if TYPE_CHECKING:
     from bot.container import Container
@@ -50,6 +49,7 @@ def add_knowledge_commands(commands: Any) -> None:
 
 def _container() -> Container:
     from bot.container import build_container
+    from bot.settings import load_settings
 
     return build_container(load_settings())
 

@@ -7,14 +7,14 @@ import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.cli_knowledge import project_key
-from bot.domain import BatchView, StoryView
 from bot.errors import BotError
-from bot.services.stories.export import FORMATS, render
-from bot.services.stories.intake import NotesSubmission
-from bot.settings import load_settings
+from bot.services.stories.export import FORMATS
+
+if TYPE_CHECKING:
+    from bot.domain import BatchView, StoryView
 
 
 def add_story_commands(commands: Any) -> None:
@@ -34,6 +34,8 @@ def add_story_commands(commands: Any) -> None:
 
 def run_story(args: argparse.Namespace) -> int:
     from bot.container import build_container
+    from bot.services.stories.intake import NotesSubmission
+    from bot.settings import load_settings
 
     container = build_container(load_settings())
     text = _read_notes(args.file)
@@ -63,6 +65,8 @@ def run_story(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     from bot.container import build_container
+    from bot.services.stories.export import render
+    from bot.settings import load_settings
 
     container = build_container(load_settings())
     project = container.projects.get(args.project)

@@ -2,16 +2,22 @@
 
 Tests build the very same container, pointed (through settings) at fake servers on loopback;
 there is no "am I in a test?" switch anywhere.
+
+Heavy parts (Chroma, the embedding model, the LangChain/OpenAI chat model, LangChain's text
+splitters) are imported and built on first use, once per process: a command that never
+searches or calls the model never pays seconds for them. `apo serve` warms them in the
+background once it is answering (`Container.warm_up`).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from sqlalchemy import text
 
@@ -20,11 +26,7 @@ from bot.llm.base import ChatMessage, ChatModel, LLMUsage, SchemaT
 from bot.llm.chunking import split_notes
 from bot.llm.prompts import PromptLibrary
 from bot.projects import ProjectsConfig, load_projects
-from bot.retrieval.embeddings import make_embedder
-from bot.retrieval.hybrid import HybridSearcher
-from bot.retrieval.markdown import split_markdown
 from bot.retrieval.similarity import EmbeddingSimilarity, duplicate_threshold
-from bot.retrieval.store import ChromaKnowledgeStore
 from bot.retrieval.types import Embedder, Passage
 from bot.services import Services
 from bot.services.digests.service import DigestService
@@ -47,6 +49,10 @@ from bot.storage.projects import upsert_project
 from bot.storage.story_store import SqlStoryStore
 from bot.storage.usage import record_llm_call
 
+if TYPE_CHECKING:
+    from bot.retrieval.hybrid import HybridSearcher
+    from bot.retrieval.store import ChromaKnowledgeStore
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -68,6 +74,27 @@ class MissingChatModel:
             "No language model is configured: set OPENAI_API_KEY (and OPENAI_BASE_URL for a "
             "server other than OpenAI) where the bot runs."
         )
+
+
+class LazyChatModel:
+    """The configured chat model, built on its first call: importing LangChain and the OpenAI
+    SDK takes seconds that commands making no model call (`apo decide`) should not wait for."""
+
+    def __init__(self, model_name: str, build: Callable[[], ChatModel]) -> None:
+        self._model_name = model_name
+        self._model = Lazy(build)
+
+    @property
+    def model_name(self) -> str:
+        return self._model_name
+
+    def load(self) -> None:
+        self._model()
+
+    def structured(
+        self, messages: Sequence[ChatMessage], schema: type[SchemaT], *, purpose: str
+    ) -> SchemaT:
+        return self._model().structured(messages, schema, purpose=purpose)
 
 
 class Lazy(Generic[T]):
@@ -94,6 +121,34 @@ class Container:
     prompts: PromptLibrary
     services: Services
     knowledge: Lazy[ChromaKnowledgeStore]
+    embedder: Lazy[Embedder]
+
+    def warm_up(self) -> None:
+        """Import and load the heavy parts now (the embedding model, Chroma, hybrid search, the
+        chat model), so the first question after a start does not wait for them. Calls no paid
+        service. Failures are only logged: whoever uses the part first gets the error."""
+        started = time.monotonic()
+        steps: list[tuple[str, Callable[[], object]]] = [
+            ("embedding model", self._load_embedder),
+            ("knowledge index", lambda: self.knowledge().ping()),
+        ]
+        if isinstance(self.services.searcher, LazySearcher):
+            steps.append(("search", self.services.searcher.load))
+        if isinstance(self.chat_model, LazyChatModel):
+            steps.append(("chat model", self.chat_model.load))
+        for name, step in steps:
+            try:
+                step()
+            except Exception as exc:  # the part raises it again when used; only time is lost
+                log.warning("warming up the %s failed: %s", name, exc)
+        log.info("heavy parts loaded in %.1f s", time.monotonic() - started)
+
+    def _load_embedder(self) -> None:
+        from bot.retrieval.embeddings import WordLlamaEmbedder
+
+        embedder = self.embedder()
+        if isinstance(embedder, WordLlamaEmbedder):  # a remote embedder has nothing to load
+            embedder.load()
 
     def health(self) -> dict[str, str]:
         try:
@@ -126,7 +181,7 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
         load_guidelines(Path(settings.knowledge_dir)),
         lambda notes: split_notes(notes, settings.notes_part_chars),
     )
-    indexer = KnowledgeIndexer(knowledge, split_markdown)
+    indexer = KnowledgeIndexer(knowledge, split_markdown_sections)
     story_store = SqlStoryStore(db)
     stories = StoryService(
         story_store,
@@ -139,7 +194,7 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
     )
     question_store = SqlQuestionStore(db)
     decisions = DecisionService(SqlDecisionStore(db), question_store, projects, indexer)
-    searcher = LazySearcher(lambda: HybridSearcher(knowledge()))
+    searcher = LazySearcher(lambda: open_searcher(knowledge()))
     questions = QuestionService(
         question_store,
         projects,
@@ -169,7 +224,7 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
             prompts.get("summarize_discussion", variables=frozenset({"project_name", "messages"})),
         ),
     )
-    return Container(settings, projects, db, chat_model, prompts, services, knowledge)
+    return Container(settings, projects, db, chat_model, prompts, services, knowledge, embedder)
 
 
 class LazySearcher:
@@ -178,10 +233,25 @@ class LazySearcher:
     def __init__(self, open_searcher: Callable[[], HybridSearcher]) -> None:
         self._searcher = Lazy(open_searcher)
 
+    def load(self) -> None:
+        self._searcher()
+
     def search(
         self, query: str, *, project: str, channel: str | None = None, k: int = 5
     ) -> list[Passage]:
         return self._searcher().search(query, project=project, channel=channel, k=k)
+
+
+def open_searcher(store: ChromaKnowledgeStore) -> HybridSearcher:
+    from bot.retrieval.hybrid import HybridSearcher
+
+    return HybridSearcher(store)
+
+
+def split_markdown_sections(text: str) -> list[tuple[str, str]]:
+    from bot.retrieval.markdown import split_markdown  # LangChain's splitters: on first use
+
+    return split_markdown(text)
 
 
 GUIDELINE_FILES = ("definition-of-ready.md", "story-writing-guide.md", "glossary.md")
@@ -210,6 +280,11 @@ def sync_projects(db: Database, projects: ProjectsConfig) -> None:
 def build_chat_model(settings: Settings, db: Database) -> ChatModel:
     if settings.openai_api_key is None:
         return MissingChatModel()
+    key = settings.openai_api_key.get_secret_value()
+    return LazyChatModel(settings.chat_model, lambda: build_openai_chat_model(settings, key, db))
+
+
+def build_openai_chat_model(settings: Settings, api_key: str, db: Database) -> ChatModel:
     from bot.llm.openai_chat import OpenAIChatModel
 
     def record(usage: LLMUsage) -> None:
@@ -227,7 +302,7 @@ def build_chat_model(settings: Settings, db: Database) -> ChatModel:
 
     return OpenAIChatModel(
         model=settings.chat_model,
-        api_key=settings.openai_api_key.get_secret_value(),
+        api_key=api_key,
         base_url=settings.openai_base_url,
         timeout=settings.llm_timeout_seconds,
         max_retries=settings.llm_max_retries,
@@ -236,9 +311,13 @@ def build_chat_model(settings: Settings, db: Database) -> ChatModel:
 
 
 def build_embedder(settings: Settings) -> Embedder:
+    from bot.retrieval.embeddings import make_embedder
+
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
     return make_embedder(settings.embeddings, api_key=key, base_url=settings.openai_base_url)
 
 
 def build_knowledge_store(settings: Settings, embedder: Embedder) -> ChromaKnowledgeStore:
+    from bot.retrieval.store import ChromaKnowledgeStore
+
     return ChromaKnowledgeStore(embedder, path=settings.chroma_path, url=settings.chroma_url)

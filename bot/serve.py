@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 
 from slack_bolt import App
 from slack_bolt.error import BoltError
@@ -32,6 +33,9 @@ def serve(settings: Settings, *, http: bool, host: str, port: int) -> None:
             "Check the token on your app's OAuth & Permissions page."
         ) from exc
     scheduler = start_digest_scheduler(app, container)
+    # Serving starts at once; Chroma, the embedding model and the chat model load meanwhile,
+    # so neither the health check nor the first question waits for them.
+    threading.Thread(target=container.warm_up, name="warm-up", daemon=True).start()
     try:
         _run(app, container, settings, http=http, host=host, port=port)
     finally:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.fixtures_db import copy_migrated_sqlite
 from tests.harness.app_server import PROJECTS_YAML
@@ -48,6 +50,32 @@ def apo(
         timeout=timeout,
         check=False,
     )
+
+
+# Seconds of imports each; a command that only prints help must load none of them.
+HEAVY_LIBRARIES = ("chromadb", "langchain", "wordllama", "openai")
+
+
+@pytest.mark.parametrize("args", [("--help",), ("search", "--help"), ("serve", "--help")])
+def test_help_imports_no_heavy_library(tmp_path: Path, args: tuple[str, ...]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "bot", *args],
+        cwd=tmp_path,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "usage: apo" in result.stdout
+    imported = {
+        match.group(1).split(".")[0]
+        for match in re.finditer(r"^import time:[^|]*\|[^|]*\| +(\S+)$", result.stderr, re.M)
+    }
+    assert "argparse" in imported  # the trace was read
+    assert sorted(m for m in imported if m.startswith(HEAVY_LIBRARIES)) == []
 
 
 def test_serve_without_credentials_names_them_and_exits(tmp_path: Path) -> None:

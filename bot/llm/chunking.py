@@ -6,10 +6,17 @@ part ends where a thought ends whenever possible.
 
 from __future__ import annotations
 
-from langchain_text_splitters import RecursiveCharacterTextSplitter
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 
 def make_notes_splitter(max_chars: int) -> RecursiveCharacterTextSplitter:
+    # Imported here: LangChain takes a while to load, and only notes too long for one call
+    # need it.
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
     return RecursiveCharacterTextSplitter(
         chunk_size=max_chars,
         chunk_overlap=0,

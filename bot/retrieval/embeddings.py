@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
 from bot.errors import ConfigError, LLMError, LLMRateLimited, LLMTimeout
 from bot.retrieval.types import Embedder
 
 if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
     from numpy.typing import NDArray
 
 log = logging.getLogger(__name__)
@@ -239,17 +239,16 @@ def make_embedder(
     raise ConfigError(f"APO_EMBEDDINGS={spec!r} is not understood. {_SPEC_HELP}")
 
 
-class _LangChainEmbeddings(Embeddings):
-    def __init__(self, embedder: Embedder) -> None:
-        self._embedder = embedder
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self._embedder.embed_documents(list(texts))
-
-    def embed_query(self, text: str) -> list[float]:
-        return self._embedder.embed_query(text)
-
-
 def as_langchain_embeddings(embedder: Embedder) -> Embeddings:
     """Wrap an embedder for LangChain components that want ``Embeddings``."""
-    return _LangChainEmbeddings(embedder)
+    # Imported here: LangChain takes a tenth of a second to load, and embedding needs none of it.
+    from langchain_core.embeddings import Embeddings
+
+    class LangChainEmbeddings(Embeddings):
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            return embedder.embed_documents(list(texts))
+
+        def embed_query(self, text: str) -> list[float]:
+            return embedder.embed_query(text)
+
+    return LangChainEmbeddings()

@@ -4,18 +4,22 @@ or Chroma; `bot.container` wires them to real implementations."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from bot.projects import ProjectsConfig
-from bot.services.digests.service import DigestService
-from bot.services.inbox import EventInbox
-from bot.services.knowledge.decisions import DecisionService
-from bot.services.knowledge.escalations import EscalationService
-from bot.services.knowledge.indexing import KnowledgeIndexer
-from bot.services.knowledge.ports import Searcher
-from bot.services.knowledge.questions import QuestionService
-from bot.services.stories.batches import StoryService
-from bot.services.stories.intake import NotesIntake
-from bot.services.stories.review import ReviewService
+# Only for the annotations: importing one service module (say the exports, for the CLI's
+# --help) must not load every service and the story checks with it.
+if TYPE_CHECKING:
+    from bot.projects import ProjectsConfig
+    from bot.services.digests.service import DigestService
+    from bot.services.inbox import EventInbox
+    from bot.services.knowledge.decisions import DecisionService
+    from bot.services.knowledge.escalations import EscalationService
+    from bot.services.knowledge.indexing import KnowledgeIndexer
+    from bot.services.knowledge.ports import Searcher
+    from bot.services.knowledge.questions import QuestionService
+    from bot.services.stories.batches import StoryService
+    from bot.services.stories.intake import NotesIntake
+    from bot.services.stories.review import ReviewService
 
 
 @dataclass
