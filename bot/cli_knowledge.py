@@ -106,7 +106,8 @@ def run_search(args: argparse.Namespace) -> int:
 
 
 def run_decide(args: argparse.Namespace) -> int:
-    from bot.domain import Actor, DecisionInput
+    from bot.domain import Actor
+    from bot.domain.knowledge import DecisionInput
     from bot.services.knowledge.decisions import split_supersedes
 
     container = _container()

@@ -14,7 +14,7 @@ from bot.errors import BotError
 from bot.services.stories.export import FORMATS
 
 if TYPE_CHECKING:
-    from bot.domain import BatchView, StoryView
+    from bot.domain.stories import BatchView, StoryView
 
 
 def add_story_commands(commands: Any) -> None:

@@ -22,7 +22,8 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot.domain import Clock, DigestSideName, utc_now
+from bot.domain import Clock, utc_now
+from bot.domain.digests import DigestSideName
 from bot.projects import ProjectsConfig
 from bot.services.digests.timing import (
     due_on_start,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.domain import DigestSideName, MessageRef
+from bot.domain import MessageRef
+from bot.domain.digests import DigestSideName
 from bot.slack.links import SlackLinks
 from bot.slack.publishers.digests import SlackDigestPublisher
 from tests.harness.app_server import RunningBot

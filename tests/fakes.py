@@ -15,7 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from bot.domain import BatchView, MessageRef, StoryView
+from bot.domain import MessageRef
+from bot.domain.stories import BatchView, StoryView
 from bot.llm.base import ChatMessage, SchemaT
 from bot.services.stories.ports import PublishFailed
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot.domain import BatchView, Criterion, FindingView, StoryView
+from bot.domain.stories import BatchView, Criterion, FindingView, StoryView
 
 HOSTILE = "Ping <!channel> and <@U123> & <!here>"
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from bot.domain import Criterion, FindingView
+from bot.domain.stories import Criterion, FindingView
 from bot.slack.blocks import ids
 from bot.slack.blocks.stories import batch_message, drafting_message, failure_message
 from bot.slack.blocks.story_card import findings_message, story_card

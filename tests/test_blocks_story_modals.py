@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from bot.domain import Criterion, StoryEdit
+from bot.domain.stories import Criterion, StoryEdit
 from bot.slack.blocks import ids
 from bot.slack.blocks.story_criteria import criteria_to_text, parse_criteria
 from bot.slack.blocks.story_modals import (

@@ -12,7 +12,7 @@ import json
 from datetime import date
 from typing import Any
 
-from bot.domain import DigestSideName
+from bot.domain.digests import DigestSideName
 from bot.services.digests.privacy import PRIVATE_QUESTION
 from tests.digest_e2e import post_digest
 from tests.harness.app_server import (

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain import DigestKey, MessageRef, PostedDigest
+from bot.domain import MessageRef
+from bot.domain.digests import DigestKey, PostedDigest
 from bot.storage.digest_claims import get_digest
 from bot.storage.types import DigestSide, DigestStatus, StoryStatus
 from tests.services.digest_world import CLIENT, MONDAY, SECRET, TEAM, World

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from bot.domain import Criterion, StoryView
+from bot.domain.stories import Criterion, StoryView
 from bot.services.stories.export import (
     FORMATS,
     JIRA_COLUMNS,

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.domain import StoryView
+from bot.domain.stories import StoryView
 from bot.storage.reviews import list_review_events
 from bot.storage.stories import get_story
 from tests.harness.app_server import DEVELOPER, REVIEWER, TEAM_CHANNEL, RunningBot

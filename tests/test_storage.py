@@ -18,7 +18,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col, func, select
 
-from bot.domain import Criterion, StoryContent
+from bot.domain.stories import Criterion, StoryContent
 from bot.errors import ConfigError, NotFound
 from bot.storage.db import create_db_engine, session_scope
 from bot.storage.decisions import (

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.domain import Criterion, Severity
+from bot.domain.stories import Criterion, Severity
 
 from .coverage import merge_questions, open_items, uncovered_needs
 from .duplicates import (

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from bot.domain import Criterion
+from bot.domain.stories import Criterion
 
 from .clauses import coordinated_action, given_is_action
 from .text import STOPWORDS, fold, found_phrases, normalise, phrase_pattern, words

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.domain import Criterion, Severity
+from bot.domain.stories import Criterion, Severity
 
 UNKNOWN_ROLE = "unknown"
 """The role the drafting prompt uses when the notes do not say who needs the feature."""

@@ -8,7 +8,8 @@ from typing import cast
 
 from sqlmodel import Session
 
-from bot.domain import (
+from bot.domain import MessageRef
+from bot.domain.digests import (
     DigestActivity,
     DigestDecision,
     DigestKey,
@@ -17,10 +18,9 @@ from bot.domain import (
     DigestQuestion,
     DigestSideName,
     DigestStory,
-    MessageRef,
     PostedDigest,
-    StoryState,
 )
+from bot.domain.stories import StoryState
 from bot.storage.db import Database
 from bot.storage.decisions import get_decision, list_decisions
 from bot.storage.digest_claims import (

@@ -3,7 +3,8 @@ feedback on answers. Each method is one unit of work and speaks domain views, ne
 
 from __future__ import annotations
 
-from bot.domain import DecisionInput, DecisionView, MessageRef, QuestionView
+from bot.domain import MessageRef
+from bot.domain.knowledge import DecisionInput, DecisionView, QuestionView
 from bot.errors import BotError
 from bot.storage.db import Database
 from bot.storage.decisions import add_decision, get_decision

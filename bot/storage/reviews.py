@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from bot.domain import Criterion, FindingView
+from bot.domain.stories import Criterion, FindingView
 from bot.errors import BotError
 from bot.storage._sql import rowcount
 from bot.storage.models import ReviewEvent, Story

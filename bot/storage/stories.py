@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from bot.domain import Criterion, FindingView, StoryContent
+from bot.domain.stories import Criterion, FindingView, StoryContent
 from bot.errors import NotFound
 from bot.storage._sql import insert_ignore
 from bot.storage.models import AcceptanceCriterion, ReviewEvent, Story

@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import cast
 
-from bot.domain import (
+from bot.domain import MessageRef
+from bot.domain.stories import (
     Criterion,
     FindingView,
-    MessageRef,
     NoteState,
     Severity,
     StoredNote,

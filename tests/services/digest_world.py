@@ -15,7 +15,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
-from bot.domain import DigestSideName, MessageRef
+from bot.domain import MessageRef
+from bot.domain.digests import DigestSideName
 from bot.llm.prompts import PromptLibrary
 from bot.projects import Project, ProjectsConfig, Side
 from bot.services.digests.content import DigestContent

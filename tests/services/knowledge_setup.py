@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.container import sync_projects
-from bot.domain import DecisionView, MessageRef, QuestionView
+from bot.domain import MessageRef
+from bot.domain.knowledge import DecisionView, QuestionView
 from bot.llm.prompts import PromptLibrary
 from bot.projects import ProjectsConfig
 from bot.retrieval.hybrid import HybridSearcher

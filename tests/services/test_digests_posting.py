@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain import DigestKey, MessageRef, PostedDigest
+from bot.domain import MessageRef
+from bot.domain.digests import DigestKey, PostedDigest
 from bot.services.digests.service import FIRST_WINDOW, STALE_CLAIM
 from tests.services.digest_world import (
     MONDAY,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.domain import DigestDecision, DigestQuestion, MessageRef
+from bot.domain import MessageRef
+from bot.domain.digests import DigestDecision, DigestQuestion
 from bot.services.digests.privacy import PRIVATE_QUESTION, Privacy
 
 PRIVATE, CLIENT = "C0SECRET", "C0CLIENT"

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain import Actor, Criterion, DecisionInput, MessageRef, StoryView
+from bot.domain import Actor, MessageRef
+from bot.domain.knowledge import DecisionInput
+from bot.domain.stories import Criterion, StoryView
 from bot.errors import BotError, NotAllowed
 from bot.retrieval.embeddings import WordLlamaEmbedder
 from bot.retrieval.types import IndexRecord

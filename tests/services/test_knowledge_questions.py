@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from bot.domain import Actor, DecisionInput, MessageRef
+from bot.domain import Actor, MessageRef
+from bot.domain.knowledge import DecisionInput
 from bot.errors import BotError, NotAllowed
 from bot.retrieval.embeddings import WordLlamaEmbedder
 from bot.retrieval.types import IndexRecord

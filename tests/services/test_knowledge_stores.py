@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bot.container import sync_projects
-from bot.domain import DecisionInput, MessageRef
+from bot.domain import MessageRef
+from bot.domain.knowledge import DecisionInput
 from bot.errors import BotError
 from bot.storage.db import Database
 from bot.storage.knowledge import SqlDecisionStore, SqlQuestionStore

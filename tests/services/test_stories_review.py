@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain import Actor, Criterion, StoryEdit, StoryView
+from bot.domain import Actor
+from bot.domain.stories import Criterion, StoryEdit, StoryView
 from bot.errors import BotError, NotAllowed
 from tests.harness.app_server import REVIEWER, TEAM_CHANNEL
 from tests.services.stories_setup import Stories, build_stories, migrated_template

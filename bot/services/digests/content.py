@@ -10,14 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.domain import (
-    DigestDecision,
-    DigestNote,
-    DigestSideName,
-    DigestStory,
-    MessageRef,
-    StoryState,
-)
+from bot.domain import MessageRef
+from bot.domain.digests import DigestDecision, DigestNote, DigestSideName, DigestStory
+from bot.domain.stories import StoryState
 
 
 @dataclass(frozen=True)

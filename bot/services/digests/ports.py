@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from bot.domain import DigestActivity, DigestKey, DigestSideName, MessageRef, PostedDigest
+from bot.domain import MessageRef
+from bot.domain.digests import DigestActivity, DigestKey, DigestSideName, PostedDigest
 from bot.services.digests.content import DigestContent
 
 

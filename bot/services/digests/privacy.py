@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from bot.domain import DigestQuestion
+from bot.domain.digests import DigestQuestion
 from bot.services.digests.content import QuestionRef
 
 PRIVATE_QUESTION = "A question asked in a private conversation"

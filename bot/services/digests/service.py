@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from bot.domain import Clock, DigestKey, DigestSideName, MessageRef, utc_now
+from bot.domain import Clock, MessageRef, utc_now
+from bot.domain.digests import DigestKey, DigestSideName
 from bot.llm.base import ChatModel
 from bot.llm.prompts import Prompt
 from bot.projects import Project, ProjectsConfig

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel
 
-from bot.domain import DigestMessage
+from bot.domain.digests import DigestMessage
 from bot.errors import BotError
 from bot.llm.base import ChatModel
 from bot.llm.prompts import Prompt

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 import holidays as holidays_pkg
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.domain import DigestSideName
+from bot.domain.digests import DigestSideName
 from bot.errors import ConfigError
 from bot.projects import WEEKDAYS, Holidays, Project, ProjectsConfig, Side
 

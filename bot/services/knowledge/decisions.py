@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from bot.domain import Actor, DecisionInput, DecisionView, MessageRef
+from bot.domain import Actor, MessageRef
+from bot.domain.knowledge import DecisionInput, DecisionView
 from bot.errors import BotError, NotAllowed
 from bot.projects import Project, ProjectsConfig
 from bot.services.knowledge.indexing import KnowledgeIndexer

@@ -4,7 +4,8 @@ hears about it in their own thread. Also feedback on the bot's answers."""
 
 from __future__ import annotations
 
-from bot.domain import Actor, DecisionInput, DecisionView, MessageRef, QuestionView
+from bot.domain import Actor, MessageRef
+from bot.domain.knowledge import DecisionInput, DecisionView, QuestionView
 from bot.errors import BotError, NotAllowed
 from bot.projects import ProjectsConfig
 from bot.services.knowledge.decisions import DecisionService, check_decision_text, is_reviewer

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.domain import Clock, DecisionView, StoryView, utc_now
+from bot.domain import Clock, utc_now
+from bot.domain.knowledge import DecisionView
+from bot.domain.stories import StoryView
 from bot.errors import BotError
 from bot.retrieval.types import Document, IndexRecord, KnowledgeStore
 

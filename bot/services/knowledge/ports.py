@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from bot.domain import DecisionInput, DecisionView, MessageRef, QuestionView
+from bot.domain import MessageRef
+from bot.domain.knowledge import DecisionInput, DecisionView, QuestionView
 from bot.retrieval.types import Passage
 from bot.services.knowledge.views import Abstention, Answer, AskInput
 

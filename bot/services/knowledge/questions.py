@@ -12,7 +12,8 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, Field
 
-from bot.domain import MessageRef, QuestionView
+from bot.domain import MessageRef
+from bot.domain.knowledge import QuestionView
 from bot.errors import BotError
 from bot.llm.base import ChatModel
 from bot.llm.prompts import Prompt

@@ -11,15 +11,8 @@ from __future__ import annotations
 
 import logging
 
-from bot.domain import (
-    BatchView,
-    Clock,
-    MessageRef,
-    StoredNote,
-    StoredStory,
-    StoryView,
-    utc_now,
-)
+from bot.domain import Clock, MessageRef, utc_now
+from bot.domain.stories import BatchView, StoredNote, StoredStory, StoryView
 from bot.errors import BotError
 from bot.projects import ProjectsConfig
 from bot.quality import check_batch, comparison_text, merge_questions

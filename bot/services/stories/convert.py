@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.domain import (
+from bot.domain.stories import (
     BatchView,
     Criterion,
     FindingView,

@@ -23,7 +23,7 @@ import unicodedata
 from collections.abc import Sequence
 from datetime import UTC
 
-from bot.domain import Criterion, StoryView, indefinite_article
+from bot.domain.stories import Criterion, StoryView, indefinite_article
 
 __all__ = [
     "FORMATS",

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Protocol
 
-from bot.domain import (
+from bot.domain import MessageRef
+from bot.domain.stories import (
     BatchView,
     FindingView,
-    MessageRef,
     StoredNote,
     StoredStory,
     StoryContent,

@@ -7,7 +7,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from bot.domain import Actor, StoredNote, StoredStory, StoryEdit, StoryView
+from bot.domain import Actor
+from bot.domain.stories import StoredNote, StoredStory, StoryEdit, StoryView
 from bot.errors import BotError, NotAllowed
 from bot.projects import ProjectsConfig
 from bot.quality import check_batch

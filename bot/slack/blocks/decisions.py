@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.domain import DecisionView
+from bot.domain.knowledge import DecisionView
 from bot.slack.blocks.common import quote, user_ref
 
 

@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from bot.domain import DecisionView
+from bot.domain.knowledge import DecisionView
 from bot.slack.blocks import ids
 from bot.slack.blocks.common import (
     Block,

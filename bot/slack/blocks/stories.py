@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.domain import BatchView
+from bot.domain.stories import BatchView
 from bot.slack.blocks import ids
 from bot.slack.blocks.common import (
     MAX_BLOCKS,

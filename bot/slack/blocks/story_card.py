@@ -9,7 +9,7 @@ button lists them all to the reviewer who asks (`findings_message`).
 
 from __future__ import annotations
 
-from bot.domain import FindingView, StoryView, indefinite_article
+from bot.domain.stories import FindingView, StoryView, indefinite_article
 from bot.quality import rank_findings
 from bot.slack.blocks import ids
 from bot.slack.blocks.common import (

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.domain import Criterion
+from bot.domain.stories import Criterion
 
 FORMAT_HINT = (
     "One scenario per paragraph (separate them with an empty line). Each has a line starting "

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from bot.domain import StoryEdit, StoryView
+from bot.domain.stories import StoryEdit, StoryView
 from bot.quality import rank_findings
 from bot.slack.blocks import ids
 from bot.slack.blocks.common import Block, context, header, pack_sections, quote, section

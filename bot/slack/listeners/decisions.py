@@ -10,7 +10,8 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.domain import Actor, DecisionInput, MessageRef
+from bot.domain import Actor, MessageRef
+from bot.domain.knowledge import DecisionInput
 from bot.errors import BotError
 from bot.projects import Project
 from bot.services import Services

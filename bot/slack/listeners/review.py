@@ -13,7 +13,8 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.domain import Actor, StoryView
+from bot.domain import Actor
+from bot.domain.stories import StoryView
 from bot.errors import BotError
 from bot.slack.blocks import ids
 from bot.slack.blocks.help import HelpEntry

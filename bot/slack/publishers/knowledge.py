@@ -9,7 +9,8 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.web import SlackResponse
 
-from bot.domain import DecisionView, MessageRef, QuestionView
+from bot.domain import MessageRef
+from bot.domain.knowledge import DecisionView, QuestionView
 from bot.services.knowledge.views import Abstention, Answer, AskInput
 from bot.slack.blocks.answers import abstention_message, answer_message, wrong_answer_notice
 from bot.slack.blocks.common import user_ref

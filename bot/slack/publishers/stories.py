@@ -7,7 +7,8 @@ from __future__ import annotations
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.domain import BatchView, MessageRef, StoryView
+from bot.domain import MessageRef
+from bot.domain.stories import BatchView, StoryView
 from bot.services.stories.ports import PublishFailed
 from bot.slack.blocks.common import Block
 from bot.slack.blocks.stories import batch_message, drafting_message, failure_message
