@@ -22,6 +22,8 @@ from bot.llm.prompts import PromptLibrary
 from bot.projects import ProjectsConfig, load_projects
 from bot.retrieval.embeddings import make_embedder
 from bot.retrieval.hybrid import HybridSearcher
+from bot.retrieval.indexed import IndexedKnowledgeStore
+from bot.retrieval.keyword_sql import SqlKeywordIndex
 from bot.retrieval.markdown import split_markdown
 from bot.retrieval.similarity import EmbeddingSimilarity
 from bot.retrieval.store import ChromaKnowledgeStore
@@ -93,7 +95,7 @@ class Container:
     chat_model: ChatModel
     prompts: PromptLibrary
     services: Services
-    knowledge: Lazy[ChromaKnowledgeStore]
+    knowledge: Lazy[IndexedKnowledgeStore]
 
     def health(self) -> dict[str, str]:
         try:
@@ -114,8 +116,9 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
     chat_model = build_chat_model(settings, db)
     prompts = PromptLibrary()
     embedder: Lazy[Embedder] = Lazy(lambda: build_embedder(settings))
-    knowledge: Lazy[ChromaKnowledgeStore] = Lazy(
-        lambda: build_knowledge_store(settings, embedder())
+    keywords = SqlKeywordIndex(db.engine)
+    knowledge: Lazy[IndexedKnowledgeStore] = Lazy(
+        lambda: open_knowledge(build_knowledge_store(settings, embedder()), keywords)
     )
     drafter = StoryDrafter(
         chat_model,
@@ -137,7 +140,7 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
     )
     question_store = SqlQuestionStore(db)
     decisions = DecisionService(SqlDecisionStore(db), question_store, projects, indexer)
-    searcher = LazySearcher(lambda: HybridSearcher(knowledge()))
+    searcher = LazySearcher(lambda: HybridSearcher(knowledge().vectors, keywords))
     questions = QuestionService(
         question_store,
         projects,
@@ -240,3 +243,14 @@ def build_embedder(settings: Settings) -> Embedder:
 
 def build_knowledge_store(settings: Settings, embedder: Embedder) -> ChromaKnowledgeStore:
     return ChromaKnowledgeStore(embedder, path=settings.chroma_path, url=settings.chroma_url)
+
+
+def open_knowledge(
+    vectors: ChromaKnowledgeStore, keywords: SqlKeywordIndex
+) -> IndexedKnowledgeStore:
+    """Vectors and keywords written together; an index that predates the keyword table gets
+    its documents copied in once."""
+    store = IndexedKnowledgeStore(vectors, keywords)
+    if copied := store.fill_keywords():
+        log.info("copied %d indexed documents into the keyword index", copied)
+    return store
