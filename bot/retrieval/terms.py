@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 
 def _wordset(words: str) -> frozenset[str]:
@@ -71,24 +72,27 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
-def fts5_query(text: str) -> str:
-    """An FTS5 MATCH expression: any of the question's terms (ranked by ``bm25()``); "" for none.
+def fts5_match(terms: Sequence[str]) -> str:
+    """An FTS5 MATCH expression for any of ``terms`` (from :func:`tokenize`); "" for none.
 
     Every term is quoted, so FTS5 reads ``acme-142`` or ``and`` as a word, not as syntax."""
-    terms = dict.fromkeys(tokenize(text))  # each once, in order
-    return " OR ".join(f'"{term}"' for term in terms)
+    return " OR ".join(f'"{term}"' for term in dict.fromkeys(terms))
 
 
 def query_words(text: str) -> list[str]:
     """The question's words and hyphenated compounds, without stopwords, unstemmed: what
-    PostgreSQL's own configurations stem (it indexes "acme-142" whole and in parts too)."""
+    PostgreSQL's own configurations stem. A compound stands for its parts: PostgreSQL reads
+    "acme-142" as "acme-142" and "acme" and "142", all required, where "acme" alone would match
+    every ticket of the project."""
     normal = unicodedata.normalize("NFKC", text).lower()
+    compounds = _COMPOUND.findall(normal)
+    parts = {part for compound in compounds for part in compound.split("-")}
     words = [
         word
         for word in _WORD.findall(normal)
-        if word not in STOPWORDS and (len(word) > 1 or word.isdigit())
+        if word not in STOPWORDS and word not in parts and (len(word) > 1 or word.isdigit())
     ]
-    return list(dict.fromkeys([*words, *_COMPOUND.findall(normal)]))
+    return list(dict.fromkeys([*words, *compounds]))
 
 
-__all__ = ["STOPWORDS", "fts5_query", "query_words", "tokenize"]
+__all__ = ["STOPWORDS", "fts5_match", "query_words", "tokenize"]

@@ -3,7 +3,7 @@ full-text indexed by SQLite FTS5 or by a PostgreSQL tsvector with a GIN index.
 
 On SQLite ``text`` holds the analysed terms (``bot.retrieval.terms``: stopwords removed, English
 and Norwegian endings stripped, ticket ids kept whole) and an external-content FTS5 table,
-kept in step by triggers, indexes them. On PostgreSQL ``text`` holds the raw text and the
+kept in step by triggers, indexes them; an fts5vocab table reads its per-term document counts. On PostgreSQL ``text`` holds the raw text and the
 generated ``terms`` column concatenates the built-in ``english`` and ``norwegian`` analyses.
 
 Revision ID: 0004
@@ -55,6 +55,8 @@ def upgrade() -> None:
         "CREATE VIRTUAL TABLE keyword_fts USING fts5(text, content='keyword_document', "
         f"content_rowid='id', tokenize=\"{_FTS5_TOKENIZE}\")"
     )
+    # How many documents hold each term: search leaves out terms whose bm25 weight is nil.
+    op.execute("CREATE VIRTUAL TABLE keyword_vocab USING fts5vocab(keyword_fts, row)")
     op.execute(
         "CREATE TRIGGER keyword_document_ai AFTER INSERT ON keyword_document BEGIN "
         "INSERT INTO keyword_fts(rowid, text) VALUES (new.id, new.text); END"
@@ -75,6 +77,7 @@ def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         for trigger in ("ai", "ad", "au"):
             op.execute(f"DROP TRIGGER IF EXISTS keyword_document_{trigger}")
+        op.execute("DROP TABLE IF EXISTS keyword_vocab")
         op.execute("DROP TABLE IF EXISTS keyword_fts")
     op.drop_index("ix_keyword_document_project_source", table_name="keyword_document")
     op.drop_table("keyword_document")
