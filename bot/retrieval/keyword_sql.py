@@ -180,8 +180,8 @@ def _postgres_search(query: str, k: int) -> sa.Select[Any] | None:
     tsquery = functools.reduce(lambda a, b: a.op("||")(b), parts)
     terms: sa.ColumnElement[Any] = sa.literal_column("keyword_document.terms")
     # Normalisation 1 divides by 1 + log(length), so long sections don't win on length alone.
-    # ts_rank has no inverse document frequency: on the benchmark this half ranks a little
-    # below SQLite's bm25() (see README), fusion makes up most of it.
+    # ts_rank has no inverse document frequency: on the benchmark, hybrid MRR is 0.68 with it
+    # against 0.71 with SQLite's bm25(); recall@5 0.775 against 0.78.
     rank = sa.func.ts_rank(terms, tsquery, 1)
     statement = (
         sa.select(keyword_document.c.doc_id, rank)
