@@ -67,11 +67,9 @@ def embedder() -> WordLlamaEmbedder:
 
 
 def open_store(embedder: WordLlamaEmbedder, folder: Path, template: Path) -> IndexedKnowledgeStore:
-    """Chroma in ``folder/chroma`` and the keyword index in ``folder/apo.db`` (migrated once;
-    opening the same folder again gives another process's view of the same index)."""
+    """Chroma in ``folder/chroma`` and the keyword index in a migrated ``folder/apo.db``."""
     url = f"sqlite:///{folder / 'apo.db'}"
-    if not (folder / "apo.db").exists():
-        copy_migrated_sqlite(template, url)
+    copy_migrated_sqlite(template, url)
     chroma = ChromaKnowledgeStore(embedder, path=str(folder / "chroma"))
     return IndexedKnowledgeStore(chroma, SqlKeywordIndex(create_db_engine(url)))
 
@@ -336,7 +334,10 @@ def test_writes_by_another_writer_never_leak_through_the_keyword_snapshot(
     searcher = searcher_on(store)
     assert "rate" in ids(searcher.search("ACME-301", project="acme", channel=TEAM, mode=mode))
 
-    other = open_store(embedder, tmp_path, Path("unused: the database exists"))
+    other = IndexedKnowledgeStore(  # another process: its own Chroma client and engine
+        ChromaKnowledgeStore(embedder, path=str(tmp_path / "chroma")),
+        SqlKeywordIndex(create_db_engine(f"sqlite:///{tmp_path / 'apo.db'}")),
+    )
     other.upsert([doc("rate", "Hourly rate NOK 690 (ACME-301).", channel=LEADS, private=True)])
     other.delete(["gone"])
 
