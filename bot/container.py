@@ -26,6 +26,7 @@ from bot.llm.base import ChatMessage, ChatModel, LLMUsage, SchemaT
 from bot.llm.chunking import split_notes
 from bot.llm.prompts import PromptLibrary
 from bot.projects import ProjectsConfig, load_projects
+from bot.retrieval.keyword_sql import SqlKeywordIndex
 from bot.retrieval.similarity import EmbeddingSimilarity, duplicate_threshold
 from bot.retrieval.types import Embedder, Passage
 from bot.services import Services
@@ -51,6 +52,7 @@ from bot.storage.usage import record_llm_call
 
 if TYPE_CHECKING:
     from bot.retrieval.hybrid import HybridSearcher
+    from bot.retrieval.indexed import IndexedKnowledgeStore
     from bot.retrieval.store import ChromaKnowledgeStore
 
 log = logging.getLogger(__name__)
@@ -120,7 +122,7 @@ class Container:
     chat_model: ChatModel
     prompts: PromptLibrary
     services: Services
-    knowledge: Lazy[ChromaKnowledgeStore]
+    knowledge: Lazy[IndexedKnowledgeStore]
     embedder: Lazy[Embedder]
 
     def warm_up(self) -> None:
@@ -130,7 +132,7 @@ class Container:
         started = time.monotonic()
         steps: list[tuple[str, Callable[[], object]]] = [
             ("embedding model", self._load_embedder),
-            ("knowledge index", lambda: self.knowledge().ping()),
+            ("knowledge index", lambda: self.knowledge().vectors.ping()),
         ]
         if isinstance(self.services.searcher, LazySearcher):
             steps.append(("search", self.services.searcher.load))
@@ -169,8 +171,9 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
     chat_model = build_chat_model(settings, db)
     prompts = PromptLibrary()
     embedder: Lazy[Embedder] = Lazy(lambda: build_embedder(settings))
-    knowledge: Lazy[ChromaKnowledgeStore] = Lazy(
-        lambda: build_knowledge_store(settings, embedder())
+    keywords = SqlKeywordIndex(db.engine)
+    knowledge: Lazy[IndexedKnowledgeStore] = Lazy(
+        lambda: open_knowledge(build_knowledge_store(settings, embedder()), keywords)
     )
     drafter = StoryDrafter(
         chat_model,
@@ -194,7 +197,7 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
     )
     question_store = SqlQuestionStore(db)
     decisions = DecisionService(SqlDecisionStore(db), question_store, projects, indexer)
-    searcher = LazySearcher(lambda: open_searcher(knowledge()))
+    searcher = LazySearcher(lambda: open_searcher(knowledge().vectors, keywords))
     questions = QuestionService(
         question_store,
         projects,
@@ -242,10 +245,10 @@ class LazySearcher:
         return self._searcher().search(query, project=project, channel=channel, k=k)
 
 
-def open_searcher(store: ChromaKnowledgeStore) -> HybridSearcher:
+def open_searcher(vectors: ChromaKnowledgeStore, keywords: SqlKeywordIndex) -> HybridSearcher:
     from bot.retrieval.hybrid import HybridSearcher
 
-    return HybridSearcher(store)
+    return HybridSearcher(vectors, keywords)
 
 
 def split_markdown_sections(text: str) -> list[tuple[str, str]]:
@@ -321,3 +324,16 @@ def build_knowledge_store(settings: Settings, embedder: Embedder) -> ChromaKnowl
     from bot.retrieval.store import ChromaKnowledgeStore
 
     return ChromaKnowledgeStore(embedder, path=settings.chroma_path, url=settings.chroma_url)
+
+
+def open_knowledge(
+    vectors: ChromaKnowledgeStore, keywords: SqlKeywordIndex
+) -> IndexedKnowledgeStore:
+    """Vectors and keywords written together; an index that predates the keyword table gets
+    its documents copied in once."""
+    from bot.retrieval.indexed import IndexedKnowledgeStore
+
+    store = IndexedKnowledgeStore(vectors, keywords)
+    if copied := store.fill_keywords():
+        log.info("copied %d indexed documents into the keyword index", copied)
+    return store

@@ -1,4 +1,5 @@
-"""Hybrid (vector + BM25) search against real Chroma in a temp folder and the real WordLlama.
+"""Hybrid (vector + keyword) search against real Chroma in a temp folder, the keyword index in a
+migrated SQLite file, and the real WordLlama.
 
 Scope rules are security rules: each test here that asks "may this channel see that?" runs
 every search mode, since a leak through any one of them is a leak.
@@ -7,7 +8,6 @@ every search mode, since a leak through any one of them is a leak.
 from __future__ import annotations
 
 import itertools
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +19,15 @@ from bot.retrieval.hybrid import (
     HybridSearcher,
     best_similarity,
     reciprocal_rank_fusion,
-    scope_predicate,
     scope_where,
 )
-from bot.retrieval.keyword import KeywordIndex, tokenize
+from bot.retrieval.indexed import IndexedKnowledgeStore
+from bot.retrieval.keyword_sql import SqlKeywordIndex
 from bot.retrieval.store import ChromaKnowledgeStore
-from bot.retrieval.types import Document, Metadata, Passage, SearchMode, Where
+from bot.retrieval.types import Document, IndexRecord, Metadata, Passage, Scope, SearchMode
+from bot.storage.db import create_db_engine
 from tests.bench.retrieval import DATA, in_scope, load_decisions, load_questions
+from tests.fixtures_db import copy_migrated_sqlite
 
 MODES: tuple[SearchMode, ...] = ("hybrid", "vector", "keyword")
 TEAM, LEADS, CLIENT = "C07ACMEDEV", "G07ACMELEADS", "C07ACMECLIENT"
@@ -64,17 +66,35 @@ def embedder() -> WordLlamaEmbedder:
     return WordLlamaEmbedder()
 
 
+def open_store(embedder: WordLlamaEmbedder, folder: Path, template: Path) -> IndexedKnowledgeStore:
+    """Chroma in ``folder/chroma`` and the keyword index in a migrated ``folder/apo.db``."""
+    url = f"sqlite:///{folder / 'apo.db'}"
+    copy_migrated_sqlite(template, url)
+    chroma = ChromaKnowledgeStore(embedder, path=str(folder / "chroma"))
+    return IndexedKnowledgeStore(chroma, SqlKeywordIndex(create_db_engine(url)))
+
+
+def searcher_on(store: IndexedKnowledgeStore, **options: Any) -> HybridSearcher:
+    return HybridSearcher(store.vectors, store.keywords, **options)
+
+
 @pytest.fixture(scope="module")
-def acme(embedder: WordLlamaEmbedder, tmp_path_factory: pytest.TempPathFactory) -> HybridSearcher:
+def acme(
+    embedder: WordLlamaEmbedder,
+    tmp_path_factory: pytest.TempPathFactory,
+    migrated_sqlite_template: Path,
+) -> HybridSearcher:
     """The benchmark's decision log, indexed once; tests using it only read."""
-    store = ChromaKnowledgeStore(embedder, path=str(tmp_path_factory.mktemp("acme")))
+    store = open_store(embedder, tmp_path_factory.mktemp("acme"), migrated_sqlite_template)
     store.upsert(load_decisions())
-    return HybridSearcher(store)
+    return searcher_on(store)
 
 
 @pytest.fixture
-def store(embedder: WordLlamaEmbedder, tmp_path: Path) -> ChromaKnowledgeStore:
-    return ChromaKnowledgeStore(embedder, path=str(tmp_path / "chroma"))
+def store(
+    embedder: WordLlamaEmbedder, tmp_path: Path, migrated_sqlite_template: Path
+) -> IndexedKnowledgeStore:
+    return open_store(embedder, tmp_path, migrated_sqlite_template)
 
 
 # -- what keyword search adds ----------------------------------------------------------------
@@ -103,21 +123,12 @@ def test_a_norwegian_word_ranks_its_decision_first_only_with_keywords(
     assert "decision:80" not in vector[:1]
 
 
-def test_tokens_keep_ticket_ids_norwegian_letters_and_normalise_unicode() -> None:
-    tokens = tokenize("Se ACME-142 og Brønnøysund: fakturaene ble sendt ﬁrst, beløp １４２ kr.")
-
-    assert {"acme-142", "142", "brønnøysund", "first"} <= set(tokens)
-    assert tokens.count("142") == 2  # the ticket's part and the full-width number
-    assert tokenize("fakturaene") == tokenize("fakturaer") == tokenize("faktura")
-    assert tokenize("Hva er det som skal til? What is it that we should do?") == []
-
-
 # -- scope: channel, project, superseded -----------------------------------------------------
 
 
 @pytest.mark.parametrize("mode", MODES)
 def test_a_private_decision_never_reaches_another_channel(
-    store: ChromaKnowledgeStore, mode: SearchMode
+    store: IndexedKnowledgeStore, mode: SearchMode
 ) -> None:
     secret = "The Bangkok team's hourly rate rises from NOK 650 to NOK 690 (ACME-301)."
     store.upsert(
@@ -127,7 +138,7 @@ def test_a_private_decision_never_reaches_another_channel(
             doc("kid", "KID numbers use a MOD10 check digit."),
         ]
     )
-    searcher = HybridSearcher(store)
+    searcher = searcher_on(store)
     for query in (secret, "hourly rate NOK 690", "ACME-301", "What do we charge per hour?"):
         for channel in (TEAM, CLIENT):
             found = searcher.search(query, project="acme", channel=channel, k=10, mode=mode)
@@ -139,11 +150,11 @@ def test_a_private_decision_never_reaches_another_channel(
 
 @pytest.mark.parametrize("mode", MODES)
 def test_a_document_that_does_not_say_it_is_public_stays_in_its_channel(
-    store: ChromaKnowledgeStore, mode: SearchMode
+    store: IndexedKnowledgeStore, mode: SearchMode
 ) -> None:
     text = "Penetration test findings are discussed only in the security channel."
     store.upsert([Document("unmarked", text, {"project": "acme", "source_channel": LEADS})])
-    searcher = HybridSearcher(store)
+    searcher = searcher_on(store)
 
     assert searcher.search(text, project="acme", channel=TEAM, mode=mode) == []
     assert ids(searcher.search(text, project="acme", channel=LEADS, mode=mode)) == ["unmarked"]
@@ -151,14 +162,14 @@ def test_a_document_that_does_not_say_it_is_public_stays_in_its_channel(
 
 @pytest.mark.parametrize("mode", MODES)
 def test_another_projects_documents_are_never_returned(
-    store: ChromaKnowledgeStore, mode: SearchMode
+    store: IndexedKnowledgeStore, mode: SearchMode
 ) -> None:
     question = "Which PEPPOL access point did we choose? ACME-130"
     store.upsert(
         [doc(f"beta-{i}", f"{question} Beta decision {i}.", project="beta") for i in range(6)]
         + [doc("acme-ap", "We send EHF through NordPeppol AS, our PEPPOL access point.")]
     )
-    searcher = HybridSearcher(store)
+    searcher = searcher_on(store)
 
     found = searcher.search(question, project="acme", channel=TEAM, k=10, mode=mode)
     assert ids(found) == ["acme-ap"]
@@ -168,7 +179,7 @@ def test_another_projects_documents_are_never_returned(
 
 @pytest.mark.parametrize("mode", MODES)
 def test_superseded_decisions_only_with_the_flag(
-    store: ChromaKnowledgeStore, mode: SearchMode
+    store: IndexedKnowledgeStore, mode: SearchMode
 ) -> None:
     store.upsert(
         [
@@ -177,7 +188,7 @@ def test_superseded_decisions_only_with_the_flag(
             Document("note", "SendGrid bounced mail to Outlook.", {"project": "acme"}),
         ]
     )
-    searcher = HybridSearcher(store)
+    searcher = searcher_on(store)
     query = "Which service sends invoice emails, SendGrid?"
 
     current = ids(searcher.search(query, project="acme", mode=mode))
@@ -187,10 +198,8 @@ def test_superseded_decisions_only_with_the_flag(
     assert "old" in history
 
 
-def test_scope_filter_and_predicate_agree_on_every_combination(
-    store: ChromaKnowledgeStore,
-) -> None:
-    # The vector side filters in Chroma, the keyword side in Python: one rule, two spellings.
+def test_chroma_and_the_keyword_index_apply_the_same_scope(store: IndexedKnowledgeStore) -> None:
+    # Each half filters in its own engine: one rule, two spellings, checked against a third.
     options: list[list[Any]] = [[True, False, None], [LEADS, TEAM, None], [True, False, None]]
     docs = []
     for n, (private, source, superseded) in enumerate(itertools.product(*options)):
@@ -205,18 +214,28 @@ def test_scope_filter_and_predicate_agree_on_every_combination(
     store.upsert(docs)
 
     for channel, include, kinds in itertools.product(
-        (None, TEAM, LEADS), (False, True), (None, ["story"], ["story", "decision"])
+        (None, TEAM, LEADS), (False, True), (None, ("story",), ("story", "decision"))
     ):
-        where: Where = scope_where("acme", channel, include_superseded=include, kinds=kinds)
-        visible = scope_predicate("acme", channel, include_superseded=include, kinds=kinds)
-        expected = {d.id for d in docs if visible(d.metadata)}
-        assert {d.id for d in store.all(where)} == expected, (channel, include, kinds)
+        scope = Scope("acme", channel, include, kinds)
+        expected = set()
+        for d in docs:
+            r = IndexRecord.from_metadata(d.metadata)
+            if (
+                r.project == "acme"
+                and (include or not r.superseded)
+                and (channel is None or not r.private or r.source_channel == channel)
+                and (kinds is None or r.kind in kinds)
+            ):
+                expected.add(d.id)
+        assert {d.id for d in store.all(scope_where(scope))} == expected, scope
+        keyword = store.keywords.search("document", scope=scope, k=len(docs))
+        assert {hit.id for hit in keyword} == expected, scope
         assert expected  # every combination leaves something to compare
 
 
 @pytest.mark.parametrize("mode", MODES)
 def test_filtered_documents_do_not_crowd_out_visible_ones(
-    store: ChromaKnowledgeStore, mode: SearchMode
+    store: IndexedKnowledgeStore, mode: SearchMode
 ) -> None:
     hidden = [
         doc(
@@ -225,28 +244,19 @@ def test_filtered_documents_do_not_crowd_out_visible_ones(
         for i in range(8)
     ]
     store.upsert([*hidden, doc("public", "Invoices can carry a Vipps link.", channel=CLIENT)])
-    searcher = HybridSearcher(store, candidates=2)
+    searcher = searcher_on(store, candidates=2)
 
     found = searcher.search(
         "Vipps payment link limit", project="acme", channel=CLIENT, k=1, mode=mode
     )
     assert ids(found) == ["public"]
 
-    index = KeywordIndex(store)
-    top = index.search(
-        "Vipps payment link limit",
-        project="acme",
-        k=1,
-        predicate=lambda md: md.get("private") is False,
-    )
-    assert [d.id for d, _ in top] == ["public"]
-
 
 # -- scores ------------------------------------------------------------------------------------
 
 
 def test_keyword_only_hits_carry_their_raw_cosine_similarity(
-    store: ChromaKnowledgeStore, embedder: WordLlamaEmbedder
+    store: IndexedKnowledgeStore, embedder: WordLlamaEmbedder
 ) -> None:
     texts = {
         "ticket": "Reminder fees are charged only once per invoice (ACME-142).",
@@ -256,7 +266,7 @@ def test_keyword_only_hits_carry_their_raw_cosine_similarity(
         "freeze": "Code freeze is Monday at noon Oslo time.",
     }
     store.upsert([doc(i, t) for i, t in texts.items()])
-    searcher = HybridSearcher(store, candidates=1)  # each side looks only k deep
+    searcher = searcher_on(store, candidates=1)  # each side looks only k deep
     query_vector = embedder.embed_query("ACME-142")
 
     def cosine(doc_id: str) -> float:
@@ -295,29 +305,39 @@ def test_reciprocal_rank_fusion_rewards_agreement() -> None:
 # -- freshness and the store additions ---------------------------------------------------------
 
 
-def test_keyword_index_rebuilds_after_every_write(store: ChromaKnowledgeStore) -> None:
+def test_a_write_reaches_both_halves_and_the_next_query_at_once(
+    store: IndexedKnowledgeStore,
+) -> None:
     store.upsert([doc("d1", "KID numbers use MOD10.")])
-    searcher = HybridSearcher(store)
+    searcher = searcher_on(store)
     assert searcher.search("ACME-999", project="acme", mode="keyword") == []
 
     store.upsert([doc("d2", "ACME-999: reminders are sent in the customer's language.")])
-    assert ids(searcher.search("ACME-999", project="acme", mode="keyword")) == ["d2"]
+    for mode in MODES:
+        assert ids(searcher.search("ACME-999", project="acme", mode=mode))[0] == "d2"
 
-    store.delete_where({"project": "acme", "kind": "decision", "source_channel": TEAM})
+    store.upsert([doc("d2", "Reminders are sent in Norwegian.")])  # re-indexed: replaced
     assert searcher.search("ACME-999", project="acme", mode="keyword") == []
+    assert store.keywords.count() == store.count() == 2
+
+    assert store.delete_where({"project": "acme", "kind": "decision", "source_channel": TEAM}) == 2
+    assert searcher.search("reminders", project="acme", mode="keyword") == []
+    assert store.keywords.count() == store.count() == 0
 
 
 @pytest.mark.parametrize("mode", MODES)
 def test_writes_by_another_writer_never_leak_through_the_keyword_snapshot(
-    store: ChromaKnowledgeStore, embedder: WordLlamaEmbedder, tmp_path: Path, mode: SearchMode
+    store: IndexedKnowledgeStore, embedder: WordLlamaEmbedder, tmp_path: Path, mode: SearchMode
 ) -> None:
-    # A second store object on the same index stands in for another process: its writes don't
-    # bump this store's version, so the BM25 snapshot stays old (max_age=None: never refreshed).
+    # A second store on the same folder and database file stands in for another process.
     store.upsert([doc("rate", "Hourly rate NOK 690 (ACME-301)."), doc("gone", "ACME-302 KID")])
-    searcher = HybridSearcher(store, keyword_max_age=None)
+    searcher = searcher_on(store)
     assert "rate" in ids(searcher.search("ACME-301", project="acme", channel=TEAM, mode=mode))
 
-    other = ChromaKnowledgeStore(embedder, path=str(tmp_path / "chroma"))
+    other = IndexedKnowledgeStore(  # another process: its own Chroma client and engine
+        ChromaKnowledgeStore(embedder, path=str(tmp_path / "chroma")),
+        SqlKeywordIndex(create_db_engine(f"sqlite:///{tmp_path / 'apo.db'}")),
+    )
     other.upsert([doc("rate", "Hourly rate NOK 690 (ACME-301).", channel=LEADS, private=True)])
     other.delete(["gone"])
 
@@ -326,48 +346,14 @@ def test_writes_by_another_writer_never_leak_through_the_keyword_snapshot(
     assert "rate" in ids(searcher.search("ACME-301", project="acme", channel=LEADS, mode=mode))
 
 
-def test_one_build_per_project_however_many_threads_ask(store: ChromaKnowledgeStore) -> None:
-    store.upsert([doc(f"d{i}", f"decision {i} about KID") for i in range(20)])
-    calls: list[Any] = []
-
-    class Counting:
-        @property
-        def version(self) -> int:
-            return store.version
-
-        def all(self, where: Where | None = None) -> list[Document]:
-            calls.append(where)
-            return store.all(where)
-
-    index = KeywordIndex(Counting())
-    barrier = threading.Barrier(8)
-    results: list[int] = []
-
-    def ask() -> None:
-        barrier.wait()
-        results.append(len(index.search("KID", project="acme", k=50)))
-
-    threads = [threading.Thread(target=ask) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert results == [20] * 8
-    assert calls == [{"project": "acme"}]
-
-
-def test_store_all_delete_where_and_version(embedder: WordLlamaEmbedder, tmp_path: Path) -> None:
+def test_store_all_and_delete_where(embedder: WordLlamaEmbedder, tmp_path: Path) -> None:
     store = ChromaKnowledgeStore(embedder, path=str(tmp_path / "c"), batch_size=2)
-    start = store.version
     store.upsert([doc(f"k#{i}", f"section {i}", kind="knowledge") for i in range(5)])
     store.upsert([doc("story:1", "a story", kind="story")])
 
-    assert store.version == start + 2
     assert sorted(d.id for d in store.all()) == ["k#0", "k#1", "k#2", "k#3", "k#4", "story:1"]
     assert len(store.all({"kind": "knowledge"})) == 5
     assert store.delete_where({"kind": "knowledge"}) == 5
-    assert store.version == start + 3
     assert [d.id for d in store.all()] == ["story:1"]
     assert store.delete_where({"kind": "knowledge"}) == 0
     with pytest.raises(ValueError, match="needs a filter"):
@@ -410,3 +396,14 @@ def test_benchmark_data_is_consistent() -> None:
     assert len(replaced) >= 3
     for item in replaced:  # the decision that replaced it is in the log, and is current
         assert not by_number[item["superseded_by"]].get("superseded"), item["id"]
+
+
+def test_an_index_built_before_the_keyword_table_is_copied_in_once(
+    store: IndexedKnowledgeStore,
+) -> None:
+    store.vectors.upsert([doc("old", "ACME-77: KID numbers use MOD10."), doc("b", "Code freeze.")])
+    assert store.keywords.count() == 0
+
+    assert store.fill_keywords() == 2
+    assert ids(searcher_on(store).search("ACME-77", project="acme", mode="keyword")) == ["old"]
+    assert store.fill_keywords() == 0  # not again once the table holds anything

@@ -142,8 +142,14 @@ def test_migrations_build_the_schema_the_models_describe(db_url: str) -> None:
         table.to_metadata(drifted)
     drifted.tables["story"].append_column(sa.Column("points", sa.Integer))
 
+    def models_only(name: str | None, type_: str, parent: object) -> bool:
+        # The keyword index (migration 0004) is retrieval's: FTS5 tables, a tsvector, no model.
+        return not (type_ == "table" and (name or "").startswith("keyword_"))
+
     with engines(db_url, 1) as [engine], engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_name": models_only}
+        )
         assert compare_metadata(context, SQLModel.metadata) == []
         # The comparison can fail: a column the migrations lack is reported.
         assert [d[0] for d in compare_metadata(context, drifted)] == ["add_column"]

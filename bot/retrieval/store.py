@@ -60,8 +60,6 @@ class ChromaKnowledgeStore:
         self._collection: Any = None
         self._dimensions: int | None = None
         self._open_lock = threading.Lock()
-        self._version = 0
-        self._version_lock = threading.Lock()
 
     @property
     def location(self) -> str:
@@ -74,16 +72,6 @@ class ChromaKnowledgeStore:
     def embedder(self) -> Embedder:
         return self._embedder
 
-    @property
-    def version(self) -> int:
-        """Goes up after every write through this object, so derived caches (the BM25 index)
-        know when to rebuild. Writes by other processes to a shared server don't count."""
-        return self._version
-
-    def _bump_version(self) -> None:
-        with self._version_lock:
-            self._version += 1
-
     # -- KnowledgeStore --------------------------------------------------------------------
 
     def upsert(self, docs: Sequence[Document]) -> None:
@@ -92,13 +80,7 @@ class ChromaKnowledgeStore:
             check_document(doc)
             latest[doc.id] = doc  # the same id twice in one call: the last one wins
         items = list(latest.values())
-        collection = self._open()
-        try:
-            self._upsert_batches(collection, items)
-        finally:
-            # Bumped after the write, also after a partial failure: a reader that sees the old
-            # version may cache new data under it, and simply rebuilds once more.
-            self._bump_version()
+        self._upsert_batches(self._open(), items)
 
     def _upsert_batches(self, collection: Any, items: list[Document]) -> None:
         for start in range(0, len(items), self._batch_size):
@@ -129,24 +111,18 @@ class ChromaKnowledgeStore:
         if not unique:
             return
         collection = self._open()
-        try:
-            with _write_lock, self._translate_errors():
-                collection.delete(ids=unique)
-        finally:
-            self._bump_version()
+        with _write_lock, self._translate_errors():
+            collection.delete(ids=unique)
 
     def delete_where(self, where: Where) -> int:
         chroma_where = to_chroma_where(where)
         if chroma_where is None:
             raise ValueError("delete_where needs a filter; use delete(ids) to remove everything")
         collection = self._open()
-        try:
-            with _write_lock, self._translate_errors():
-                ids = collection.get(where=chroma_where, include=[])["ids"]
-                if ids:
-                    collection.delete(ids=ids)
-        finally:
-            self._bump_version()
+        with _write_lock, self._translate_errors():
+            ids = collection.get(where=chroma_where, include=[])["ids"]
+            if ids:
+                collection.delete(ids=ids)
         return len(ids)
 
     def all(self, where: Where | None = None) -> list[Document]:
@@ -210,14 +186,21 @@ class ChromaKnowledgeStore:
         }
         return [found[doc_id] for doc_id in unique if doc_id in found]
 
-    def get_with_vectors(self, ids: Sequence[str]) -> list[tuple[Document, list[float]]]:
-        """Like :meth:`get`, with each document's stored embedding."""
+    def get_with_vectors(
+        self, ids: Sequence[str], *, where: Where | None = None
+    ) -> list[tuple[Document, list[float]]]:
+        """Like :meth:`get`, with each document's stored embedding; only those matching
+        ``where`` when given."""
         unique = list(dict.fromkeys(ids))
         if not unique:
             return []
         collection = self._open()
         with self._translate_errors():
-            result = collection.get(ids=unique, include=["documents", "metadatas", "embeddings"])
+            result = collection.get(
+                ids=unique,
+                where=to_chroma_where(where),
+                include=["documents", "metadatas", "embeddings"],
+            )
         found = {
             doc_id: (Document(doc_id, text or "", dict(metadata or {})), [float(x) for x in vector])
             for doc_id, text, metadata, vector in zip(

@@ -121,10 +121,11 @@ class Passage:
     """A document retrieved for a question by hybrid search, with the evidence for its rank.
 
     ``similarity`` is the raw cosine similarity between the question and the passage, whichever
-    search found it; abstention thresholds belong on it. ``keyword_score`` is the BM25 score
-    (0.0 when keyword search was not run or did not rank the passage among its candidates) and
-    ``fused_score`` the reciprocal-rank fusion score that ordered the results. Neither is
-    comparable across questions.
+    search found it; abstention thresholds belong on it. ``keyword_score`` is the keyword
+    search's score (``bm25()`` on SQLite, ``ts_rank`` on PostgreSQL; 0.0 when keyword search
+    was not run or did not rank the passage among its candidates) and ``fused_score`` the
+    reciprocal-rank fusion score that ordered the results. Neither is comparable across
+    questions.
     """
 
     id: str
@@ -137,6 +138,49 @@ class Passage:
     @property
     def record(self) -> IndexRecord:
         return IndexRecord.from_metadata(self.metadata)
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What one search may see: one project; current documents unless ``include_superseded``;
+    of one of ``kinds`` when given; public or from ``channel`` (``None``: every channel,
+    private ones included, for trusted callers only). Each engine applies it in its own query."""
+
+    project: str
+    channel: str | None = None
+    include_superseded: bool = False
+    kinds: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordHit:
+    """A document id found by keyword search, with its score (higher is better; comparable
+    only within one search)."""
+
+    id: str
+    score: float
+
+
+@runtime_checkable
+class KeywordIndex(Protocol):
+    """Full-text search over the same documents as the vector store, filtered by
+    :class:`Scope` inside the engine. Written together with the vector store."""
+
+    def upsert(self, docs: Sequence[Document]) -> None:
+        """Add documents; a document whose id exists is replaced."""
+        ...
+
+    def delete(self, ids: Sequence[str]) -> None: ...
+
+    def delete_where(self, where: Mapping[str, Any]) -> int:
+        """Remove the documents whose ``IndexRecord`` fields equal these values."""
+        ...
+
+    def count(self) -> int: ...
+
+    def search(self, query: str, *, scope: Scope, k: int) -> list[KeywordHit]:
+        """The ``k`` best matches inside ``scope``, best first; none share no term with it."""
+        ...
 
 
 @runtime_checkable

@@ -1,31 +1,41 @@
 """Retrieval benchmark: vector-only vs keyword-only vs hybrid on the Acme decision log.
 
     .venv/bin/python -m tests.bench.retrieval [--candidates 30] [--rrf-k 60] [--misses]
+                                              [--postgres]
 
 Indexes tests/data/retrieval/decisions.yaml into a temporary Chroma with the real WordLlama
-embedder, asks every question of questions.yaml in each mode through the HybridSearcher the bot
-uses (same scope rules: project, channel, superseded), and prints recall@5, MRR, abstention at
-DEFAULT_MIN_SIMILARITY, timings, and the threshold sweep behind that default. Exits 1 if any
-question saw a document outside its scope.
+embedder and into the keyword index of a migrated SQLite file (or of a fresh PostgreSQL schema
+with ``--postgres``, from APO_TEST_POSTGRES_URL), asks every question of questions.yaml in
+each mode through the HybridSearcher the bot uses (same scope rules: project, channel,
+superseded), and prints recall@5, MRR, abstention at DEFAULT_MIN_SIMILARITY, timings, and the
+threshold sweep behind that default. Exits 1 if any question saw a document outside its scope.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
 import time
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import sqlalchemy as sa
 import yaml
 
 from bot.retrieval.embeddings import WordLlamaEmbedder
 from bot.retrieval.hybrid import DEFAULT_MIN_SIMILARITY, HybridSearcher, best_similarity
+from bot.retrieval.indexed import IndexedKnowledgeStore
+from bot.retrieval.keyword_sql import SqlKeywordIndex
 from bot.retrieval.store import ChromaKnowledgeStore
 from bot.retrieval.types import Document, IndexRecord, SearchMode
+from bot.storage.db import create_db_engine
+from bot.storage.migrate import upgrade
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "retrieval"
 PROJECT = "acme"
@@ -186,37 +196,69 @@ def print_report(
     print(f"best balanced accuracy {best_balanced:.3f} at threshold {best_t:.3f}")
 
 
+@contextmanager
+def keyword_database(folder: str, postgres: bool) -> Iterator[str]:
+    """A migrated database for the keyword index: a SQLite file in ``folder``, or a fresh
+    schema on APO_TEST_POSTGRES_URL's server, dropped afterwards."""
+    if not postgres:
+        url = f"sqlite:///{folder}/apo.db"
+        upgrade(url)
+        yield url
+        return
+    base = sa.make_url(os.environ["APO_TEST_POSTGRES_URL"])
+    schema = f"apo_bench_{uuid.uuid4().hex[:12]}"
+    admin = create_db_engine(base.render_as_string(hide_password=False))
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    url = base.update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        rendered = url.render_as_string(hide_password=False)
+        upgrade(rendered)
+        yield rendered
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--candidates", type=int, default=30)
     parser.add_argument("--rrf-k", type=int, default=60)
-    parser.add_argument("--keyword-floor", type=float, default=0.4)
+    parser.add_argument("--keyword-floor", type=float, default=0.5)
     parser.add_argument("--misses", action="store_true", help="list answerable questions missed")
+    parser.add_argument(
+        "--postgres", action="store_true", help="keyword index on APO_TEST_POSTGRES_URL's server"
+    )
     args = parser.parse_args(argv)
 
     docs = load_decisions()
     questions = load_questions()
     embedder = WordLlamaEmbedder()
     embedder.load()
-    with tempfile.TemporaryDirectory() as folder:
-        store = ChromaKnowledgeStore(embedder, path=folder)
-        store.count()  # opens the collection, outside the timing
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        keyword_database(folder, args.postgres) as url,
+    ):
+        engine = create_db_engine(url)
+        chroma = ChromaKnowledgeStore(embedder, path=folder)
+        chroma.count()  # opens the collection, outside the timing
+        store = IndexedKnowledgeStore(chroma, SqlKeywordIndex(engine))
         started = time.perf_counter()
         store.upsert(docs)
         index_ms = (time.perf_counter() - started) * 1000
         searcher = HybridSearcher(
-            store,
+            chroma,
+            store.keywords,
             candidates=args.candidates,
             rrf_k=args.rrf_k,
             keyword_floor=args.keyword_floor,
         )
-        started = time.perf_counter()
-        searcher.search("warm up", project=PROJECT, mode="keyword")  # builds the BM25 index
-        bm25_ms = (time.perf_counter() - started) * 1000
         by_id = {d.id: d for d in docs}
         results = {mode: evaluate(searcher, questions, by_id, mode) for mode in MODES}
+        engine.dispose()
 
     answerable = sum(1 for q in questions if q.expected)
     print_report(
@@ -224,7 +266,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{len(docs)} decisions, {len(questions)} questions ({answerable} answerable, "
         f"{len(questions) - answerable} unanswerable); embedder {embedder.name}; k={K}, "
         f"candidates={args.candidates}, rrf_k={args.rrf_k}, keyword_floor={args.keyword_floor}\n"
-        f"index {index_ms:.0f} ms (embedding + Chroma upsert), BM25 build {bm25_ms:.0f} ms",
+        f"keyword index on {engine.dialect.name}; index {index_ms:.0f} ms (embedding, Chroma "
+        "upsert and keyword table insert)",
     )
     for mode, result in results.items():
         for leak in result.leaks:

@@ -14,6 +14,8 @@ from bot.domain.knowledge import DecisionView, QuestionView
 from bot.llm.prompts import PromptLibrary
 from bot.projects import ProjectsConfig
 from bot.retrieval.hybrid import HybridSearcher
+from bot.retrieval.indexed import IndexedKnowledgeStore
+from bot.retrieval.keyword_sql import SqlKeywordIndex
 from bot.retrieval.markdown import split_markdown
 from bot.retrieval.store import ChromaKnowledgeStore
 from bot.retrieval.types import Embedder
@@ -111,7 +113,7 @@ class FakeKnowledgePublisher:
 @dataclass
 class Knowledge:
     db: Database
-    index: ChromaKnowledgeStore
+    index: IndexedKnowledgeStore
     chat: FakeChatModel
     clock: FixedClock
     indexer: KnowledgeIndexer
@@ -126,7 +128,8 @@ def build_knowledge(tmp_path: Path, embedder: Embedder) -> Knowledge:
     upgrade(url)
     db = Database(url)
     sync_projects(db, PROJECTS)
-    index = ChromaKnowledgeStore(embedder, path=str(tmp_path / "chroma"))
+    chroma = ChromaKnowledgeStore(embedder, path=str(tmp_path / "chroma"))
+    index = IndexedKnowledgeStore(chroma, SqlKeywordIndex(db.engine))
     chat, clock = FakeChatModel(), FixedClock()
     indexer = KnowledgeIndexer(lambda: index, split_markdown, clock=clock)
     question_store = SqlQuestionStore(db)
@@ -135,7 +138,12 @@ def build_knowledge(tmp_path: Path, embedder: Embedder) -> Knowledge:
         "answer_question", variables=frozenset({"project_name", "passages", "history", "question"})
     )
     questions = QuestionService(
-        question_store, PROJECTS, HybridSearcher(index), chat, prompt, min_similarity=0.35
+        question_store,
+        PROJECTS,
+        HybridSearcher(chroma, index.keywords),
+        chat,
+        prompt,
+        min_similarity=0.35,
     )
     escalations = EscalationService(question_store, PROJECTS, decisions)
     return Knowledge(
