@@ -11,7 +11,9 @@ from bot.quality.criteria import untestable_then
 
 def scenario(given: str = "a booking exists", when: str = "I open it", then: str = "") -> str:
     story = StoryDraft("t", "member", "to book a court", "", (Criterion(given, when, then),))
-    return " | ".join(f.message for f in lint_story(story) if f.check == Check.CRITERIA)
+    return " | ".join(
+        f.message for f in lint_story(story) if f.check in (Check.CRITERIA, Check.TESTABLE)
+    )
 
 
 @pytest.mark.parametrize(
@@ -157,3 +159,18 @@ def test_scenario_without_then_is_an_error() -> None:
     [finding] = [f for f in lint_story(story) if f.check == Check.CRITERIA]
     assert finding.severity == "error"
     assert 'no "Then": add the outcome' in finding.message
+
+
+@pytest.mark.parametrize(
+    ("then", "check"),
+    [
+        ("the planner feels sure about the week", Check.TESTABLE),
+        ("the order is always right", Check.TESTABLE),
+        ("eleven skjønner oppgaven", Check.TESTABLE),
+        ("the receipt is shown when the clerk prints it", Check.CRITERIA),
+    ],
+)
+def test_untestable_then_has_its_own_check(then: str, check: Check) -> None:
+    """Shape problems and untestable outcomes are told apart by the check, not the wording."""
+    story = StoryDraft("t", "member", "to book a court", "", (Criterion("x exists", "I pay", then),))
+    assert {f.check for f in lint_story(story)} & {Check.CRITERIA, Check.TESTABLE} == {check}
