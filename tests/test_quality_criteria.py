@@ -110,12 +110,34 @@ def test_when_with_two_actions_is_flagged(when: str) -> None:
 @pytest.mark.parametrize(
     "when",
     [
+        "the order is approved and the clerk sends it to the client",
+        "Kari books slot 3 and then Ola opens the calendar",
+        "the timer runs out and the nurse opens the ward list",
+        "the file is uploaded and the head of finance approves it",
+        "ordren er levert og kunden åpner kvitteringen",
+        "Per endrer adressen og deretter åpner Kari kundekortet",
+        "timen er flyttet og pasienten mottar en SMS",
+    ],
+)
+def test_when_with_a_second_subject_and_verb_is_flagged(when: str) -> None:
+    """Two clauses, each with its own subject: an event and then someone's action."""
+    assert coordinated_action(when)
+    assert "does more than one thing" in scenario(when=when, then="a receipt is shown")
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
         "I search by name and date",
         "I drag and drop the file onto the form",
         "I open invoices and credit notes",
         "I choose PDF or Excel",
         "brukeren søker etter navn og adresse",
         "I select the invoices and reports for March",
+        "the clerk opens the invoice list and the credit notes",
+        "the clerk sorts by date and the amount due",
+        "sjåføren åpner ruten og kartet",
+        "the manager compares this week and the last four weeks",
     ],
 )
 def test_when_with_one_action_is_not_flagged(when: str) -> None:
@@ -131,6 +153,10 @@ def test_when_with_one_action_is_not_flagged(when: str) -> None:
         "a driver logs in",
         "at brukeren trykker på Lagre",
         "brukeren åpner appen",
+        "the shift planner ticks the box for Monday",
+        "the head nurse unchecks \"Night shift\"",
+        "læreren krysser av for oppgave 2",
+        "the buyer swipes the card to the left",
     ],
 )
 def test_given_that_is_an_action_is_flagged(given: str) -> None:

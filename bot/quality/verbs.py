@@ -34,6 +34,7 @@ ENGLISH_VERBS = frozenset(
         "invoice", "deliver", "pack", "unload", "hire", "translate", "summarise", "summarize",
         "photograph", "sort", "rank", "attach", "invite", "join", "leave", "accept", "decline",
         "renew", "extend", "claim", "apply", "prioritise", "prioritize", "notify", "approve",
+        "tick", "untick", "uncheck", "toggle", "swipe", "hover", "drop",
     )
 )  # fmt: skip
 
@@ -50,7 +51,8 @@ NORWEGIAN_VERBS = frozenset(
         "forklare", "ringe", "kontakte", "spørre", "svare", "kjøpe", "selge", "måle",
         "estimere", "reparere", "inspisere", "levere", "pakke", "returnere", "ansette",
         "oversette", "oppsummere", "fotografere", "akseptere", "søke", "fornye", "forlenge",
-        "prioritere", "rapportere", "ta", "lage", "ta", "gi", "hente",
+        "prioritere", "rapportere", "ta", "lage", "ta", "gi", "hente", "krysse", "hake",
+        "huke", "sveipe", "dra",
     )
 )  # fmt: skip
 
@@ -79,7 +81,8 @@ UI_ACTIONS = frozenset(
         "upload", "drag", "fill", "scroll", "navigate", "log", "sign", "search", "save",
         "delete", "send", "confirm", "cancel", "go", "klikke", "trykke", "velge", "skrive",
         "åpne", "laste", "fylle", "logge", "navigere", "søke", "lagre", "slette", "sende",
-        "bekrefte", "gå",
+        "bekrefte", "gå", "tick", "untick", "uncheck", "toggle", "swipe", "hover", "drop",
+        "krysse", "hake", "huke", "sveipe", "dra",
     )
 )  # fmt: skip
 
