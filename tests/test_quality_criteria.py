@@ -154,7 +154,7 @@ def test_when_with_one_action_is_not_flagged(when: str) -> None:
         "at brukeren trykker på Lagre",
         "brukeren åpner appen",
         "the shift planner ticks the box for Monday",
-        "the head nurse unchecks \"Night shift\"",
+        'the head nurse unchecks "Night shift"',
         "læreren krysser av for oppgave 2",
         "the buyer swipes the card to the left",
     ],
@@ -198,5 +198,6 @@ def test_scenario_without_then_is_an_error() -> None:
 )
 def test_untestable_then_has_its_own_check(then: str, check: Check) -> None:
     """Shape problems and untestable outcomes are told apart by the check, not the wording."""
-    story = StoryDraft("t", "member", "to book a court", "", (Criterion("x exists", "I pay", then),))
+    criterion = Criterion("x exists", "I pay", then)
+    story = StoryDraft("t", "member", "to book a court", "", (criterion,))
     assert {f.check for f in lint_story(story)} & {Check.CRITERIA, Check.TESTABLE} == {check}

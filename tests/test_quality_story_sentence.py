@@ -202,3 +202,43 @@ def test_without_notes_an_unlisted_role_is_not_judged() -> None:
 )
 def test_vague_words_skip_questions_and_quoted_text(text: str, found: list[str]) -> None:
     assert vague_words(text) == found
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("a smart search for suppliers", ["smart"]),
+        ("pick a convenient time for the visit", ["convenient"]),
+        ("the totals are clearly marked", ["clearly"]),
+        ("an effortless checkout", ["effortless"]),
+        ("a hassle-free return process", ["hassle-free"]),
+        ("bestille time på en smidig måte", ["smidig"]),
+        ("en oversiktlig visning av vaktene", ["oversiktlig"]),
+        ("en tydelig og praktisk kvittering", ["tydelig", "praktisk"]),
+        ("en problemfri innlevering", ["problemfri"]),
+    ],
+)
+def test_common_vague_adjectives_are_found(text: str, found: list[str]) -> None:
+    """Evaluative adjectives and adverbs with no measure, in English and Norwegian."""
+    assert vague_words(text) == found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "søke om fast plass i barnehagen",
+        "vise faste utgifter per måned",
+        "registrere en fast ansatt",
+        "avbestille en enkelt time",
+        "se hver enkelt elevs fravær",
+        "lagre vedlegget som en del av saken",
+        "få et enkelt varsel per dag",
+    ],
+)
+def test_norwegian_words_that_look_vague_in_english_are_not_flagged(text: str) -> None:
+    """ "fast" is "fixed" in Norwegian, "en enkelt" is "a single", "en del av" is "part of"."""
+    assert vague_words(text) == []
+
+
+def test_fast_is_still_vague_in_english() -> None:
+    assert vague_words("a fast search for the customer list") == ["fast"]

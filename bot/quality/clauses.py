@@ -145,9 +145,7 @@ def coordinated_action(clause: str) -> bool:
     )
     return any(
         word.casefold() in CONJUNCTIONS
-        and (
-            second_verb_at(words, index + 1, agree_s=agree_s) or new_clause_at(words, index + 1)
-        )
+        and (second_verb_at(words, index + 1, agree_s=agree_s) or new_clause_at(words, index + 1))
         for index, word in enumerate(words)
         if index >= 2
     )

@@ -14,11 +14,17 @@ VAGUE_WORDS = (
     "efficiently", "simple", "robust", "as soon as possible", "asap", "etc", "adequate",
     "adequately", "seamless", "seamlessly", "modern", "nice", "if possible", "where possible",
     "as needed", "and so on", "a lot of", "lots of", "various", "optimal", "smooth", "smoothly",
-    "sufficient", "in a timely manner", "state of the art",
+    "sufficient", "in a timely manner", "state of the art", "smart", "smartly", "convenient",
+    "conveniently", "clearly", "effortless", "effortlessly", "hassle-free", "painless",
+    "streamlined", "handy", "neat", "reasonable", "reasonably", "proper", "properly",
+    "straightforward", "powerful",
     "rask", "raskt", "enkel", "enkelt", "enkle", "brukervennlig", "intuitiv", "intuitivt",
     "passende", "fleksibel", "fleksibelt", "effektiv", "effektivt", "moderne", "sømløs",
     "sømløst", "snarest", "så fort som mulig", "så snart som mulig", "hvis mulig", "osv",
-    "diverse", "mange", "en del",
+    "diverse", "mange", "en del", "smidig", "smidigt", "smidige", "oversiktlig",
+    "oversiktlige", "tydelig", "tydelige", "praktisk", "praktiske", "problemfri",
+    "problemfritt", "lettvint", "behagelig", "ryddig", "ryddige", "smart", "smarte",
+    "hensiktsmessig", "hensiktsmessige",
 )  # fmt: skip
 
 FIXED_PAIRS = (
