@@ -79,6 +79,49 @@ def test_one_feature_with_a_conjunction_stays_whole(goal: str) -> None:
     assert split_goal(goal) == [goal]
 
 
+@pytest.mark.parametrize(
+    "goal",
+    [
+        "get a discount code in the welcome email and a banner on the front page",
+        "see each room's bookings and a cleaning plan from the facility team",
+        "receive a PIN by SMS and a badge at the reception",
+        "få en lenke i e-posten og en strekkode på billetten",
+        "se timelisten og en prognose fra lønnssystemet",
+    ],
+)
+def test_second_indefinite_thing_with_its_own_place_or_source_is_split(goal: str) -> None:
+    """After "and", a new thing ("a banner", "en strekkode") with its own place or source."""
+    assert len(split_goal(goal)) == 2
+
+
+@pytest.mark.parametrize(
+    "goal",
+    [
+        "bytte vakt med en kollega og se alle byttene mine",
+        "avbestille timen og gjøre en ny avtale",
+        "melde fravær og se hvem som mangler",
+    ],
+)
+def test_norwegian_second_verb_is_split(goal: str) -> None:
+    assert len(split_goal(goal)) == 2
+
+
+@pytest.mark.parametrize(
+    "goal",
+    [
+        "filter the order list by customer and by date",
+        "sort the tickets by priority and by age",
+        "søke i fakturaene på beløp og på tekst",
+        "group the expenses by project and by month",
+        "get a welcome letter with my first and last name and the office address",
+        "see a list of my bookings and the total",
+    ],
+)
+def test_criteria_of_one_filter_and_plain_second_nouns_stay_whole(goal: str) -> None:
+    """ "by X and by Y" after filter/sort/search/group names the criteria of one feature."""
+    assert split_goal(goal) == [goal]
+
+
 # --- minimal -----------------------------------------------------------------------------
 
 

@@ -52,7 +52,10 @@ NORWEGIAN_VERBS = frozenset(
         "estimere", "reparere", "inspisere", "levere", "pakke", "returnere", "ansette",
         "oversette", "oppsummere", "fotografere", "akseptere", "søke", "fornye", "forlenge",
         "prioritere", "rapportere", "ta", "lage", "ta", "gi", "hente", "krysse", "hake",
-        "huke", "sveipe", "dra",
+        "huke", "sveipe", "dra", "se", "gå", "gjøre", "bytte", "sjekke", "avbestille",
+        "avslå", "bruke", "sette", "tilby", "vurdere", "kontrollere", "behandle", "huske",
+        "overføre", "dokumentere", "justere", "oppgi", "angre", "holde", "fordele", "tillate",
+        "synkronisere", "merke", "bestemme", "beholde", "åpne", "lukke", "avvise", "utsette",
     )
 )  # fmt: skip
 
@@ -118,6 +121,8 @@ def _english_forms(base: str) -> set[str]:
 
 def _norwegian_forms(base: str) -> set[str]:
     forms = {base, *IRREGULAR.get(base, ())}
+    if base in IRREGULAR:
+        return forms  # "se": ser, så, sett, never the regular "set"/"ste"
     if base.endswith("e"):
         stem = base[:-1]
         forms |= {base + "r", base + "s", stem + "et", stem + "te", stem + "es"}
@@ -131,7 +136,7 @@ def verb_forms(bases: frozenset[str]) -> frozenset[str]:
     """Every regular form of `bases`: English -s/-es/-ed/-ing, Norwegian -r/-s/-et/-te."""
     forms: set[str] = set()
     for base in bases:
-        if base in NORWEGIAN_VERBS or base in {"se", "få", "gå", "gjøre"}:
+        if base in NORWEGIAN_VERBS or base == "få":
             forms |= _norwegian_forms(base)
         else:
             forms |= _english_forms(base)
