@@ -30,7 +30,7 @@ from .synonyms import canonical, canonical_parts, canonical_text
 from .text import STOPWORDS, words
 from .types import Check, Finding, StoryDraft
 from .verbs import ALL_VERBS
-from .vocab import UNKNOWN_ROLES
+from .vocab import UNKNOWN_ROLES, VAGUE_WORDS
 
 Method = Literal["exact", "jaccard", "embedding"]
 Similarity = Callable[[str, str], float]
@@ -58,10 +58,57 @@ _CONNEXTRA = re.compile(
     r"jeg vil|jeg ønsker|vil jeg|ønsker jeg)\s+(?:to\s+|å\s+)?(?P<goal>.+)$",
     re.IGNORECASE | re.DOTALL,
 )
-# Template words and light verbs ("get an alert" says what "be alerted" says).
+# Template words and light verbs ("get an alert" says what "be alerted" says; "receive a
+# summary" what "get a summary" says).
 _TEMPLATE = frozenset(
-    ("want", "like", "ønsker", "gjerne", "able", "kunne", "get", "gets", "få", "får", "make")
-)
+    ("want", "like", "ønsker", "gjerne", "able", "kunne", "get", "gets", "få", "får", "make",
+     "receive", "receives", "motta", "mottar", "have", "be", "being", "bli")
+)  # fmt: skip
+# Words that add no need of their own: quantifiers ("each", "hele"), places and relations
+# ("in", "på", "per"), and manner fillers ("på en enkel måte": the vague word is judged by the
+# unambiguous check, not here).
+_FILLER = frozenset(
+    (
+        "every",
+        "each",
+        "all",
+        "whole",
+        "entire",
+        "both",
+        "any",
+        "hele",
+        "hel",
+        "heile",
+        "alle",
+        "hver",
+        "hvert",
+        "begge",
+        "samtlige",
+        "on",
+        "in",
+        "at",
+        "inside",
+        "within",
+        "over",
+        "under",
+        "up",
+        "per",
+        "på",
+        "i",
+        "av",
+        "hos",
+        "way",
+        "manner",
+        "måte",
+        "which",
+        "that",
+        "there",
+        "thing",
+        "ting",
+        "ones",
+    )
+) | frozenset(w for phrase in VAGUE_WORDS for w in phrase.split() if " " not in phrase)
+_NUMBER = re.compile(r"^\d+$")
 _BENEFIT = re.compile(r",?\s*\b(?:so that|slik at|sånn at|for at)\b.*\Z", re.IGNORECASE | re.DOTALL)
 
 
@@ -99,14 +146,17 @@ class _Keys:
     exact: tuple[str, ...]
     content: frozenset[str]  # the goal's words, canonical
     role: str | None  # the role's head noun, canonical; None when unknown or generic
+    action: str | None  # the goal's first action verb, canonical: what the story asks to do
+    numbers: frozenset[str]  # "30 days", "tre dager": a different number is a different need
 
 
-def _content(text: str) -> frozenset[str]:
-    skip = STOPWORDS | _UNKNOWN_WORDS | _TEMPLATE
-    return frozenset(
-        key for w in words(canonical_text(text)) if len(w) > 1 and w not in skip
+def _content_words(text: str) -> list[str]:
+    """The goal's canonical words in order, without function, template and filler words."""
+    skip = STOPWORDS | _UNKNOWN_WORDS | _TEMPLATE | _FILLER
+    return [
+        key for w in words(canonical_text(text)) if (len(w) > 1 or w.isdigit()) and w not in skip
         for key in canonical_parts(w)
-    )  # fmt: skip
+    ]  # fmt: skip
 
 
 def _keys(text: str) -> _Keys:
@@ -116,7 +166,10 @@ def _keys(text: str) -> _Keys:
     role, goal = (parsed.group("role"), parsed.group("goal")) if parsed else ("", means)
     head = head_noun(role) if role and not is_generic(role) else None
     role_key = canonical_parts(head)[-1] if head else None  # "lagerarbeider" -> "worker"
-    return _Keys(text, exact, _content(goal), role_key)
+    content = _content_words(goal)
+    action = next((w for w in content if w in _ACTIONS), None)
+    numbers = frozenset(w for w in content if _NUMBER.match(w))
+    return _Keys(text, exact, frozenset(content), role_key, action, numbers)
 
 
 def embedding_threshold(similarity: Similarity | None, threshold: float | None = None) -> float:
@@ -133,10 +186,11 @@ def _compare(
     if a.exact and a.exact == b.exact:
         return "exact", 1.0
     union = a.content | b.content
-    if union and (a.role is None or b.role is None or a.role == b.role):
+    same_role = a.role is None or b.role is None or a.role == b.role
+    if union and same_role and (not a.numbers or not b.numbers or a.numbers == b.numbers):
         shared = len(a.content & b.content)
         overlap = shared / len(union)
-        same_action = (a.content ^ b.content).isdisjoint(_ACTIONS)
+        same_action = a.action == b.action
         if overlap >= (JACCARD_THRESHOLD if same_action else OTHER_ACTION_THRESHOLD):
             return "jaccard", round(overlap, 3)
         if shared >= 3 and shared == min(len(a.content), len(b.content)):

@@ -8,6 +8,7 @@ vocabulary of business software, English and Norwegian, not phrases from any one
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from .text import fold, phrase_pattern, stem
@@ -18,10 +19,14 @@ PHRASES = {
     "laste ned": "download", "laste opp": "upload", "legge til": "add", "legge ved": "upload",
     "skrive ut": "print", "look up": "search", "find out": "see", "keep track of": "track",
     "holde oversikt over": "track", "e-mail": "email", "e-post": "email", "e-poster": "email",
+    # "søke om" is applying, not searching; an ETA is an expected arrival time.
+    "søke om": "apply", "søker om": "apply", "apply for": "apply", "eta": "expected arrival time",
+    "text message": "sms", "on the way": "underway", "on its way": "underway",
+    "på vei": "underway", "one-off": "single", "due date": "deadline",
 }  # fmt: skip
 
 GROUPS = (
-    "see view display show look vis vise se",
+    "see view display show look vis vise se visning",
     "export download eksport eksportere",
     "delete remove erase slette fjerne",
     "add create opprette lage",
@@ -34,14 +39,14 @@ GROUPS = (
     "invoice bill faktura",
     "customer client kunde",
     "report rapport",
-    "list liste overview oversikt",
+    "list liste overview oversikt summary sammendrag oppsummering digest",
     "search find søke finne søk",
     "filter filtrere",
     "sort sortere",
     "pay payment betale betaling",
     "approve accept godkjenne",
     "reject decline deny avvise",
-    "cancel withdraw revoke avbestille avbryte kansellere trekke",
+    "cancel withdraw revoke avbestille avbryte kansellere trekke avlyse",
     "book reserve bestille reservere booke",
     "upload attach",
     "overdue late unpaid forfalt forfalte forsinket ubetalt",
@@ -81,7 +86,7 @@ GROUPS = (
     "route rute",
     "delivery levering leveranse",
     "order ordre bestilling",
-    "employee staff ansatt",
+    "employee staff ansatt hire nyansatt newcomer",
     "manager leder sjef",
     "document dokument",
     "file fil",
@@ -111,7 +116,7 @@ GROUPS = (
     "homework assignment lekse lekser",
     "reschedule move flytte",
     "number nummer",
-    "record log register registrere registrer",
+    "record log register registrere registrer føre",
     "figures numbers tall",
     # People: a role named in the other language is still named in the notes.
     "accountant regnskapsfører bookkeeper",
@@ -120,7 +125,7 @@ GROUPS = (
     "nurse sykepleier",
     "doctor lege",
     "teacher lærer",
-    "pupil elev",
+    "pupil elev student",
     "administrator admin",
     "owner eier",
     "seller salesperson selger",
@@ -141,9 +146,98 @@ GROUPS = (
     "developer utvikler",
     "volunteer frivillig",
     "parent forelder foreldre",
-    "coach trener",
+    "coach trener training trening practice session økt",
     "agent saksbehandler caseworker",
+    # Everyday words of business software, English and Norwegian.
+    "single enkelt individual",
+    "apply application søknad",
+    "done complete completed finished ferdig fullført utført",
+    "door entrance entry gate dør inngang port",
+    "code kode pin",
+    "contract kontrakt",
+    "rent rental lease leie utleie",
+    "electronic electronically digital digitally elektronisk digitalt online",
+    "expected estimated forventet estimert",
+    "time tid tidspunkt klokkeslett",
+    "stop stopp",
+    "away unna",
+    "copy duplicate kopiere kopi",
+    "last previous forrige",
+    "new ny nytt nye",
+    "club klubb idrettslag",
+    "match game kamp",
+    "page side",
+    "budget budsjett",
+    "holiday vacation ferie",
+    "summer sommer",
+    "winter vinter",
+    "season sesong",
+    "year yearly annual år årlig",
+    "hour hourly",
+    "before før",
+    "after etter",
+    "class klasse",
+    "open åpne åpen",
+    "close lukke",
+    "start begin starte begynne",
+    "end slutt",
+    "import importere",
+    "invite invitere",
+    "compare sammenligne",
+    "calculate compute beregne regne",
+    "archive arkivere",
+    "transfer overføre",
+    "sync synchronise synchronize synkronisere",
+    "swap exchange bytte",
+    "contact kontakt",
+    "question spørsmål",
+    "answer reply svar svare",
+    "feedback tilbakemelding",
+    "error bug fault feil",
+    "deadline due frist",
+    "vehicle van car bil kjøretøy",
+    "salary wage lønn",
+    "overtime overtid",
+    "automatic automatically automatisk",
+    "manual manually manuell manuelt",
+    "missing mangler manglende",
+    "today idag",
+    "weekend helg",
+    "room rom",
+    "user bruker",
+    "appointment avtale timeavtale",
+    "underway",
+    "1 one ett én",
+    "2 two",
+    "3 three tre",
+    "5 five fem",
+    "6 six seks",
+    "7 seven sju syv",
+    "8 eight åtte",
+    "9 nine ni",
+    "10 ten ti",
+    "12 twelve tolv",
 )
+
+
+# English and Norwegian spell shared Latin and Greek words differently: "receptionist" and
+# "resepsjonist", "contract" and "kontrakt", "administration" and "administrasjon".
+_COGNATE_SPELLING = (
+    (re.compile(r"tion"), "sjon"),
+    (re.compile(r"c(?=[eiy])"), "s"),
+    (re.compile(r"ck|c|q"), "k"),
+    (re.compile(r"ph"), "f"),
+    (re.compile(r"th"), "t"),
+    (re.compile(r"x"), "ks"),
+    (re.compile(r"y\Z"), "i"),
+)
+
+
+def cognate(word: str) -> str:
+    """`word` in Norwegian spelling of an international word, so cognates compare equal."""
+    for pattern, replacement in _COGNATE_SPELLING:
+        word = pattern.sub(replacement, word)
+    return word
 
 
 @cache
@@ -153,6 +247,8 @@ def _canon() -> dict[str, str]:
         members = group.split()
         for word in members:
             table.setdefault(stem(word), stem(members[0]))
+    for key, value in list(table.items()):
+        table.setdefault(cognate(key), value)
     return table
 
 
@@ -169,19 +265,27 @@ def canonical_parts(word: str) -> tuple[str, ...]:
     "telefonnummer" -> ("phone", "number"), "fakturaliste" -> ("invoice", "list")."""
     key = canonical(word)
     table = _canon()
-    if key in table.values() or len(word) < 8:
+    if key in table.values() or len(word) < 7:
         return (key,)
     stemmed = stem(word)
-    for size in range(len(stemmed) - 3, 3, -1):
+    for size in range(len(stemmed) - 3, 2, -1):
         head, tail = stemmed[:-size], stemmed[-size:]
-        if tail in table and len(head) >= 3:
-            return (canonical(head.rstrip("s")), table[tail])
+        # The stemmer took the tail's final "e" with its ending: "portkoden" -> "portkod".
+        known = next((t for t in (tail, tail + "e") if t in table), None)
+        if known and len(head) >= 3:
+            return (canonical(head.rstrip("s")), table[known])
     return (key,)
 
 
 def canonical(word: str) -> str:
-    """The stem of `word`, mapped onto its group's first word when it has one."""
+    """The stem of `word`, mapped onto its group's first word when it has one. A genitive
+    ("customer's", Norwegian "ukes", "måneds") is the word it is formed from."""
     if word.endswith("'s"):
         word = word[:-2]
+    table = _canon()
     key = stem(word)
-    return _canon().get(key, key)
+    if key not in table and word.endswith("s") and stem(word[:-1]) in table:
+        key = stem(word[:-1])
+    if key in table:
+        return table[key]
+    return table.get(cognate(key), cognate(key))

@@ -1,0 +1,140 @@
+"""Paraphrase duplicates: translations, compounds, numerals and filler words do not hide them."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.quality import Criterion, StoryDraft, find_duplicates
+from bot.quality.synonyms import canonical, canonical_parts
+
+CRITERIA = (Criterion("a booking exists", "I open it", "the booking is shown"),)
+
+
+def draft(goal: str, role: str) -> StoryDraft:
+    return StoryDraft("t", role, goal, "", CRITERIA)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        # A Norwegian compound names what the English phrase names in two words.
+        (
+            draft("to see all bookings in a calendar", "receptionist"),
+            draft("å se bookingene i en kalendervisning", "resepsjonist"),
+        ),
+        # Cognates and common document words across the languages.
+        (
+            draft("to sign the rental contract digitally", "tenant"),
+            draft("å signere leiekontrakten elektronisk", "leietaker"),
+        ),
+        # A vague manner phrase and a genitive -s carry no extra need.
+        (
+            draft("to copy the previous month's budget", "controller"),
+            draft("å kopiere forrige måneds budsjett på en smidig måte", "controller"),
+        ),
+        # An abbreviation against its long form, and "on the way" / "på vei".
+        (
+            draft("to get an SMS with the ETA when the technician is on the way", "customer"),
+            draft("å få SMS med forventet ankomsttid når teknikeren er på vei", "kunde"),
+        ),
+        # Finished / completed, and quantifiers ("each", "all") that add nothing.
+        (
+            draft("to see which tasks are finished for each project", "project lead"),
+            draft("to view all completed tasks per project", "project lead"),
+        ),
+        # "gate code" and "portkoden": an entry word and a compound.
+        (
+            draft("to see the gate code for the customer's address", "courier"),
+            draft("å se portkoden til kundens adresse", "bud"),
+        ),
+        # Applying ("søke om") is not searching, and sending an application is applying.
+        (
+            draft("to apply for holiday in the summer", "employee"),
+            draft("å sende søknad om sommerferie", "ansatt"),
+        ),
+        # Numerals in words and a role named by a compound in the other language.
+        (
+            draft("to cancel one match", "football club"),
+            draft("å avlyse én kamp", "fotballklubb"),
+        ),
+        # A light verb and a quantifier: "get … every week" says what "receive a weekly …" says.
+        (
+            draft("to get an email every week that lists all open orders", "buyer"),
+            draft("to receive a weekly summary email of open orders", "buyer"),
+        ),
+    ],
+)
+def test_paraphrases_across_wording_and_language_are_duplicates(
+    first: StoryDraft, second: StoryDraft
+) -> None:
+    [match] = find_duplicates([first, second])
+    assert (match.index, match.other_index) == (0, 1)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (
+            draft("å kopiere forrige ukes vaktplan", "leder"),
+            draft("å slette forrige ukes vaktplan", "leder"),
+        ),
+        (
+            draft("to get an SMS when the technician is on the way", "customer"),
+            draft("to get an email when the technician is on the way", "customer"),
+        ),
+        (
+            draft("to sign the rental contract electronically", "tenant"),
+            draft("to terminate the rental contract electronically", "tenant"),
+        ),
+        (
+            draft("to see invoices more than 30 days overdue", "accountant"),
+            draft("to see invoices more than 60 days overdue", "accountant"),
+        ),
+        (
+            draft("to be reminded one day before the appointment", "patient"),
+            draft("to be reminded three days before the appointment", "patient"),
+        ),
+        (
+            draft("to see the training schedule for the season", "coach"),
+            draft("to book a hall for the season", "coach"),
+        ),
+        (
+            draft("å søke etter ledige haller", "idrettslag"),
+            draft("å søke om tid i en hall", "idrettslag"),
+        ),
+    ],
+)
+def test_stories_that_differ_in_action_object_or_number_are_not_duplicates(
+    first: StoryDraft, second: StoryDraft
+) -> None:
+    assert find_duplicates([first, second]) == []
+
+
+@pytest.mark.parametrize(
+    ("word", "parts"),
+    [
+        ("kalendervisning", ("calendar", "see")),
+        ("leiekontrakten", ("rent", "contract")),
+        ("portkoden", ("door", "code")),
+        ("sommerferie", ("summer", "holiday")),
+    ],
+)
+def test_compounds_split_into_known_parts(word: str, parts: tuple[str, ...]) -> None:
+    assert canonical_parts(word) == tuple(canonical(part) for part in parts)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("ukes", "week"),
+        ("måneds", "month"),
+        ("electronically", "elektronisk"),
+        ("én", "one"),
+        ("receptionist", "resepsjonist"),
+        ("administration", "administrasjon"),
+        ("category", "kategori"),
+        ("contract", "kontrakt"),
+    ],
+)
+def test_genitives_cognates_and_numerals_share_a_key(a: str, b: str) -> None:
+    assert canonical(a) == canonical(b)
