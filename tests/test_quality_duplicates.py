@@ -57,6 +57,16 @@ def draft(goal: str, role: str) -> StoryDraft:
             draft("to cancel one match", "football club"),
             draft("å avlyse én kamp", "fotballklubb"),
         ),
+        # After an article a verb form names a thing: "an SMS reminder" is being reminded.
+        (
+            draft("to get an SMS reminder the day before the delivery", "customer"),
+            draft("to be reminded by SMS the day before the delivery", "customer"),
+        ),
+        # "en enkelt" is "a single", not a vague word, so it must match "single".
+        (
+            draft("to cancel a single appointment", "patient"),
+            draft("å avbestille en enkelt timeavtale", "pasient"),
+        ),
         # A light verb and a quantifier: "get … every week" says what "receive a weekly …" says.
         (
             draft("to get an email every week that lists all open orders", "buyer"),

@@ -26,7 +26,7 @@ from typing import Literal
 
 from .roles import head_noun, is_generic
 from .shape import goal_text
-from .synonyms import canonical, canonical_parts, canonical_text
+from .synonyms import canonical, canonical_parts, canonical_text, is_synonym
 from .text import STOPWORDS, words
 from .types import Check, Finding, StoryDraft
 from .verbs import ALL_VERBS
@@ -68,46 +68,13 @@ _TEMPLATE = frozenset(
 # ("in", "på", "per"), and manner fillers ("på en enkel måte": the vague word is judged by the
 # unambiguous check, not here).
 _FILLER = frozenset(
-    (
-        "every",
-        "each",
-        "all",
-        "whole",
-        "entire",
-        "both",
-        "any",
-        "hele",
-        "hel",
-        "heile",
-        "alle",
-        "hver",
-        "hvert",
-        "begge",
-        "samtlige",
-        "on",
-        "in",
-        "at",
-        "inside",
-        "within",
-        "over",
-        "under",
-        "up",
-        "per",
-        "på",
-        "i",
-        "av",
-        "hos",
-        "way",
-        "manner",
-        "måte",
-        "which",
-        "that",
-        "there",
-        "thing",
-        "ting",
-        "ones",
-    )
-) | frozenset(w for phrase in VAGUE_WORDS for w in phrase.split() if " " not in phrase)
+    ("every", "each", "all", "whole", "entire", "both", "any", "hele", "hel", "heile", "alle",
+     "hver", "hvert", "begge", "samtlige", "on", "in", "at", "inside", "within", "over",
+     "under", "up", "per", "på", "i", "av", "hos", "way", "manner", "måte", "which", "that",
+     "there", "thing", "ting", "ones")
+) | frozenset(w for w in VAGUE_WORDS if " " not in w and not is_synonym(w))  # fmt: skip
+# After an article a verb form is a noun: "get an email reminder" asks to be reminded.
+_ARTICLES = frozenset(("a", "an", "the", "en", "et", "ei"))
 _NUMBER = re.compile(r"^\d+$")
 _BENEFIT = re.compile(r",?\s*\b(?:so that|slik at|sånn at|for at)\b.*\Z", re.IGNORECASE | re.DOTALL)
 
@@ -150,13 +117,17 @@ class _Keys:
     numbers: frozenset[str]  # "30 days", "tre dager": a different number is a different need
 
 
-def _content_words(text: str) -> list[str]:
-    """The goal's canonical words in order, without function, template and filler words."""
+def _content_words(text: str) -> list[tuple[str, bool]]:
+    """The goal's canonical words in order, without function, template and filler words, each
+    with whether it comes straight after an article (and so is a noun, not the action)."""
     skip = STOPWORDS | _UNKNOWN_WORDS | _TEMPLATE | _FILLER
+    tokens = words(canonical_text(text))
     return [
-        key for w in words(canonical_text(text)) if (len(w) > 1 or w.isdigit()) and w not in skip
+        (key, index > 0 and tokens[index - 1] in _ARTICLES)
+        for index, w in enumerate(tokens)
+        if (len(w) > 1 or w.isdigit()) and w not in skip
         for key in canonical_parts(w)
-    ]  # fmt: skip
+    ]
 
 
 def _keys(text: str) -> _Keys:
@@ -166,10 +137,11 @@ def _keys(text: str) -> _Keys:
     role, goal = (parsed.group("role"), parsed.group("goal")) if parsed else ("", means)
     head = head_noun(role) if role and not is_generic(role) else None
     role_key = canonical_parts(head)[-1] if head else None  # "lagerarbeider" -> "worker"
-    content = _content_words(goal)
-    action = next((w for w in content if w in _ACTIONS), None)
+    found = _content_words(goal)
+    content = frozenset(w for w, _ in found)
+    action = next((w for w, noun in found if w in _ACTIONS and not noun), None)
     numbers = frozenset(w for w in content if _NUMBER.match(w))
-    return _Keys(text, exact, frozenset(content), role_key, action, numbers)
+    return _Keys(text, exact, content, role_key, action, numbers)
 
 
 def embedding_threshold(similarity: Similarity | None, threshold: float | None = None) -> float:
@@ -190,7 +162,11 @@ def _compare(
     if union and same_role and (not a.numbers or not b.numbers or a.numbers == b.numbers):
         shared = len(a.content & b.content)
         overlap = shared / len(union)
-        same_action = a.action == b.action
+        # Each goal's main action must be asked for in the other too: "book a court" and
+        # "cancel a court booking" share "book", but not "cancel".
+        same_action = (a.action is None or a.action in b.content) and (
+            b.action is None or b.action in a.content
+        )
         if overlap >= (JACCARD_THRESHOLD if same_action else OTHER_ACTION_THRESHOLD):
             return "jaccard", round(overlap, 3)
         if shared >= 3 and shared == min(len(a.content), len(b.content)):

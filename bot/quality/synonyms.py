@@ -23,6 +23,9 @@ PHRASES = {
     "søke om": "apply", "søker om": "apply", "apply for": "apply", "eta": "expected arrival time",
     "text message": "sms", "on the way": "underway", "on its way": "underway",
     "på vei": "underway", "one-off": "single", "due date": "deadline",
+    # English "last" as in "last week" is "forrige"; the stem "last" also comes from "laste".
+    "last week": "previous week", "last month": "previous month", "last year": "previous year",
+    "last time": "previous time",
 }  # fmt: skip
 
 GROUPS = (
@@ -162,7 +165,7 @@ GROUPS = (
     "stop stopp",
     "away unna",
     "copy duplicate kopiere kopi",
-    "last previous forrige",
+    "previous forrige prior",
     "new ny nytt nye",
     "club klubb idrettslag",
     "match game kamp",
@@ -275,6 +278,11 @@ def canonical_parts(word: str) -> tuple[str, ...]:
         if known and len(head) >= 3:
             return (canonical(head.rstrip("s")), table[known])
     return (key,)
+
+
+def is_synonym(word: str) -> bool:
+    """Whether `word` belongs to one of the synonym groups."""
+    return stem(fold(word)) in _canon()
 
 
 def canonical(word: str) -> str:
