@@ -16,11 +16,14 @@ from .shape import goal_text
 from .synonyms import canonical_parts, canonical_text
 from .text import STOPWORDS, contains_sequence, content_words, normalise, words
 from .types import StoryDraft
+from .vocab import PREPOSITIONS
 
 __all__ = ["merge_questions", "open_items", "split_sentences", "states_need", "uncovered_needs"]
 
 _CUE_WORDS = {w for cue in NEED_CUES for w in words(cue)}
 _SUBJECTS = set(words("client clients customer customers user users team kunden kundene brukerne"))
+# Spoken filler around a need: "Oh, one more thing, …", "Og så …".
+_DISCOURSE = set(words("oh ok okay um uh well one more thing also so og også altså ja"))
 
 QUOTE_OVERLAP = 0.6
 """Share of a sentence's content words (need cues and "the client"/"kunden" aside) that a
@@ -94,7 +97,7 @@ def _parts(quote: str) -> list[str]:
 
 def _covered(sentence: str, quotes: list[list[str]], goals: list[set[str]]) -> bool:
     tokens = words(sentence)
-    ignore = _CUE_WORDS | _SUBJECTS
+    ignore = _CUE_WORDS | _SUBJECTS | _DISCOURSE | PREPOSITIONS
     topic = _topic(sentence, ignore)
     for quote in quotes:
         if not quote:

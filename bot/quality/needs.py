@@ -14,7 +14,7 @@ import re
 from typing import Literal
 
 from .sentences import NoteSentence, strip_speaker
-from .text import fold, normalise, phrase_pattern, words
+from .text import content_words, fold, normalise, phrase_pattern, words
 from .verbs import ENGLISH_VERBS, NORWEGIAN_VERBS
 
 Kind = Literal["need", "open", "other"]
@@ -67,6 +67,8 @@ OPEN_MARKERS = (
     "vet ikke", "uklart", "avventer", "venter på", "sjekke med", "undersøke om",
     "ta stilling til", "bestemmes senere", "bestemme om", "avgjøre om", "diskuteres",
     "to be determined", "needs discussion", "need to discuss", "let's discuss", "we'll see",
+    "get back to", "look into", "komme tilbake til", "kommer tilbake til", "se nærmere på",
+    "må undersøke", "finne ut om", "finne ut av",
     "(open)", "[open]", "open:", "status: open", "not agreed", "no agreement", "får se",
     "må diskuteres", "ikke avgjort", "uavgjort", "(åpent)", "åpent:", "ikke enige",
 )  # fmt: skip
@@ -84,7 +86,9 @@ REJECTED_MARKERS = (
     "ikke i denne", "utenfor scope", "ikke prioritert", "sa nei", "do it later",
     "do that later", "look at it later", "revisit", "come back to it", "ta det senere",
     "se på det senere", "ikke prioritet", "no longer", "ikke lenger", "we'll skip",
-    "skip it", "hopper over", "ikke aktuelt", "not relevant",
+    "skip it", "hopper over", "ikke aktuelt", "not relevant", "outside the scope",
+    "outside of the scope", "beyond the scope", "not part of this", "utenfor denne",
+    "utenfor rammen", "utenfor omfanget", "ikke del av denne", "ikke en del av denne",
 )  # fmt: skip
 
 NEGATED_NEEDS = (
@@ -92,6 +96,10 @@ NEGATED_NEEDS = (
     "not required", "not a requirement", "don't want", "do not want", "doesn't want",
     "trenger ikke", "trengs ikke", "ikke behov", "ikke nødvendig", "ikke et krav",
     "vil ikke ha", "ønsker ikke",
+    # The team deciding what it will not build; "the app must not show …" stays a need.
+    "we are not going to", "we're not going to", "we are not building", "we're not building",
+    "we will not build", "we won't build", "we don't build", "vi skal ikke", "vi lager ikke",
+    "vi bygger ikke", "vi kommer ikke til å",
 )  # fmt: skip
 
 DECISION_MARKERS = (
@@ -112,6 +120,10 @@ CHATTER = (
     "see my screen", "are we done", "shall we start", "how are you", "how was your",
     "noe mer", "andre spørsmål", "noen spørsmål", "er vi ferdige", "skal vi begynne",
     "hvordan går det", "can everyone", "is everyone", "ser alle",
+    # The call itself: recording, sound and picture.
+    "are we recording", "is this recorded", "you cut out", "cut out", "broke up",
+    "breaking up", "you froze", "you're frozen", "lost you", "tar vi opp", "hører dere meg",
+    "hører du meg", "falt ut", "du hakker", "dere hakker",
 )  # fmt: skip
 
 # "Kari will send the logo", "Ola to check the API": a person's task, not a product need.
@@ -128,6 +140,17 @@ _REFERS_BACK = re.compile(
     r"tar|kan|må|skal|får|går))\b|\b(?:do|drop|park|skip|postpone|defer|tar|dropper|"
     r"parkerer|utsetter)\s+(?:it|that|this|det|dette|den)\b|\b(?:tar|gjør)\s+vi\s+(?:det|dette)\b"
 )
+# A reply that settles a question on the spot: "Yes, the red one.", "Nei, ikke nå."
+_ANSWER = re.compile(
+    r"^(?:yes|yeah|yep|no|nope|correct|exactly|right|sure|ja|jo|nei|riktig|stemmer|akkurat)\b"
+)
+# "Sorry, you cut out, which depot?": asking to hear something again, not an open point.
+_CLARIFY = re.compile(r"^(?:sorry|pardon|come again|unnskyld|beklager|hæ)\b")
+# Words that may open a spoken sentence before its verb: "And show …", "Og vis …", "Oh, …".
+_LEAD_FILLERS = frozenset(
+    ("and", "also", "plus", "then", "oh", "ok", "okay", "so", "um", "uh", "well", "please",
+     "og", "også", "så", "dessuten", "altså", "vennligst", "eh", "ehm")
+)  # fmt: skip
 _NOT_IMPERATIVE_NEXT = frozenset(
     ("of", "for", "from", "is", "are", "was", "were", "has", "at", "er", "var", "har", "av",
      "fra", "til")
@@ -157,15 +180,26 @@ def _has(name: str, text: str) -> bool:
     return bool(_PATTERNS[name].search(text))
 
 
-def rejects_previous(sentence: str) -> bool:
+def rejects_previous(sentence: str, previous: str = "") -> bool:
     """Whether a sentence turns down or puts off what the sentence before it asked for:
-    "No, not this year.", "That is out of scope.", "Parkert til fase 2." """
+    "No, not this year.", "That is out of scope.", "Parkert til fase 2.", or one that names
+    the same thing again: "What about refunds?" - "Refunds we skip for now." """
     text = normalise(strip_speaker(sentence))
     if _REJECTION_REPLY.match(text):
         return True
     marked = _has("rejected", text) or _has("negated", text)
     short = len(words(text)) <= 8
-    return marked and (bool(_REFERS_BACK.search(text)) or (short and _has("rejected", text)))
+    repeats = bool(content_words(text) & content_words(normalise(strip_speaker(previous))))
+    return marked and (
+        bool(_REFERS_BACK.search(text)) or repeats or (short and _has("rejected", text))
+    )
+
+
+def _imperative(tokens: list[str]) -> bool:
+    """Whether the sentence opens with an imperative, after "and", "also", "og" and the like."""
+    while tokens and tokens[0] in _LEAD_FILLERS:
+        tokens = tokens[1:]
+    return len(tokens) >= 2 and tokens[0] in _IMPERATIVES and tokens[1] not in _NOT_IMPERATIVE_NEXT
 
 
 def _action_item(body: str, tokens: list[str]) -> bool:
@@ -187,7 +221,9 @@ def classify(sentence: NoteSentence) -> Kind:
     if sentence.section == "open" or _has("open", whole):
         return "open"
     is_question = body.rstrip().endswith("?")
-    if _has("chatter", text) and not _has("need", text):
+    if _has("chatter", text) and not _has("need", text) and not _imperative(tokens):
+        return "other"
+    if is_question and _CLARIFY.match(text) and not _has("request", text):
         return "other"
     if is_question and not _has("request", text):
         return "open"
@@ -206,8 +242,8 @@ def classify(sentence: NoteSentence) -> Kind:
     label, colon, rest = body.partition(":")
     if colon and len(words(label)) <= 4:
         tokens = words(rest)  # "Update on the sprint: …" is a label, not an imperative
-    if len(tokens) >= 2 and tokens[0] in _IMPERATIVES and tokens[1] not in _NOT_IMPERATIVE_NEXT:
-        return "need"  # "Sort the list by due date", "Vis fakturaene øverst"
+    if _imperative(tokens):
+        return "need"  # "Sort the list by due date", "Vis fakturaene øverst", "Og send …"
     return "other"
 
 
@@ -215,7 +251,15 @@ def classify_notes(sentences: list[NoteSentence]) -> list[Kind]:
     """`classify` for each sentence, with a need turned down by the next sentence dropped."""
     kinds = [classify(s) for s in sentences]
     for index in range(len(sentences) - 1):
-        reply = sentences[index + 1]
-        if kinds[index] != "other" and not reply.heading and rejects_previous(reply.text):
+        asked, reply = sentences[index], sentences[index + 1]
+        if kinds[index] == "other" or reply.heading:
+            continue
+        if rejects_previous(reply.text, asked.text):
             kinds[index] = "other"
+        elif (
+            kinds[index] == "open"
+            and asked.text.rstrip().endswith("?")
+            and _ANSWER.match(normalise(strip_speaker(reply.text)))
+        ):
+            kinds[index] = "other"  # a question answered on the spot
     return kinds

@@ -26,6 +26,11 @@ PHRASES = {
     # English "last" as in "last week" is "forrige"; the stem "last" also comes from "laste".
     "last week": "previous week", "last month": "previous month", "last year": "previous year",
     "last time": "previous time",
+    "without network coverage": "offline", "without mobile coverage": "offline",
+    "without coverage": "offline", "without network": "offline", "without internet": "offline",
+    "without signal": "offline", "no coverage": "offline", "no signal": "offline",
+    "uten dekning": "offline", "uten mobildekning": "offline", "uten nett": "offline",
+    "uten nettverk": "offline", "uten internett": "offline",
 }  # fmt: skip
 
 GROUPS = (

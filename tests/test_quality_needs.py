@@ -1,0 +1,95 @@
+"""Needs, open items and chatter in meeting notes: sentence patterns in English and Norwegian."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.quality import Criterion, StoryDraft, open_items, uncovered_needs
+from bot.quality.coverage import states_need
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "And export the list to Excel for payroll.",
+        "Also show the due date on the reminder.",
+        "Og send en kvittering til kunden.",
+        "Plus, sort the stops by planned time.",
+        "Show the booking number on the welcome screen.",
+        "Oh, and print the label with the address.",
+    ],
+)
+def test_imperative_after_a_conjunction_or_filler_is_a_need(sentence: str) -> None:
+    assert states_need(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Vi skal ikke lage en egen app for foreldrene.",
+        "We are not going to build a forum for tenants.",
+        "We're not building single sign-on this round.",
+        "Vi lager ikke noen chat mellom sjåførene.",
+        "Kari ba om mørk modus, men det er utenfor denne leveransen.",
+        "Per asked for a forum, but that is outside the scope of this project.",
+        "Welcome, everyone!",
+    ],
+)
+def test_team_decisions_not_to_build_and_out_of_scope_requests_are_not_needs(
+    sentence: str,
+) -> None:
+    assert not states_need(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Systemet skal ikke vise personnummer i listen.",
+        "The app must not show the patient's full name on the lock screen.",
+    ],
+)
+def test_a_negative_requirement_on_the_product_is_still_a_need(sentence: str) -> None:
+    assert states_need(sentence)
+
+
+@pytest.mark.parametrize(
+    "notes",
+    [
+        "Om lærerne skal kunne se karakterene, må vi komme tilbake til.",
+        "We'll get back to you on whether refunds are automatic.",
+        "Hvem som skal godkjenne overtid, må vi se nærmere på.",
+        "We need to look into whether the scanner can read QR codes.",
+    ],
+)
+def test_points_left_for_later_clarification_are_open_items(notes: str) -> None:
+    assert open_items(notes) == [notes]
+
+
+@pytest.mark.parametrize(
+    "notes",
+    [
+        "Ok, are we recording?",
+        "Sorry, you froze, the red button?\nYes, the red one.",
+        "Sorry, you broke up there, which depot?\nBergen.",
+        "Hører dere meg nå?",
+        "What about refunds?\nRefunds we skip for now, not in this release.",
+        "Should the invoice show VAT?\nYes, always with VAT.",
+        "Skal kvitteringen vise mva?\nJa, alltid.",
+    ],
+)
+def test_chatter_clarifications_and_questions_answered_on_the_spot_are_not_open(
+    notes: str,
+) -> None:
+    assert open_items(notes) == []
+
+
+def test_offline_and_without_coverage_mean_the_same_need() -> None:
+    notes = "Oh, one more thing, the inspection app must work offline in the basement."
+    story = StoryDraft(
+        "t",
+        "inspector",
+        "use the inspection app without network coverage",
+        "",
+        (Criterion("no network", "I save a report", "the report is saved"),),
+    )
+    assert uncovered_needs(notes, [story]) == []
