@@ -67,6 +67,23 @@ def draft(goal: str, role: str) -> StoryDraft:
             draft("to cancel a single appointment", "patient"),
             draft("å avbestille en enkelt timeavtale", "pasient"),
         ),
+        # Everyday words of banking, retail, support and claims, across the languages.
+        (
+            draft("to see the balance on my card", "customer"),
+            draft("å se saldoen på kortet mitt", "kunde"),
+        ),
+        (
+            draft("to return an item to the shop", "customer"),
+            draft("å returnere en vare til butikken", "kunde"),
+        ),
+        (
+            draft("to attach a photo to my claim", "customer"),
+            draft("å legge ved et bilde i skademeldingen", "kunde"),
+        ),
+        (
+            draft("to escalate a ticket to my manager", "support agent"),
+            draft("å eskalere en sak til lederen min", "saksbehandler"),
+        ),
         # A light verb and a quantifier: "get … every week" says what "receive a weekly …" says.
         (
             draft("to get an email every week that lists all open orders", "buyer"),
