@@ -259,6 +259,9 @@ def test_vague_words_skip_questions_and_quoted_text(text: str, found: list[str])
         ("en oversiktlig visning av vaktene", ["oversiktlig"]),
         ("en tydelig og praktisk kvittering", ["tydelig", "praktisk"]),
         ("en problemfri innlevering", ["problemfri"]),
+        ("show the relevant documents", ["relevant"]),
+        ("send a reminder if needed", ["if needed"]),
+        ("sende påminnelse ved behov", ["ved behov"]),
     ],
 )
 def test_common_vague_adjectives_are_found(text: str, found: list[str]) -> None:

@@ -17,14 +17,16 @@ VAGUE_WORDS = (
     "sufficient", "in a timely manner", "state of the art", "smart", "smartly", "convenient",
     "conveniently", "clearly", "effortless", "effortlessly", "hassle-free", "painless",
     "streamlined", "handy", "neat", "reasonable", "reasonably", "proper", "properly",
-    "straightforward", "powerful",
+    "straightforward", "powerful", "relevant", "as much as possible", "if needed",
+    "when needed", "if necessary",
     "rask", "raskt", "enkel", "enkelt", "enkle", "brukervennlig", "intuitiv", "intuitivt",
     "passende", "fleksibel", "fleksibelt", "effektiv", "effektivt", "moderne", "sømløs",
     "sømløst", "snarest", "så fort som mulig", "så snart som mulig", "hvis mulig", "osv",
     "diverse", "mange", "en del", "smidig", "smidigt", "smidige", "oversiktlig",
     "oversiktlige", "tydelig", "tydelige", "praktisk", "praktiske", "problemfri",
     "problemfritt", "lettvint", "behagelig", "ryddig", "ryddige", "smart", "smarte",
-    "hensiktsmessig", "hensiktsmessige",
+    "hensiktsmessig", "hensiktsmessige", "relevant", "relevante", "så mye som mulig",
+    "ved behov", "om nødvendig", "hvis nødvendig",
 )  # fmt: skip
 
 FIXED_PAIRS = (
@@ -154,12 +156,15 @@ FEELINGS = (
     "intends", "wish", "wishes", "wants to", "decides to", "is sure", "are sure", "feel sure",
     "peace of mind", "in control", "stress-free", "less stressed", "stressed", "worried",
     "worry", "motivated", "engaged", "has an overview", "has a clear picture", "plans to",
+    "remember", "remembers", "notice", "notices", "noticed", "prefer", "prefers", "hope",
+    "hopes", "expect", "expects", "content with",
     "is willing", "trygg", "trygge", "trygt",
     "føler", "føle", "fornøyd", "fornøyde", "glad", "komfortabel", "forstår", "forstå",
     "skjønner", "vet", "vite", "kjenner til", "opplever", "synes", "liker", "tror", "stoler på",
     "er sikker", "er sikre", "bevisst", "ønsker å", "har lyst", "har kontroll",
     "beroliget", "frustrert", "forvirret", "bekymret", "stresset", "motivert", "har oversikt",
-    "har god oversikt", "har full oversikt",
+    "har god oversikt", "har full oversikt", "husker", "huske", "legger merke til",
+    "merker", "foretrekker", "håper", "forventer", "tilfreds", "misfornøyd", "oppfatter",
 )  # fmt: skip
 
 ABSOLUTES = (
@@ -167,9 +172,11 @@ ABSOLUTES = (
     "always", "never", "ever", "forever", "at all times", "under any circumstances",
     "under all circumstances", "in every case", "in all cases", "without exception",
     "no matter what", "all the time", "every single time", "without fail",
-    "under no circumstances",
+    "under no circumstances", "every time", "each time", "guaranteed", "at any time",
+    "never again", "nobody ever", "no one ever",
     "alltid", "aldri", "noensinne", "for alltid", "til enhver tid", "under alle omstendigheter",
-    "i alle tilfeller", "uten unntak", "uansett hva", "hele tiden",
+    "i alle tilfeller", "uten unntak", "uansett hva", "hele tiden", "hver gang", "garantert",
+    "når som helst", "aldri igjen", "aldri mer",
     "under ingen omstendigheter",
 )  # fmt: skip
 
