@@ -93,3 +93,38 @@ def test_offline_and_without_coverage_mean_the_same_need() -> None:
         (Criterion("no network", "I save a report", "the report is saved"),),
     )
     assert uncovered_needs(notes, [story]) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Patients keep calling to move their appointments.",
+        "The drivers keep asking the office for door codes.",
+        "Sjåførene ringer kontoret hele tiden for å få portkoden.",
+        "Ideally the report is sent automatically on Mondays.",
+        "Helst skal rapporten sendes automatisk hver mandag.",
+        "Yes, send a reminder the day before the appointment.",
+        "Ja, vis saldoen øverst.",
+    ],
+)
+def test_recurring_problems_preferences_and_agreed_imperatives_are_needs(sentence: str) -> None:
+    assert states_need(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Det vet vi ikke ennå.",
+        "Nobody knew whether the scanner works with gloves.",
+        "We don't know if the bank supports instant transfers.",
+        "Ingen visste om kortet kan sperres i appen.",
+    ],
+)
+def test_unknowns_are_open_items(sentence: str) -> None:
+    assert open_items(sentence) == [sentence]
+
+
+def test_a_request_left_open_by_the_reply_is_an_open_item() -> None:
+    notes = "Uh, can the app show waiting times too?\nGood question, we'll get back to you on that."
+    assert open_items(notes) == notes.split("\n")
+    assert uncovered_needs(notes, []) == []

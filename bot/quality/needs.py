@@ -28,7 +28,7 @@ NEED_CUES = (
     "skal", "må", "bør", "trenger", "trengs", "ønsker", "ønske", "ønsket", "vil ha",
     "vil gjerne", "vil at", "vil kunne", "kunne tenke", "om vi kunne", "om de kunne",
     "om man kunne", "hadde vært fint", "hadde vært bra", "hadde vært nyttig", "behov", "krav",
-    "savner", "mangler", "viktig", "ber om",
+    "savner", "mangler", "viktig", "ber om", "ideally", "preferably", "ideelt sett", "helst",
 )  # fmt: skip
 
 PROBLEM_CUES = (
@@ -68,6 +68,9 @@ OPEN_MARKERS = (
     "ta stilling til", "bestemmes senere", "bestemme om", "avgjøre om", "diskuteres",
     "to be determined", "needs discussion", "need to discuss", "let's discuss", "we'll see",
     "get back to", "look into", "komme tilbake til", "kommer tilbake til", "se nærmere på",
+    "vet vi ikke", "we don't know", "we do not know", "nobody knows", "nobody knew",
+    "no one knows", "no one knew", "ingen vet", "ingen visste", "vet ingen", "visste ingen",
+    "har vi ikke bestemt", "har vi ikke avklart",
     "må undersøke", "finne ut om", "finne ut av",
     "(open)", "[open]", "open:", "status: open", "not agreed", "no agreement", "får se",
     "må diskuteres", "ikke avgjort", "uavgjort", "(åpent)", "åpent:", "ikke enige",
@@ -149,8 +152,14 @@ _CLARIFY = re.compile(r"^(?:sorry|pardon|come again|unnskyld|beklager|hæ)\b")
 # Words that may open a spoken sentence before its verb: "And show …", "Og vis …", "Oh, …".
 _LEAD_FILLERS = frozenset(
     ("and", "also", "plus", "then", "oh", "ok", "okay", "so", "um", "uh", "well", "please",
-     "og", "også", "så", "dessuten", "altså", "vennligst", "eh", "ehm")
+     "yes", "yeah", "yep", "right", "sure", "og", "også", "så", "dessuten", "altså",
+     "vennligst", "eh", "ehm", "ja", "jo")
 )  # fmt: skip
+# A problem that keeps coming back: "drivers keep calling the office", "ringer hele tiden".
+_RECURRING = re.compile(
+    r"\bkeeps?\s+(?:on\s+)?\w+ing\b|\ball the time\b|\bover and over\b|\bagain and again\b"
+    r"|\bhele tiden\b|\bgang på gang\b|\bstadig\b"
+)
 _NOT_IMPERATIVE_NEXT = frozenset(
     ("of", "for", "from", "is", "are", "was", "were", "has", "at", "er", "var", "har", "av",
      "fra", "til")
@@ -237,7 +246,7 @@ def classify(sentence: NoteSentence) -> Kind:
         return "other"
     if sentence.section == "needs" or is_question:
         return "need"
-    if _has("need", text) or _has("problem", text):
+    if _has("need", text) or _has("problem", text) or _RECURRING.search(text):
         return "need"
     label, colon, rest = body.partition(":")
     if colon and len(words(label)) <= 4:
@@ -256,10 +265,10 @@ def classify_notes(sentences: list[NoteSentence]) -> list[Kind]:
             continue
         if rejects_previous(reply.text, asked.text):
             kinds[index] = "other"
-        elif (
-            kinds[index] == "open"
-            and asked.text.rstrip().endswith("?")
-            and _ANSWER.match(normalise(strip_speaker(reply.text)))
-        ):
+        elif not asked.text.rstrip().endswith("?"):
+            continue
+        elif kinds[index] == "open" and _ANSWER.match(normalise(strip_speaker(reply.text))):
             kinds[index] = "other"  # a question answered on the spot
+        elif kinds[index + 1] == "open" and not reply.text.rstrip().endswith("?"):
+            kinds[index] = "open"  # a request the reply leaves undecided
     return kinds
