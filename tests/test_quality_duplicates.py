@@ -84,6 +84,15 @@ def draft(goal: str, role: str) -> StoryDraft:
             draft("to escalate a ticket to my manager", "support agent"),
             draft("å eskalere en sak til lederen min", "saksbehandler"),
         ),
+        # A number stated on one side only is a detail the other left out.
+        (
+            draft("to be reminded two hours before my appointment", "patient"),
+            draft("to get a reminder before my appointment", "patient"),
+        ),
+        (
+            draft("to be told when a new team member starts", "team lead"),
+            draft("to be told when a new colleague starts", "team lead"),
+        ),
         # A light verb and a quantifier: "get … every week" says what "receive a weekly …" says.
         (
             draft("to get an email every week that lists all open orders", "buyer"),
@@ -120,6 +129,10 @@ def test_paraphrases_across_wording_and_language_are_duplicates(
         (
             draft("to be reminded one day before the appointment", "patient"),
             draft("to be reminded three days before the appointment", "patient"),
+        ),
+        (
+            draft("to book a tennis court for Monday evening", "member"),
+            draft("to cancel a tennis court booking for Monday evening", "member"),
         ),
         (
             draft("to see the training schedule for the season", "coach"),

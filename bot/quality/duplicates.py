@@ -40,9 +40,10 @@ JACCARD_THRESHOLD = 0.65
 Two slices of one feature differ in one specific word ("to PDF" / "to Excel": 0.6); a
 paraphrase mostly swaps words for synonyms, which `synonyms.py` maps together."""
 
-OTHER_ACTION_THRESHOLD = 0.8
-"""The share needed when one goal has an action verb the other lacks: "book a court" and
-"cancel a court booking" share most words but are two different things to do."""
+OTHER_ACTION_THRESHOLD = 0.9
+"""The share needed when one goal's main action is missing from the other: "book a tennis
+court for Monday" and "cancel a tennis court booking for Monday" share most words but are two
+different things to do."""
 
 DEFAULT_EMBEDDING_THRESHOLD = 0.9
 """Cosine above which two stories mean the same. For the local WordLlama embedder
@@ -73,6 +74,9 @@ _FILLER = frozenset(
      "under", "up", "per", "på", "i", "av", "hos", "way", "manner", "måte", "which", "that",
      "there", "thing", "ting", "ones")
 ) | frozenset(w for w in VAGUE_WORDS if " " not in w and not is_synonym(w))  # fmt: skip
+# Light verbs hand the action to the noun after them: "sende søknad" is applying, "make a
+# booking" is booking, "gi beskjed" is notifying.
+_LIGHT_VERBS = frozenset(("send", "submit", "do", "give", "gi", "gjøre", "gjør", "sende"))
 # After an article a verb form is a noun: "get an email reminder" asks to be reminded.
 _ARTICLES = frozenset(("a", "an", "the", "en", "et", "ei"))
 _NUMBER = re.compile(r"^\d+$")
@@ -115,6 +119,7 @@ class _Keys:
     role: str | None  # the role's head noun, canonical; None when unknown or generic
     action: str | None  # the goal's first action verb, canonical: what the story asks to do
     numbers: frozenset[str]  # "30 days", "tre dager": a different number is a different need
+    detail: frozenset[str]  # the numbers and the unit after each: "3 days" in "3 days before"
 
 
 def _content_words(text: str) -> list[tuple[str, bool]]:
@@ -139,9 +144,18 @@ def _keys(text: str) -> _Keys:
     role_key = canonical_parts(head)[-1] if head else None  # "lagerarbeider" -> "worker"
     found = _content_words(goal)
     content = frozenset(w for w, _ in found)
-    action = next((w for w, noun in found if w in _ACTIONS and not noun), None)
+    actions = [i for i, (w, noun) in enumerate(found) if w in _ACTIONS and not noun]
+    action = found[actions[0]][0] if actions else None
+    if actions and action in _LIGHT_VERBS and actions[0] + 1 < len(found):
+        following = found[actions[0] + 1][0]
+        action = following if following in _ACTIONS else action
     numbers = frozenset(w for w in content if _NUMBER.match(w))
-    return _Keys(text, exact, content, role_key, action, numbers)
+    detail = frozenset(
+        w
+        for index, (w, _) in enumerate(found)
+        if _NUMBER.match(w) or (index and _NUMBER.match(found[index - 1][0]))
+    )
+    return _Keys(text, exact, content, role_key, action, numbers, detail)
 
 
 def embedding_threshold(similarity: Similarity | None, threshold: float | None = None) -> float:
@@ -157,10 +171,15 @@ def _compare(
 ) -> tuple[Method, float] | None:
     if a.exact and a.exact == b.exact:
         return "exact", 1.0
-    union = a.content | b.content
     same_role = a.role is None or b.role is None or a.role == b.role
-    if union and same_role and (not a.numbers or not b.numbers or a.numbers == b.numbers):
-        shared = len(a.content & b.content)
+    if a.numbers and b.numbers and a.numbers != b.numbers:
+        same_role = False  # "30 days overdue" and "60 days overdue" are two needs
+    # A number stated on one side only is a detail the other left out: "three days before".
+    left = a.content - a.detail if not b.numbers else a.content
+    right = b.content - b.detail if not a.numbers else b.content
+    union = left | right
+    if union and same_role:
+        shared = len(left & right)
         overlap = shared / len(union)
         # Each goal's main action must be asked for in the other too: "book a court" and
         # "cancel a court booking" share "book", but not "cancel".
@@ -169,7 +188,7 @@ def _compare(
         )
         if overlap >= (JACCARD_THRESHOLD if same_action else OTHER_ACTION_THRESHOLD):
             return "jaccard", round(overlap, 3)
-        if shared >= 3 and shared == min(len(a.content), len(b.content)):
+        if same_action and shared >= 3 and shared == min(len(left), len(right)):
             return "jaccard", round(overlap, 3)  # one goal says all of the other and more
     if similarity is not None:
         score = float(similarity(a.text, b.text))

@@ -35,6 +35,7 @@ PHRASES = {
     "registrere seg": "register", "melde seg på": "register", "låse opp": "unlock",
     "customer service": "support", "gift card": "giftcard", "spare part": "sparepart",
     "work order": "job", "waiting list": "waitlist", "video call": "videocall",
+    "team member": "employee", "teammedlem": "employee", "new hire": "new employee",
     # "etter" and "ett" (one) share a stem.
     "etter": "after",
 }  # fmt: skip
@@ -100,7 +101,7 @@ GROUPS = (
     "route rute",
     "delivery levering leveranse",
     "order ordre bestilling",
-    "employee staff ansatt hire nyansatt newcomer",
+    "employee staff ansatt hire nyansatt newcomer colleague coworker kollega",
     "manager leder sjef",
     "document dokument",
     "file fil",
