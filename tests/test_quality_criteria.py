@@ -51,6 +51,8 @@ def test_then_about_feelings_or_knowledge_is_untestable(then: str) -> None:
         "delivery within two days is guaranteed",
         "kunden kan endre bestillingen når som helst",
         "varselet kommer hver gang",
+        "everything is available offline",
+        "alt er tilgjengelig i appen",
     ],
 )
 def test_then_with_an_absolute_claim_is_untestable(then: str) -> None:
@@ -66,6 +68,11 @@ def test_then_with_an_absolute_claim_is_untestable(then: str) -> None:
         "it works correctly",
         "endringen håndteres",
         "søknaden behandles",
+        "the customer is informed",
+        "kunden blir informert",
+        "the delay is followed up",
+        "avviket følges opp",
+        "data quality is ensured",
     ],
 )
 def test_then_without_an_observable_object_is_flagged(then: str) -> None:
@@ -92,6 +99,8 @@ def test_then_without_an_observable_object_is_flagged(then: str) -> None:
         "I am taken to the secure payment page",
         "timen avbestilles",
         "an easy-to-understand message is shown",
+        "the customer is informed by SMS",
+        "kunden får en SMS med ny tid",
     ],
 )
 def test_observable_then_passes(then: str) -> None:

@@ -143,7 +143,9 @@ NON_OBSERVABLE = (
     "gjort", "utført", "gyldig", "sparer tid", "mindre tid", "mindre arbeid", "færre feil",
     "fungerer", "håndteres", "håndtert", "riktig", "korrekt", "som forventet", "behandles",
     "ivaretas", "tas hensyn til", "gjenspeiles", "reflekteres", "forbedret", "forbedres",
-    "bedre", "enklere", "raskere", "som tiltenkt", "uten problemer", "uten feil",
+    "bedre", "enklere", "raskere", "som tiltenkt", "uten problemer", "uten feil", "informed",
+    "is informed", "informert", "followed up", "is followed up", "følges opp", "fulgt opp",
+    "ensured", "is ensured", "sikres", "sikret", "ivaretatt",
 )  # fmt: skip
 
 FEELINGS = (
@@ -173,10 +175,10 @@ ABSOLUTES = (
     "under all circumstances", "in every case", "in all cases", "without exception",
     "no matter what", "all the time", "every single time", "without fail",
     "under no circumstances", "every time", "each time", "guaranteed", "at any time",
-    "never again", "nobody ever", "no one ever",
+    "never again", "nobody ever", "no one ever", "everything",
     "alltid", "aldri", "noensinne", "for alltid", "til enhver tid", "under alle omstendigheter",
     "i alle tilfeller", "uten unntak", "uansett hva", "hele tiden", "hver gang", "garantert",
-    "når som helst", "aldri igjen", "aldri mer",
+    "når som helst", "aldri igjen", "aldri mer", "alt",
     "under ingen omstendigheter",
 )  # fmt: skip
 
@@ -200,5 +202,5 @@ OBSERVABLE_WORDS = (
     "not accepted", "refused", "denied", "cannot", "can't", "ikke lenger", "avvises", "nektes",
     "kan ikke", "taken to", "navigated", "visible", "greyed out", "highlighted", "hidden",
     "count", "number", "becomes", "is set to", "synlig", "grå", "antall", "blir satt til",
-    "markert", "skjult", "åpnes", "lukkes",
+    "markert", "skjult", "åpnes", "lukkes", "sms", "text message",
 )  # fmt: skip
