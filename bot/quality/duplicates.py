@@ -5,9 +5,12 @@ what was approved in January. Three tests, cheapest first, and the first that fi
 
 1. exact: the same words once normalised and stripped of template and function words;
 2. jaccard: at least `JACCARD_THRESHOLD` of the content words shared, once stemmed and mapped
-   onto one word per synonym group, across English and Norwegian (`synonyms.py`), so "download
-   my bills" meets "export the invoices" and "se forfalte fakturaer" meets "view overdue
-   invoices";
+   onto one word per synonym group, across English and Norwegian (`synonyms.py`, with
+   compounds split and cognates spelled alike), so "download my bills" meets "export the
+   invoices" and "se forfalte fakturaer" meets "view overdue invoices". Quantifiers, places,
+   light verbs and vague manner words are left out; the roles must match, each goal's main
+   action must appear in the other, two different numbers keep stories apart, and a number
+   only one side states ("three days before") is a detail the other left out;
 3. embedding: an injected `similarity(a, b)` (cosine of embeddings) at or above a threshold.
    It is called for every pair the first two tests did not settle, so it should be cheap: the
    caller embeds each text once and caches the vectors. Embedders spread cosines differently,
