@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .needs import NEED_CUES, classify, classify_notes
+from .cues import NEED_CUES
+from .needs import classify, classify_notes
 from .sentences import NoteSentence, note_sentences, split_sentences, strip_speaker
 from .shape import goal_text
 from .synonyms import canonical_parts, canonical_text

@@ -13,121 +13,21 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from .cues import (
+    CHATTER,
+    DECISION_MARKERS,
+    NEED_CUES,
+    NEGATED_NEEDS,
+    OPEN_MARKERS,
+    PROBLEM_CUES,
+    REJECTED_MARKERS,
+    REQUEST_QUESTIONS,
+)
 from .sentences import NoteSentence, strip_speaker
 from .text import content_words, fold, normalise, phrase_pattern, words
 from .verbs import ENGLISH_VERBS, NORWEGIAN_VERBS
 
 Kind = Literal["need", "open", "other"]
-
-NEED_CUES = (
-    "must", "should", "need", "needs", "needed", "want", "wants", "would like", "we'd like",
-    "they'd like", "has to", "have to", "require", "requires", "required", "requirement",
-    "it would be good", "it would be nice", "it would be great", "would help", "would be useful",
-    "should be possible", "should be able", "ask for", "asks for", "asked for", "wish",
-    "wishes", "important", "expect", "expects", "shall", "request", "requests", "requested",
-    "skal", "må", "bør", "trenger", "trengs", "ønsker", "ønske", "ønsket", "vil ha",
-    "vil gjerne", "vil at", "vil kunne", "kunne tenke", "om vi kunne", "om de kunne",
-    "om man kunne", "hadde vært fint", "hadde vært bra", "hadde vært nyttig", "behov", "krav",
-    "savner", "mangler", "viktig", "ber om", "ideally", "preferably", "ideelt sett", "helst",
-)  # fmt: skip
-
-PROBLEM_CUES = (
-    # A need stated as the problem it solves.
-    "can't", "cannot", "can not", "couldn't", "unable to", "not able to", "no way to",
-    "there is no", "there's no", "isn't possible", "is not possible", "not possible to",
-    "doesn't show", "don't see", "doesn't see", "can't see", "hard to", "difficult to",
-    "takes too long", "too slow", "too many clicks", "keeps forgetting", "is missing",
-    "are missing", "lacks", "complain", "complained", "complains", "struggle", "struggles",
-    "kan ikke", "får ikke", "klarer ikke", "ikke mulig", "vanskelig å", "tar for lang tid",
-    "finnes ikke", "ser ikke", "det er ingen", "det finnes ingen", "klager", "sliter med",
-    "har ingen måte", "forget to", "forgets to", "forgetting to", "keep forgetting",
-    "wastes time", "waste time", "time-consuming", "confusing", "the problem is",
-    "problem with", "glemmer å", "kaster bort tid", "tungvint", "forvirrende", "problemet er",
-    "problem med", "get no", "gets no", "has no", "have no", "there are no", "too long",
-    "too hard", "too small", "too many", "får ingen", "har ingen", "for treg", "for tregt",
-    "for lang tid", "for vanskelig", "for mange",
-)  # fmt: skip
-
-REQUEST_QUESTIONS = (
-    # A question that asks for a feature is a request, not an open point.
-    "can we", "could we", "can you", "could you", "would it be possible", "is it possible to",
-    "can the app", "could the app", "kan vi", "kunne vi", "kan dere", "kunne dere",
-    "er det mulig å", "går det an å",
-)  # fmt: skip
-
-OPEN_MARKERS = (
-    "tbd", "tbc", "to be decided", "to be confirmed", "to be clarified", "not decided",
-    "undecided", "not yet decided", "haven't decided", "have not decided", "hasn't decided",
-    "open question", "open issue", "open point", "still open", "unclear", "unsure",
-    "not sure", "don't know yet", "do not know yet", "need to check", "needs to be clarified",
-    "to clarify", "check with", "pending", "awaiting", "waiting for", "decide whether",
-    "decide if", "find out whether", "find out if", "to be discussed", "discuss later",
-    "uavklart", "ikke avklart", "ikke bestemt", "ikke besluttet", "må avklares",
-    "skal avklares", "avklares", "åpent spørsmål", "åpen sak", "usikkert", "usikker",
-    "vet ikke", "uklart", "avventer", "venter på", "sjekke med", "undersøke om",
-    "ta stilling til", "bestemmes senere", "bestemme om", "avgjøre om", "diskuteres",
-    "to be determined", "needs discussion", "need to discuss", "let's discuss", "we'll see",
-    "get back to", "look into", "komme tilbake til", "kommer tilbake til", "se nærmere på",
-    "vet vi ikke", "we don't know", "we do not know", "nobody knows", "nobody knew",
-    "no one knows", "no one knew", "ingen vet", "ingen visste", "vet ingen", "visste ingen",
-    "har vi ikke bestemt", "har vi ikke avklart",
-    "må undersøke", "finne ut om", "finne ut av",
-    "(open)", "[open]", "open:", "status: open", "not agreed", "no agreement", "får se",
-    "må diskuteres", "ikke avgjort", "uavgjort", "(åpent)", "åpent:", "ikke enige",
-)  # fmt: skip
-
-REJECTED_MARKERS = (
-    "not now", "not for now", "no for now", "not in this release", "not this release",
-    "not in v1", "not for v1", "for later", "a later phase", "a later release", "later phase",
-    "later release", "next phase", "next release", "next version", "next year",
-    "next quarter", "phase 2", "phase two", "postponed", "postpone", "parked", "park it",
-    "deferred", "defer", "out of scope", "won't", "will not", "rejected", "declined",
-    "dropped", "drop it", "we said no", "said no", "decided against", "not a priority",
-    "ikke nå", "ikke for nå", "senere fase", "neste fase", "neste versjon", "neste år",
-    "fase 2", "utsatt", "utsettes", "utsetter", "parkert", "parkerer", "parkeres", "droppes",
-    "droppet", "dropper", "avvist", "avviser", "ikke med", "tar vi senere", "til senere",
-    "ikke i denne", "utenfor scope", "ikke prioritert", "sa nei", "do it later",
-    "do that later", "look at it later", "revisit", "come back to it", "ta det senere",
-    "se på det senere", "ikke prioritet", "no longer", "ikke lenger", "we'll skip",
-    "skip it", "hopper over", "ikke aktuelt", "not relevant", "outside the scope",
-    "outside of the scope", "beyond the scope", "not part of this", "utenfor denne",
-    "utenfor rammen", "utenfor omfanget", "ikke del av denne", "ikke en del av denne",
-)  # fmt: skip
-
-NEGATED_NEEDS = (
-    "don't need", "do not need", "doesn't need", "does not need", "no need", "not needed",
-    "not required", "not a requirement", "don't want", "do not want", "doesn't want",
-    "trenger ikke", "trengs ikke", "ikke behov", "ikke nødvendig", "ikke et krav",
-    "vil ikke ha", "ønsker ikke",
-    # The team deciding what it will not build; "the app must not show …" stays a need.
-    "we are not going to", "we're not going to", "we are not building", "we're not building",
-    "we will not build", "we won't build", "we don't build", "vi skal ikke", "vi lager ikke",
-    "vi bygger ikke", "vi kommer ikke til å",
-)  # fmt: skip
-
-DECISION_MARKERS = (
-    "decided", "decision", "we agreed", "agreed that", "agreed to", "we will use",
-    "we'll use", "we chose", "we go with", "going with", "we settled on", "confirmed that",
-    "besluttet", "bestemt at", "vi bestemte", "vi går for", "vi bruker", "enige om", "vedtatt",
-    "beslutning", "the decision is", "we'll go with", "we landed on", "vi kjører på",
-    "landet på",
-)  # fmt: skip
-
-CHATTER = (
-    "thanks", "thank you", "see you", "bye", "hello", "hi all", "good morning", "welcome",
-    "next meeting", "lunch", "coffee", "weather", "sounds good", "great work", "well done",
-    "makes sense", "good point", "let's wrap up", "any other business",
-    "takk", "ha det", "hei alle", "god morgen", "velkommen", "neste møte", "lunsj", "kaffe",
-    "høres bra ut", "godt poeng", "bra jobbet", "hear me", "share my screen", "on mute",
-    "høre meg", "dele skjermen", "any questions", "anything else", "make sense",
-    "see my screen", "are we done", "shall we start", "how are you", "how was your",
-    "noe mer", "andre spørsmål", "noen spørsmål", "er vi ferdige", "skal vi begynne",
-    "hvordan går det", "can everyone", "is everyone", "ser alle",
-    # The call itself: recording, sound and picture.
-    "are we recording", "is this recorded", "you cut out", "cut out", "broke up",
-    "breaking up", "you froze", "you're frozen", "lost you", "tar vi opp", "hører dere meg",
-    "hører du meg", "falt ut", "du hakker", "dere hakker",
-)  # fmt: skip
 
 # "Kari will send the logo", "Ola to check the API": a person's task, not a product need.
 _ACTION_ITEM = re.compile(
