@@ -93,6 +93,15 @@ def draft(goal: str, role: str) -> StoryDraft:
             draft("to be told when a new team member starts", "team lead"),
             draft("to be told when a new colleague starts", "team lead"),
         ),
+        # Roles named by a compound or a different title for the same job.
+        (
+            draft("to approve holiday requests from my team", "team lead"),
+            draft("å godkjenne ferieønsker fra teamet mitt", "teamleder"),
+        ),
+        (
+            draft("to see all open claims", "claims handler"),
+            draft("å se alle åpne skademeldinger", "skadebehandler"),
+        ),
         # A light verb and a quantifier: "get … every week" says what "receive a weekly …" says.
         (
             draft("to get an email every week that lists all open orders", "buyer"),

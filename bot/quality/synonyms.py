@@ -34,6 +34,10 @@ def cognate(word: str) -> str:
     return word
 
 
+# Inflection endings that look like words of the lexicon once stemmed ("-ene", "-ing").
+_ENDINGS = frozenset(("ene", "ing", "ings", "ers", "ane"))
+
+
 @cache
 def _canon() -> dict[str, str]:
     table: dict[str, str] = {}
@@ -64,18 +68,31 @@ def canonical_text(text: str) -> str:
 
 def canonical_parts(word: str) -> tuple[str, ...]:
     """`canonical(word)`, or the canonical parts of a compound whose tail is a known word:
-    "telefonnummer" -> ("phone", "number"), "fakturaliste" -> ("invoice", "list")."""
+    "telefonnummer" -> ("phone", "number"), "fakturaliste" -> ("invoice", "list"). A short
+    word splits only when its head is known too ("ukeplan"), so "welcome" stays whole."""
     key = canonical(word)
     table = _canon()
     if key in table.values() or len(word) < 7:
         return (key,)
+
+    def split(head: str, known: str) -> tuple[str, ...] | None:
+        head = head.rstrip("s")  # the linking -s- of "innleverings|frist"
+        if len(head) < 3 or (len(word) < 8 and stem(head) not in table):
+            return None
+        return (canonical(head), table[known])
+
+    folded = fold(word)
+    for size in range(len(folded) - 3, 2, -1):
+        head, tail = folded[:-size], folded[-size:]
+        if stem(tail) in table and tail not in _ENDINGS and (found := split(head, stem(tail))):
+            return found  # "team|leder"
     stemmed = stem(word)
     for size in range(len(stemmed) - 3, 2, -1):
         head, tail = stemmed[:-size], stemmed[-size:]
         # The stemmer took the tail's final "e" with its ending: "portkoden" -> "portkod".
         known = next((t for t in (tail, tail + "e") if t in table), None)
-        if known and len(head) >= 3:
-            return (canonical(head.rstrip("s")), table[known])
+        if known and (found := split(head, known)):
+            return found
     return (key,)
 
 
