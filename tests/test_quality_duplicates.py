@@ -166,10 +166,17 @@ def test_stories_that_differ_in_action_object_or_number_are_not_duplicates(
         ("leiekontrakten", ("rent", "contract")),
         ("portkoden", ("door", "code")),
         ("sommerferie", ("summer", "holiday")),
+        ("sykefravær", ("sick", "absence")),
+        ("teamleder", ("lead",)),
     ],
 )
 def test_compounds_split_into_known_parts(word: str, parts: tuple[str, ...]) -> None:
+    """Tail first, on the word and its stem, without a linking -s- or -e- ("syke|fravær")."""
     assert canonical_parts(word) == tuple(canonical(part) for part in parts)
+
+
+def test_short_english_words_are_not_split() -> None:
+    assert len(canonical_parts("welcome")) == 1
 
 
 @pytest.mark.parametrize(

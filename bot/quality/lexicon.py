@@ -29,6 +29,7 @@ PHRASES = {
     "registrere seg": "register", "melde seg på": "register", "låse opp": "unlock",
     "customer service": "support", "gift card": "giftcard", "spare part": "sparepart",
     "work order": "job", "waiting list": "waitlist", "video call": "videocall",
+    "sick leave": "sick absence", "sick note": "sick absence",
     "team member": "employee", "teammedlem": "employee", "new hire": "new employee",
     # "etter" and "ett" (one) share a stem.
     "etter": "after",

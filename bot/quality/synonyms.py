@@ -76,10 +76,13 @@ def canonical_parts(word: str) -> tuple[str, ...]:
         return (key,)
 
     def split(head: str, known: str) -> tuple[str, ...] | None:
-        head = head.rstrip("s")  # the linking -s- of "innleverings|frist"
-        if len(head) < 3 or (len(word) < 8 and stem(head) not in table):
+        # Without the linking -s- or -e- of "innleverings|frist", "syke|fravær" when that
+        # leaves a known word.
+        unlinked = head[:-1] if head.endswith(("s", "e")) else head
+        bare = next((h for h in (head, unlinked) if stem(h) in table), head.rstrip("s"))
+        if len(bare) < 3 or (len(word) < 8 and stem(bare) not in table):
             return None
-        return (canonical(head), table[known])
+        return (canonical(bare), table[known])
 
     folded = fold(word)
     for size in range(len(folded) - 3, 2, -1):
