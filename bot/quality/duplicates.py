@@ -175,13 +175,13 @@ def _compare(
     if a.exact and a.exact == b.exact:
         return "exact", 1.0
     same_role = a.role is None or b.role is None or a.role == b.role
-    if a.numbers and b.numbers and a.numbers != b.numbers:
-        same_role = False  # "30 days overdue" and "60 days overdue" are two needs
+    # "30 days overdue" and "60 days overdue" are two needs.
+    same_numbers = not a.numbers or not b.numbers or a.numbers == b.numbers
     # A number stated on one side only is a detail the other left out: "three days before".
     left = a.content - a.detail if not b.numbers else a.content
     right = b.content - b.detail if not a.numbers else b.content
     union = left | right
-    if union and same_role:
+    if union and same_role and same_numbers:
         shared = len(left & right)
         overlap = shared / len(union)
         # Each goal's main action must be asked for in the other too: "book a court" and
