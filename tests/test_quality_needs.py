@@ -114,6 +114,18 @@ def test_recurring_problems_preferences_and_agreed_imperatives_are_needs(sentenc
 @pytest.mark.parametrize(
     "sentence",
     [
+        "Sales keep growing every month.",
+        "Vi får stadig flere kunder.",
+        "We cut out the paper form last year.",
+    ],
+)
+def test_status_updates_with_recurring_words_are_not_needs(sentence: str) -> None:
+    assert not states_need(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
         "Det vet vi ikke ennå.",
         "Nobody knew whether the scanner works with gloves.",
         "We don't know if the bank supports instant transfers.",

@@ -111,7 +111,7 @@ CHATTER = (
     "noe mer", "andre spørsmål", "noen spørsmål", "er vi ferdige", "skal vi begynne",
     "hvordan går det", "can everyone", "is everyone", "ser alle",
     # The call itself: recording, sound and picture.
-    "are we recording", "is this recorded", "you cut out", "cut out", "broke up",
-    "breaking up", "you froze", "you're frozen", "lost you", "tar vi opp", "hører dere meg",
+    "are we recording", "is this recorded", "you cut out", "you broke up", "you're breaking up",
+    "you are breaking up", "you froze", "you're frozen", "lost you", "tar vi opp", "hører dere meg",
     "hører du meg", "falt ut", "du hakker", "dere hakker",
 )  # fmt: skip

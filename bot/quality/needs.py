@@ -55,10 +55,18 @@ _LEAD_FILLERS = frozenset(
      "yes", "yeah", "yep", "right", "sure", "og", "også", "så", "dessuten", "altså",
      "vennligst", "eh", "ehm", "ja", "jo")
 )  # fmt: skip
-# A problem that keeps coming back: "drivers keep calling the office", "ringer hele tiden".
+# A chore that keeps coming back: "drivers keep calling the office", "ringer hele tiden".
+# Only chores count: "sales keep growing" is a status update, not a problem to solve.
+_CHORES_EN = r"(?:call|phon|ask|email|mail|text|forget|miss|wait|search|look|chas|print|typ|check)"
+_CHORES_NO = (
+    r"(?:ringer|spør|spørre|maser|mailer|glemmer|mister|venter|leter|purrer|skriver|sjekker"
+    r"|printer)"
+)
 _RECURRING = re.compile(
-    r"\bkeeps?\s+(?:on\s+)?\w+ing\b|\ball the time\b|\bover and over\b|\bagain and again\b"
-    r"|\bhele tiden\b|\bgang på gang\b|\bstadig\b"
+    rf"\bkeeps?\s+(?:on\s+)?{_CHORES_EN}\w*ing\b"
+    rf"|\b{_CHORES_EN}\w*\b.*\b(?:all the time|over and over|again and again)\b"
+    rf"|\b{_CHORES_NO}\b.*\b(?:hele tiden|gang på gang|stadig)\b"
+    rf"|\bstadig\s+{_CHORES_NO}\b"
 )
 _NOT_IMPERATIVE_NEXT = frozenset(
     ("of", "for", "from", "is", "are", "was", "were", "has", "at", "er", "var", "har", "av",
