@@ -54,11 +54,16 @@ OPEN_MARKERS = (
     "vet ikke", "uklart", "avventer", "venter på", "sjekke med", "undersøke om",
     "ta stilling til", "bestemmes senere", "bestemme om", "avgjøre om", "diskuteres",
     "to be determined", "needs discussion", "need to discuss", "let's discuss", "we'll see",
-    "get back to", "look into", "komme tilbake til", "kommer tilbake til", "se nærmere på",
+    # Left for later by the team: "we'll get back to you", "det må vi komme tilbake til".
+    "get back to you", "get back to them", "get back to us", "get back to the client",
+    "get back to the customer", "look into whether", "look into if", "look into it",
+    "look into that", "look into this", "må vi komme tilbake til", "kommer vi tilbake til",
+    "komme tilbake til det", "kommer tilbake til det", "se nærmere på",
     "vet vi ikke", "we don't know", "we do not know", "nobody knows", "nobody knew",
     "no one knows", "no one knew", "ingen vet", "ingen visste", "vet ingen", "visste ingen",
     "har vi ikke bestemt", "har vi ikke avklart",
-    "må undersøke", "finne ut om", "finne ut av",
+    "vi må undersøke", "må vi undersøke", "vi må finne ut", "må vi finne ut",
+    "vi skal finne ut",
     "(open)", "[open]", "open:", "status: open", "not agreed", "no agreement", "får se",
     "må diskuteres", "ikke avgjort", "uavgjort", "(åpent)", "åpent:", "ikke enige",
 )  # fmt: skip
@@ -87,9 +92,12 @@ NEGATED_NEEDS = (
     "trenger ikke", "trengs ikke", "ikke behov", "ikke nødvendig", "ikke et krav",
     "vil ikke ha", "ønsker ikke",
     # The team deciding what it will not build; "the app must not show …" stays a need.
-    "we are not going to", "we're not going to", "we are not building", "we're not building",
-    "we will not build", "we won't build", "we don't build", "vi skal ikke", "vi lager ikke",
-    "vi bygger ikke", "vi kommer ikke til å",
+    "we are not going to build", "we're not going to build", "we are not going to support",
+    "we're not going to support", "we are not going to offer", "we're not going to offer",
+    "we are not building", "we're not building", "we will not build", "we won't build",
+    "we don't build", "vi skal ikke lage", "vi skal ikke bygge", "vi skal ikke ha",
+    "vi skal ikke tilby", "vi skal ikke støtte", "vi skal ikke utvikle", "vi lager ikke",
+    "vi bygger ikke", "vi kommer ikke til å lage", "vi kommer ikke til å bygge",
 )  # fmt: skip
 
 DECISION_MARKERS = (
