@@ -82,8 +82,9 @@ REJECTED_MARKERS = (
     "do that later", "look at it later", "revisit", "come back to it", "ta det senere",
     "se på det senere", "ikke prioritet", "no longer", "ikke lenger", "we'll skip",
     "skip it", "hopper over", "ikke aktuelt", "not relevant", "outside the scope",
-    "outside of the scope", "beyond the scope", "not part of this", "utenfor denne",
-    "utenfor rammen", "utenfor omfanget", "ikke del av denne", "ikke en del av denne",
+    "outside of the scope", "beyond the scope", "utenfor denne runden",
+    "utenfor denne leveransen", "utenfor denne fasen", "utenfor denne versjonen",
+    "utenfor dette prosjektet", "utenfor rammen", "utenfor omfanget",
 )  # fmt: skip
 
 NEGATED_NEEDS = (
