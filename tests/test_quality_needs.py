@@ -146,3 +146,14 @@ def test_a_request_left_open_by_the_reply_is_an_open_item() -> None:
     notes = "Uh, can the app show waiting times too?\nGood question, we'll get back to you on that."
     assert open_items(notes) == notes.split("\n")
     assert uncovered_needs(notes, []) == []
+
+
+def test_a_need_whose_subject_is_the_storys_role_is_covered_by_its_goal() -> None:
+    notes = "Pasientene må kunne avbestille timen i appen.\nTenants keep calling to move visits."
+    stories = [
+        StoryDraft("t", "pasient", "avbestille en time i appen", "", ()),
+        StoryDraft("t", "tenant", "move a visit online", "", ()),
+    ]
+    assert uncovered_needs(notes, stories) == []
+    other = [StoryDraft("t", "pasient", "se timene mine i appen", "", ())]
+    assert uncovered_needs(notes, other) == notes.split("\n")

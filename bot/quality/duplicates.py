@@ -33,7 +33,7 @@ from .synonyms import canonical, canonical_parts, canonical_text, is_synonym
 from .text import STOPWORDS, words
 from .types import Check, Finding, StoryDraft
 from .verbs import ALL_VERBS
-from .vocab import UNKNOWN_ROLES, VAGUE_WORDS
+from .vocab import FILLER_WORDS, UNKNOWN_ROLES, VAGUE_WORDS
 
 Method = Literal["exact", "jaccard", "embedding"]
 Similarity = Callable[[str, str], float]
@@ -68,15 +68,9 @@ _TEMPLATE = frozenset(
     ("want", "like", "ønsker", "gjerne", "able", "kunne", "get", "gets", "få", "får", "make",
      "receive", "receives", "motta", "mottar", "have", "be", "being", "bli")
 )  # fmt: skip
-# Words that add no need of their own: quantifiers ("each", "hele"), places and relations
-# ("in", "på", "per"), and manner fillers ("på en enkel måte": the vague word is judged by the
-# unambiguous check, not here).
-_FILLER = frozenset(
-    ("every", "each", "all", "whole", "entire", "both", "any", "hele", "hel", "heile", "alle",
-     "hver", "hvert", "begge", "samtlige", "on", "in", "at", "inside", "within", "over",
-     "under", "up", "per", "på", "i", "av", "hos", "way", "manner", "måte", "which", "that",
-     "there", "thing", "ting", "ones")
-) | frozenset(w for w in VAGUE_WORDS if " " not in w and not is_synonym(w))  # fmt: skip
+# Fillers add no need of their own, and neither does a vague manner word ("på en enkel
+# måte"): the unambiguous check judges that one.
+_FILLER = FILLER_WORDS | frozenset(w for w in VAGUE_WORDS if " " not in w and not is_synonym(w))
 # Light verbs hand the action to the noun after them: "sende søknad" is applying, "make a
 # booking" is booking, "gi beskjed" is notifying.
 _LIGHT_VERBS = frozenset(("send", "submit", "do", "give", "gi", "gjøre", "gjør", "sende"))

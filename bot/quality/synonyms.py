@@ -113,6 +113,8 @@ def canonical(word: str) -> str:
     key = stem(word)
     if key not in table and word.endswith("s") and stem(word[:-1]) in table:
         key = stem(word[:-1])
+    if key not in table and key + "e" in table:
+        key += "e"  # "timen" -> "tim": the stem of "time" keeps its -e
     if key in table:
         return table[key]
     return table.get(cognate(key), cognate(key))

@@ -121,6 +121,15 @@ ROLE_QUALIFIERS = frozenset(
     )
 )  # fmt: skip
 
+FILLER_WORDS = frozenset(
+    # Words that add nothing to what a need or goal asks for: quantifiers ("each", "hele"),
+    # places and relations ("in", "på", "over", "per"), and manner fillers ("på en måte").
+    ("every", "each", "all", "whole", "entire", "both", "any", "hele", "hel", "heile", "alle",
+     "hver", "hvert", "begge", "samtlige", "on", "in", "at", "inside", "within", "over",
+     "under", "up", "per", "på", "i", "av", "hos", "way", "manner", "måte", "which", "that",
+     "there", "thing", "ting", "ones")
+)  # fmt: skip
+
 UNKNOWN_ROLES = frozenset({"unknown", "ukjent", "n/a", "tbd", "?"})
 
 # "etc." and "osv." are absent: the unambiguous check names them as vague words instead.
