@@ -142,6 +142,11 @@ def test_unknowns_are_open_items(sentence: str) -> None:
     assert open_items(sentence) == [sentence]
 
 
+def test_a_question_whose_reply_is_unsure_stays_open() -> None:
+    notes = "Do we support Apple Pay?\nNo idea, we need to check with the bank."
+    assert open_items(notes) == notes.split("\n")
+
+
 def test_a_request_left_open_by_the_reply_is_an_open_item() -> None:
     notes = "Uh, can the app show waiting times too?\nGood question, we'll get back to you on that."
     assert open_items(notes) == notes.split("\n")

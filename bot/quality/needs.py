@@ -175,7 +175,11 @@ def classify_notes(sentences: list[NoteSentence]) -> list[Kind]:
             kinds[index] = "other"
         elif not asked.text.rstrip().endswith("?"):
             continue
-        elif kinds[index] == "open" and _ANSWER.match(normalise(strip_speaker(reply.text))):
+        elif (
+            kinds[index] == "open"
+            and kinds[index + 1] != "open"
+            and _ANSWER.match(normalise(strip_speaker(reply.text)))
+        ):
             kinds[index] = "other"  # a question answered on the spot
         elif kinds[index + 1] == "open" and not reply.text.rstrip().endswith("?"):
             kinds[index] = "open"  # a request the reply leaves undecided
