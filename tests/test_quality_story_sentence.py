@@ -79,6 +79,49 @@ def test_one_feature_with_a_conjunction_stays_whole(goal: str) -> None:
     assert split_goal(goal) == [goal]
 
 
+@pytest.mark.parametrize(
+    "goal",
+    [
+        "get a discount code in the welcome email and a banner on the front page",
+        "see each room's bookings and a cleaning plan from the facility team",
+        "receive a PIN by SMS and a badge at the reception",
+        "få en lenke i e-posten og en strekkode på billetten",
+        "se timelisten og en prognose fra lønnssystemet",
+    ],
+)
+def test_second_indefinite_thing_with_its_own_place_or_source_is_split(goal: str) -> None:
+    """After "and", a new thing ("a banner", "en strekkode") with its own place or source."""
+    assert len(split_goal(goal)) == 2
+
+
+@pytest.mark.parametrize(
+    "goal",
+    [
+        "bytte vakt med en kollega og se alle byttene mine",
+        "avbestille timen og gjøre en ny avtale",
+        "melde fravær og se hvem som mangler",
+    ],
+)
+def test_norwegian_second_verb_is_split(goal: str) -> None:
+    assert len(split_goal(goal)) == 2
+
+
+@pytest.mark.parametrize(
+    "goal",
+    [
+        "filter the order list by customer and by date",
+        "sort the tickets by priority and by age",
+        "søke i fakturaene på beløp og på tekst",
+        "group the expenses by project and by month",
+        "get a welcome letter with my first and last name and the office address",
+        "see a list of my bookings and the total",
+    ],
+)
+def test_criteria_of_one_filter_and_plain_second_nouns_stay_whole(goal: str) -> None:
+    """ "by X and by Y" after filter/sort/search/group names the criteria of one feature."""
+    assert split_goal(goal) == [goal]
+
+
 # --- minimal -----------------------------------------------------------------------------
 
 
@@ -202,3 +245,46 @@ def test_without_notes_an_unlisted_role_is_not_judged() -> None:
 )
 def test_vague_words_skip_questions_and_quoted_text(text: str, found: list[str]) -> None:
     assert vague_words(text) == found
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("a smart search for suppliers", ["smart"]),
+        ("pick a convenient time for the visit", ["convenient"]),
+        ("the totals are clearly marked", ["clearly"]),
+        ("an effortless checkout", ["effortless"]),
+        ("a hassle-free return process", ["hassle-free"]),
+        ("bestille time på en smidig måte", ["smidig"]),
+        ("en oversiktlig visning av vaktene", ["oversiktlig"]),
+        ("en tydelig og praktisk kvittering", ["tydelig", "praktisk"]),
+        ("en problemfri innlevering", ["problemfri"]),
+        ("show the relevant documents", ["relevant"]),
+        ("send a reminder if needed", ["if needed"]),
+        ("sende påminnelse ved behov", ["ved behov"]),
+    ],
+)
+def test_common_vague_adjectives_are_found(text: str, found: list[str]) -> None:
+    """Evaluative adjectives and adverbs with no measure, in English and Norwegian."""
+    assert vague_words(text) == found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "søke om fast plass i barnehagen",
+        "vise faste utgifter per måned",
+        "registrere en fast ansatt",
+        "avbestille en enkelt time",
+        "se hver enkelt elevs fravær",
+        "lagre vedlegget som en del av saken",
+        "få et enkelt varsel per dag",
+    ],
+)
+def test_norwegian_words_that_look_vague_in_english_are_not_flagged(text: str) -> None:
+    """ "fast" is "fixed" in Norwegian, "en enkelt" is "a single", "en del av" is "part of"."""
+    assert vague_words(text) == []
+
+
+def test_fast_is_still_vague_in_english() -> None:
+    assert vague_words("a fast search for the customer list") == ["fast"]

@@ -177,7 +177,7 @@ def test_finding_kinds_map_to_flaw_types() -> None:
     assert flaw_of(finding_kind(_Finding("grounded", "error", "Unsupported"))) == (
         "unsupported_quote"
     )
-    untestable = _Finding("criteria", "warning", "names no outcome a tester can see")
+    untestable = _Finding("testable", "warning", "names no outcome a tester can see")
     assert flaw_of(finding_kind(untestable)) == "untestable_then"
     shape = _Finding("criteria", "warning", 'Scenario 1 has no "Then".')
     assert flaw_of(finding_kind(shape)) == "criteria_shape"

@@ -19,6 +19,7 @@ from .clauses import DETERMINERS, second_verb_at, tokens
 from .shape import goal_text
 from .text import fold, phrase_pattern
 from .types import Check, Finding, StoryDraft
+from .verbs import verb_forms
 from .vocab import ARTEFACT_NOUNS, ONE_UNIT, PREPOSITIONS, TIME_WORDS
 
 JOINERS = frozenset(("and", "or", "&", "plus", "og", "eller", "samt"))
@@ -28,6 +29,20 @@ _RANGE_OPENERS = frozenset(("between", "from", "mellom", "fra"))
 _LEFT_PREPOSITIONS = PREPOSITIONS | {"by", "to", "from", "per", "til", "fra", "med"}
 _ONE_UNIT = phrase_pattern(ONE_UNIT)
 _RIGHT_PREPOSITIONS = PREPOSITIONS | {"by", "per"}
+# "filter by client and by status": after these verbs, "by"/"på"/"etter" phrases are the
+# criteria of one feature, not two places.
+_CRITERIA_BASES = frozenset(
+    ("filter", "sort", "search", "group", "order", "rank", "find", "list", "count",
+     "filtrere", "sortere", "søke", "gruppere", "finne", "telle")
+)  # fmt: skip
+_CRITERIA_VERBS = verb_forms(_CRITERIA_BASES)
+_CRITERIA_PREPOSITIONS = frozenset(("by", "på", "etter"))
+# A new thing after "and" ("a banner", "en strekkode") placed or sourced on its own ("on the
+# front page", "fra lønnssystemet") is a second deliverable.
+_INDEFINITE = frozenset(("a", "an", "en", "et", "ei", "new", "ny", "nytt", "nye"))
+_OWN_PLACE = frozenset(
+    ("on", "in", "at", "from", "into", "onto", "by", "via", "på", "i", "fra", "hos", "via")
+)
 _NOUN_END = frozenset(
     ("of", "for", "with", "when", "if", "on", "in", "at", "to", "from", "by", "av", "med",
      "over", "per", "ved", "når", "hvis", "på", "i", "til", "fra")
@@ -64,6 +79,8 @@ def _second_place(left: list[str], right: list[str]) -> bool:
         return False  # "between the start and the end date"
     if _head(right[1:]) in TIME_WORDS or low_right[-1] in TIME_WORDS:
         return False  # "today and in the evening" is when, not where
+    if low_right[0] in _CRITERIA_PREPOSITIONS and any(w in _CRITERIA_VERBS for w in low_left):
+        return False
     last_prep = max((i for i, w in enumerate(low_left) if w in _LEFT_PREPOSITIONS), default=-1)
     # A repeated preposition marks two separate things ("by SMS and by email"); one list of
     # bare nouns shares its preposition ("by date and status") and never gets here.
@@ -80,6 +97,9 @@ def _second_thing(left: list[str], right: list[str]) -> bool:
         return True  # "se ruteoversikten og sjåførlisten": two Norwegian definite artefacts
     if len(right) < 2 or right[0].casefold() not in DETERMINERS | {"new", "ny", "nytt", "nye"}:
         return False
+    low_right = [w.casefold() for w in right]
+    if low_right[0] in _INDEFINITE and any(w in _OWN_PLACE for w in low_right[2:]):
+        return True
     # The left side is already a means of its own (the caller checked it has two words), so a
     # determiner-led artefact after "and" is a second thing to build.
     right_head = _head(right)

@@ -53,6 +53,12 @@ _BASE_OR_NORWEGIAN_PRESENT = _BASES | frozenset(
 _THIRD_PERSON = frozenset(
     f for f in verb_forms(ENGLISH_VERBS) if f.endswith("s") and f not in ENGLISH_VERBS
 )
+# A finite present-tense action, the verb of a clause with its own subject: "opens", "åpner".
+_PRESENT_ACTIONS = _THIRD_PERSON | frozenset(
+    f for f in verb_forms(NORWEGIAN_VERBS) if f.endswith("r") and f not in NORWEGIAN_VERBS
+)
+_SEQUENCE = frozenset(("then", "afterwards", "så", "deretter", "etterpå"))
+_DEFINITE = ("en", "et", "ene", "na")  # Norwegian definite nouns: "kunden", "pasienten"
 
 
 def tokens(text: str) -> list[str]:
@@ -99,6 +105,33 @@ def second_verb_at(words: list[str], start: int, *, agree_s: bool) -> bool:
     return False
 
 
+def _is_subject(subject: list[str]) -> bool:
+    """A noun phrase that can be a clause's subject: "the head of finance", "Kari", "HR",
+    "kunden" (a Norwegian definite noun carries its own article)."""
+    low = [w.casefold() for w in subject]
+    if any(w in _PRESENT_ACTIONS or w in CONJUNCTIONS for w in low):
+        return False
+    if low[0] in DETERMINERS - {"it", "them"}:
+        return len(low) >= 2
+    if all(w[:1].isupper() for w in subject):
+        return len(subject) <= 2  # a name or an acronym
+    return len(low) == 1 and len(low[0]) >= 5 and low[0].endswith(_DEFINITE)
+
+
+def new_clause_at(words: list[str], start: int) -> bool:
+    """Whether `words[start:]` (after a conjunction) is a clause with a subject of its own and a
+    present-tense action: "… and the clerk sends it", "… og kunden åpner kvitteringen"."""
+    rest = words[start:]
+    while rest and rest[0].casefold() in _SEQUENCE:
+        rest = rest[1:]
+    for size in (1, 2, 3, 4):
+        if len(rest) <= size:
+            break
+        if rest[size].casefold() in _PRESENT_ACTIONS and _is_subject(rest[:size]):
+            return True
+    return False
+
+
 def coordinated_action(clause: str) -> bool:
     """Whether a clause joins two actions: "I select a date and click Search",
     "the driver opens the route and marks a stop", "jeg velger en kunde og trykker Lagre"."""
@@ -111,7 +144,8 @@ def coordinated_action(clause: str) -> bool:
         for index, w in enumerate(low[:4])
     )
     return any(
-        word.casefold() in CONJUNCTIONS and second_verb_at(words, index + 1, agree_s=agree_s)
+        word.casefold() in CONJUNCTIONS
+        and (second_verb_at(words, index + 1, agree_s=agree_s) or new_clause_at(words, index + 1))
         for index, word in enumerate(words)
         if index >= 2
     )

@@ -9,18 +9,27 @@ undecided points are listed apart, as open items for the client: no story can co
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from .needs import NEED_CUES, classify, classify_notes
+from .cues import NEED_CUES
+from .needs import classify, classify_notes
 from .sentences import NoteSentence, note_sentences, split_sentences, strip_speaker
 from .shape import goal_text
-from .synonyms import canonical_parts, canonical_text
+from .synonyms import canonical, canonical_parts, canonical_text
 from .text import STOPWORDS, contains_sequence, content_words, normalise, words
 from .types import StoryDraft
+from .verbs import ALL_VERBS
+from .vocab import FILLER_WORDS, PREPOSITIONS
 
 __all__ = ["merge_questions", "open_items", "split_sentences", "states_need", "uncovered_needs"]
 
 _CUE_WORDS = {w for cue in NEED_CUES for w in words(cue)}
 _SUBJECTS = set(words("client clients customer customers user users team kunden kundene brukerne"))
+# Spoken filler around a need: "Oh, one more thing, …", "Og så …".
+_DISCOURSE = set(words("oh ok okay um uh well one more thing also so og også altså ja keep keeps"))
+
+_ACTIONS = frozenset(canonical(verb) for verb in ALL_VERBS)
+_LIGHT = set(words("to å be able get gets få kunne have receive motta want like"))
 
 QUOTE_OVERLAP = 0.6
 """Share of a sentence's content words (need cues and "the client"/"kunden" aside) that a
@@ -40,7 +49,7 @@ def _kinds(notes: str) -> list[tuple[NoteSentence, str]]:
 def uncovered_needs(notes: str, stories: Sequence[StoryDraft]) -> list[str]:
     """Need sentences of `notes` that no story cites in a quote or restates in its goal."""
     quotes = [words(part) for story in stories for q in story.source_quotes for part in _parts(q)]
-    goals = [_topic(goal_text(story), set()) for story in stories]
+    goals = [_Goal.of(story) for story in stories]
     uncovered: list[str] = []
     seen: set[str] = set()
     for sentence, kind in _kinds(notes):
@@ -92,9 +101,26 @@ def _parts(quote: str) -> list[str]:
     return [p for p in normalise(quote).split("...") if p.strip()]
 
 
-def _covered(sentence: str, quotes: list[list[str]], goals: list[set[str]]) -> bool:
+@dataclass(frozen=True)
+class _Goal:
+    """What a story's goal asks for, its main action, and the words of its role."""
+
+    topic: set[str]
+    action: str | None
+    role: set[str]
+
+    @classmethod
+    def of(cls, story: StoryDraft) -> _Goal:
+        goal = goal_text(story)
+        # Goals open with their verb ("avbestille en time"), after any light verb ("get").
+        first = next((w for w in words(canonical_text(goal)) if w not in _LIGHT), "")
+        action = canonical(first) if canonical(first) in _ACTIONS else None
+        return cls(_topic(goal, set()), action, _topic(story.role, set()))
+
+
+def _covered(sentence: str, quotes: list[list[str]], goals: list[_Goal]) -> bool:
     tokens = words(sentence)
-    ignore = _CUE_WORDS | _SUBJECTS
+    ignore = _CUE_WORDS | _SUBJECTS | _DISCOURSE | PREPOSITIONS | FILLER_WORDS
     topic = _topic(sentence, ignore)
     for quote in quotes:
         if not quote:
@@ -106,8 +132,14 @@ def _covered(sentence: str, quotes: list[list[str]], goals: list[set[str]]) -> b
         quoted = _topic(" ".join(quote), ignore)
         if topic and len(topic & quoted) / len(topic) >= QUOTE_OVERLAP:
             return True
+    # The need's subject is the story's role ("Pasientene må …" and a story "as a pasient"):
+    # the goal restates the rest. A need asking for another action is another need: "avbestille
+    # timen" is not covered by "se timene".
+    actions = topic & _ACTIONS
     return any(
-        len(topic & goal) >= 2 and len(topic & goal) / len(topic) >= QUOTE_OVERLAP
+        len(rest & goal.topic) >= 2
+        and len(rest & goal.topic) / len(rest) >= QUOTE_OVERLAP
+        and (goal.action is None or goal.action in topic or actions <= goal.topic)
         for goal in goals
-        if topic
+        if (rest := topic - goal.role)
     )

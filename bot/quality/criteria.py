@@ -115,7 +115,9 @@ def _scenario(number: int, criterion: Criterion) -> list[Finding]:
         )
     problem = untestable_then(then) if then else None
     if problem:
-        warn(f'The Then of {label} ("{then}") {problem}.')
+        findings.append(
+            Finding(Check.TESTABLE, "warning", f'The Then of {label} ("{then}") {problem}.')
+        )
     return findings
 
 

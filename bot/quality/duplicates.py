@@ -5,9 +5,12 @@ what was approved in January. Three tests, cheapest first, and the first that fi
 
 1. exact: the same words once normalised and stripped of template and function words;
 2. jaccard: at least `JACCARD_THRESHOLD` of the content words shared, once stemmed and mapped
-   onto one word per synonym group, across English and Norwegian (`synonyms.py`), so "download
-   my bills" meets "export the invoices" and "se forfalte fakturaer" meets "view overdue
-   invoices";
+   onto one word per synonym group, across English and Norwegian (`synonyms.py`, with
+   compounds split and cognates spelled alike), so "download my bills" meets "export the
+   invoices" and "se forfalte fakturaer" meets "view overdue invoices". Quantifiers, places,
+   light verbs and vague manner words are left out; the roles must match, each goal's main
+   action must appear in the other, two different numbers keep stories apart, and a number
+   only one side states ("three days before") is a detail the other left out;
 3. embedding: an injected `similarity(a, b)` (cosine of embeddings) at or above a threshold.
    It is called for every pair the first two tests did not settle, so it should be cheap: the
    caller embeds each text once and caches the vectors. Embedders spread cosines differently,
@@ -26,11 +29,11 @@ from typing import Literal
 
 from .roles import head_noun, is_generic
 from .shape import goal_text
-from .synonyms import canonical, canonical_parts, canonical_text
+from .synonyms import canonical, canonical_parts, canonical_text, is_synonym
 from .text import STOPWORDS, words
 from .types import Check, Finding, StoryDraft
 from .verbs import ALL_VERBS
-from .vocab import UNKNOWN_ROLES
+from .vocab import FILLER_WORDS, UNKNOWN_ROLES, VAGUE_WORDS
 
 Method = Literal["exact", "jaccard", "embedding"]
 Similarity = Callable[[str, str], float]
@@ -40,9 +43,10 @@ JACCARD_THRESHOLD = 0.65
 Two slices of one feature differ in one specific word ("to PDF" / "to Excel": 0.6); a
 paraphrase mostly swaps words for synonyms, which `synonyms.py` maps together."""
 
-OTHER_ACTION_THRESHOLD = 0.8
-"""The share needed when one goal has an action verb the other lacks: "book a court" and
-"cancel a court booking" share most words but are two different things to do."""
+OTHER_ACTION_THRESHOLD = 0.9
+"""The share needed when one goal's main action is missing from the other: "book a tennis
+court for Monday" and "cancel a tennis court booking for Monday" share most words but are two
+different things to do."""
 
 DEFAULT_EMBEDDING_THRESHOLD = 0.9
 """Cosine above which two stories mean the same. For the local WordLlama embedder
@@ -58,10 +62,21 @@ _CONNEXTRA = re.compile(
     r"jeg vil|jeg ønsker|vil jeg|ønsker jeg)\s+(?:to\s+|å\s+)?(?P<goal>.+)$",
     re.IGNORECASE | re.DOTALL,
 )
-# Template words and light verbs ("get an alert" says what "be alerted" says).
+# Template words and light verbs ("get an alert" says what "be alerted" says; "receive a
+# summary" what "get a summary" says).
 _TEMPLATE = frozenset(
-    ("want", "like", "ønsker", "gjerne", "able", "kunne", "get", "gets", "få", "får", "make")
-)
+    ("want", "like", "ønsker", "gjerne", "able", "kunne", "get", "gets", "få", "får", "make",
+     "receive", "receives", "motta", "mottar", "have", "be", "being", "bli")
+)  # fmt: skip
+# Fillers add no need of their own, and neither does a vague manner word ("på en enkel
+# måte"): the unambiguous check judges that one.
+_FILLER = FILLER_WORDS | frozenset(w for w in VAGUE_WORDS if " " not in w and not is_synonym(w))
+# Light verbs hand the action to the noun after them: "sende søknad" is applying, "make a
+# booking" is booking, "gi beskjed" is notifying.
+_LIGHT_VERBS = frozenset(("send", "submit", "do", "give", "gi", "gjøre", "gjør", "sende"))
+# After an article a verb form is a noun: "get an email reminder" asks to be reminded.
+_ARTICLES = frozenset(("a", "an", "the", "en", "et", "ei"))
+_NUMBER = re.compile(r"^\d+$")
 _BENEFIT = re.compile(r",?\s*\b(?:so that|slik at|sånn at|for at)\b.*\Z", re.IGNORECASE | re.DOTALL)
 
 
@@ -99,14 +114,22 @@ class _Keys:
     exact: tuple[str, ...]
     content: frozenset[str]  # the goal's words, canonical
     role: str | None  # the role's head noun, canonical; None when unknown or generic
+    action: str | None  # the goal's first action verb, canonical: what the story asks to do
+    numbers: frozenset[str]  # "30 days", "tre dager": a different number is a different need
+    detail: frozenset[str]  # the numbers and the unit after each: "3 days" in "3 days before"
 
 
-def _content(text: str) -> frozenset[str]:
-    skip = STOPWORDS | _UNKNOWN_WORDS | _TEMPLATE
-    return frozenset(
-        key for w in words(canonical_text(text)) if len(w) > 1 and w not in skip
+def _content_words(text: str) -> list[tuple[str, bool]]:
+    """The goal's canonical words in order, without function, template and filler words, each
+    with whether it comes straight after an article (and so is a noun, not the action)."""
+    skip = STOPWORDS | _UNKNOWN_WORDS | _TEMPLATE | _FILLER
+    tokens = words(canonical_text(text))
+    return [
+        (key, index > 0 and tokens[index - 1] in _ARTICLES)
+        for index, w in enumerate(tokens)
+        if (len(w) > 1 or w.isdigit()) and w not in skip
         for key in canonical_parts(w)
-    )  # fmt: skip
+    ]
 
 
 def _keys(text: str) -> _Keys:
@@ -116,7 +139,20 @@ def _keys(text: str) -> _Keys:
     role, goal = (parsed.group("role"), parsed.group("goal")) if parsed else ("", means)
     head = head_noun(role) if role and not is_generic(role) else None
     role_key = canonical_parts(head)[-1] if head else None  # "lagerarbeider" -> "worker"
-    return _Keys(text, exact, _content(goal), role_key)
+    found = _content_words(goal)
+    content = frozenset(w for w, _ in found)
+    actions = [i for i, (w, noun) in enumerate(found) if w in _ACTIONS and not noun]
+    action = found[actions[0]][0] if actions else None
+    if actions and action in _LIGHT_VERBS and actions[0] + 1 < len(found):
+        following = found[actions[0] + 1][0]
+        action = following if following in _ACTIONS else action
+    numbers = frozenset(w for w in content if _NUMBER.match(w))
+    detail = frozenset(
+        w
+        for index, (w, _) in enumerate(found)
+        if _NUMBER.match(w) or (index and _NUMBER.match(found[index - 1][0]))
+    )
+    return _Keys(text, exact, content, role_key, action, numbers, detail)
 
 
 def embedding_threshold(similarity: Similarity | None, threshold: float | None = None) -> float:
@@ -132,14 +168,24 @@ def _compare(
 ) -> tuple[Method, float] | None:
     if a.exact and a.exact == b.exact:
         return "exact", 1.0
-    union = a.content | b.content
-    if union and (a.role is None or b.role is None or a.role == b.role):
-        shared = len(a.content & b.content)
+    same_role = a.role is None or b.role is None or a.role == b.role
+    # "30 days overdue" and "60 days overdue" are two needs.
+    same_numbers = not a.numbers or not b.numbers or a.numbers == b.numbers
+    # A number stated on one side only is a detail the other left out: "three days before".
+    left = a.content - a.detail if not b.numbers else a.content
+    right = b.content - b.detail if not a.numbers else b.content
+    union = left | right
+    if union and same_role and same_numbers:
+        shared = len(left & right)
         overlap = shared / len(union)
-        same_action = (a.content ^ b.content).isdisjoint(_ACTIONS)
+        # Each goal's main action must be asked for in the other too: "book a court" and
+        # "cancel a court booking" share "book", but not "cancel".
+        same_action = (a.action is None or a.action in b.content) and (
+            b.action is None or b.action in a.content
+        )
         if overlap >= (JACCARD_THRESHOLD if same_action else OTHER_ACTION_THRESHOLD):
             return "jaccard", round(overlap, 3)
-        if shared >= 3 and shared == min(len(a.content), len(b.content)):
+        if same_action and shared >= 3 and shared == min(len(left), len(right)):
             return "jaccard", round(overlap, 3)  # one goal says all of the other and more
     if similarity is not None:
         score = float(similarity(a.text, b.text))

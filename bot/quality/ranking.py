@@ -32,6 +32,7 @@ CHECK_ORDER: tuple[Check, ...] = (
     Check.ROLE,
     Check.WELL_FORMED,
     Check.CRITERIA,
+    Check.TESTABLE,
     Check.ATOMIC,
     Check.UNAMBIGUOUS,
     Check.MINIMAL,

@@ -2,148 +2,40 @@
 
 Two drafts of one need rarely share their exact words: "download my bills" and "export the
 invoices", or a Norwegian story against an English backlog ("se forfalte fakturaer" and "view
-overdue invoices"). Each group below maps onto its first word. The groups are common
-vocabulary of business software, English and Norwegian, not phrases from any one project.
+overdue invoices"). Each group of `lexicon.py` maps onto its first word; compounds, genitives
+and cognate spellings are mapped too.
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
+from .lexicon import GROUPS, PHRASES
 from .text import fold, phrase_pattern, stem
 
-PHRASES = {
-    "log in": "login", "sign in": "login", "logge inn": "login", "logge på": "login",
-    "log out": "logout", "sign out": "logout", "logge ut": "logout", "logge av": "logout",
-    "laste ned": "download", "laste opp": "upload", "legge til": "add", "legge ved": "upload",
-    "skrive ut": "print", "look up": "search", "find out": "see", "keep track of": "track",
-    "holde oversikt over": "track", "e-mail": "email", "e-post": "email", "e-poster": "email",
-}  # fmt: skip
-
-GROUPS = (
-    "see view display show look vis vise se",
-    "export download eksport eksportere",
-    "delete remove erase slette fjerne",
-    "add create opprette lage",
-    "edit change modify update amend correct endre redigere oppdatere korrigere",
-    "send email mail forward sende epost",
-    (
-        "notify alert remind warn notification reminder warning varsle påminne varsel "
-        "påminnelse varsling"
-    ),
-    "invoice bill faktura",
-    "customer client kunde",
-    "report rapport",
-    "list liste overview oversikt",
-    "search find søke finne søk",
-    "filter filtrere",
-    "sort sortere",
-    "pay payment betale betaling",
-    "approve accept godkjenne",
-    "reject decline deny avvise",
-    "cancel withdraw revoke avbestille avbryte kansellere trekke",
-    "book reserve bestille reservere booke",
-    "upload attach",
-    "overdue late unpaid forfalt forfalte forsinket ubetalt",
-    "month monthly måned månedlig",
-    "week weekly uke ukentlig",
-    "day daily dag daglig",
-    "receive obtain motta",
-    "next upcoming coming future neste kommende",
-    "top øverst first først",
-    "worker arbeider",
-    "arrive arrival mottak ankomst ankomme",
-    "check verify confirm validate sjekke kontrollere bekrefte",
-    "select choose pick velge",
-    "save store lagre",
-    "assign allocate tildele fordele",
-    "free available vacant ledig",
-    "shift vakt",
-    "absence absent fravær",
-    "child kid barn",
-    "school skole",
-    "photo picture image bilde foto",
-    "address adresse",
-    "name navn",
-    "location position place sted posisjon",
-    "map kart",
-    "parcel package pakke",
-    "pallet pall",
-    "scan skanne",
-    "calendar kalender",
-    "discount rabatt",
-    "signature sign signere signatur",
-    "request ask forespørsel",
-    "setting preference innstilling",
-    "profile profil",
-    "language språk",
-    "driver sjåfør",
-    "route rute",
-    "delivery levering leveranse",
-    "order ordre bestilling",
-    "employee staff ansatt",
-    "manager leder sjef",
-    "document dokument",
-    "file fil",
-    "message melding",
-    "receipt kvittering",
-    "date dato",
-    "price cost pris kostnad",
-    "share dele",
-    "schedule plan timeplan planlegge",
-    "account konto",
-    "password passord",
-    "status tilstand",
-    "history historikk",
-    "booking reservation",
-    "stock inventory lager beholdning",
-    "product vare produkt",
-    "task oppgave",
-    "team gruppe",
-    "comment kommentar",
-    "total sum",
-    "phone telefon mobile mobil",
-    "ship dispatch sende",
-    "broken faulty defective damaged ødelagt defekt",
-    "revenue sales turnover income omsetning inntekt salg",
-    "region area område",
-    "break pause",
-    "homework assignment lekse lekser",
-    "reschedule move flytte",
-    "number nummer",
-    "record log register registrere registrer",
-    "figures numbers tall",
-    # People: a role named in the other language is still named in the notes.
-    "accountant regnskapsfører bookkeeper",
-    "dispatcher disponent",
-    "warehouse lager",
-    "nurse sykepleier",
-    "doctor lege",
-    "teacher lærer",
-    "pupil elev",
-    "administrator admin",
-    "owner eier",
-    "seller salesperson selger",
-    "buyer purchaser kjøper innkjøper",
-    "technician tekniker",
-    "mechanic mekaniker",
-    "planner planlegger",
-    "cashier kasserer",
-    "patient pasient",
-    "tenant leietaker",
-    "landlord utleier",
-    "member medlem",
-    "guest gjest",
-    "visitor besøkende",
-    "supplier vendor leverandør",
-    "courier bud",
-    "auditor revisor",
-    "developer utvikler",
-    "volunteer frivillig",
-    "parent forelder foreldre",
-    "coach trener",
-    "agent saksbehandler caseworker",
+# English and Norwegian spell shared Latin and Greek words differently: "receptionist" and
+# "resepsjonist", "contract" and "kontrakt", "administration" and "administrasjon".
+_COGNATE_SPELLING = (
+    (re.compile(r"tion"), "sjon"),
+    (re.compile(r"c(?=[eiy])"), "s"),
+    (re.compile(r"ck|c|q"), "k"),
+    (re.compile(r"ph"), "f"),
+    (re.compile(r"th"), "t"),
+    (re.compile(r"x"), "ks"),
+    (re.compile(r"y\Z"), "i"),
 )
+
+
+def cognate(word: str) -> str:
+    """`word` in Norwegian spelling of an international word, so cognates compare equal."""
+    for pattern, replacement in _COGNATE_SPELLING:
+        word = pattern.sub(replacement, word)
+    return word
+
+
+# Inflection endings that look like words of the lexicon once stemmed ("-ene", "-ing").
+_ENDINGS = frozenset(("ene", "ing", "ings", "ers", "ane"))
 
 
 @cache
@@ -153,6 +45,16 @@ def _canon() -> dict[str, str]:
         members = group.split()
         for word in members:
             table.setdefault(stem(word), stem(members[0]))
+    # A group whose first word stems like a word of an earlier group joins that group:
+    # "dispatcher disponent" follows "dispatch" wherever that went.
+    for key, value in list(table.items()):
+        seen = {key}
+        while table.get(value, value) != value and value not in seen:
+            seen.add(value)
+            value = table[value]
+        table[key] = value
+    for key, value in list(table.items()):
+        table.setdefault(cognate(key), value)
     return table
 
 
@@ -166,22 +68,53 @@ def canonical_text(text: str) -> str:
 
 def canonical_parts(word: str) -> tuple[str, ...]:
     """`canonical(word)`, or the canonical parts of a compound whose tail is a known word:
-    "telefonnummer" -> ("phone", "number"), "fakturaliste" -> ("invoice", "list")."""
+    "telefonnummer" -> ("phone", "number"), "fakturaliste" -> ("invoice", "list"). A short
+    word splits only when its head is known too ("ukeplan"), so "welcome" stays whole."""
     key = canonical(word)
     table = _canon()
-    if key in table.values() or len(word) < 8:
+    if key in table.values() or len(word) < 7:
         return (key,)
+
+    def split(head: str, known: str) -> tuple[str, ...] | None:
+        # Without the linking -s- or -e- of "innleverings|frist", "syke|fravær" when that
+        # leaves a known word.
+        unlinked = head[:-1] if head.endswith(("s", "e")) else head
+        bare = next((h for h in (head, unlinked) if stem(h) in table), head.rstrip("s"))
+        if len(bare) < 3 or (len(word) < 8 and stem(bare) not in table):
+            return None
+        return (canonical(bare), table[known])
+
+    folded = fold(word)
+    for size in range(len(folded) - 3, 2, -1):
+        head, tail = folded[:-size], folded[-size:]
+        if stem(tail) in table and tail not in _ENDINGS and (found := split(head, stem(tail))):
+            return found  # "team|leder"
     stemmed = stem(word)
-    for size in range(len(stemmed) - 3, 3, -1):
+    for size in range(len(stemmed) - 3, 2, -1):
         head, tail = stemmed[:-size], stemmed[-size:]
-        if tail in table and len(head) >= 3:
-            return (canonical(head.rstrip("s")), table[tail])
+        # The stemmer took the tail's final "e" with its ending: "portkoden" -> "portkod".
+        known = next((t for t in (tail, tail + "e") if t in table), None)
+        if known and (found := split(head, known)):
+            return found
     return (key,)
 
 
+def is_synonym(word: str) -> bool:
+    """Whether `word` belongs to one of the synonym groups."""
+    return stem(fold(word)) in _canon()
+
+
 def canonical(word: str) -> str:
-    """The stem of `word`, mapped onto its group's first word when it has one."""
+    """The stem of `word`, mapped onto its group's first word when it has one. A genitive
+    ("customer's", Norwegian "ukes", "måneds") is the word it is formed from."""
     if word.endswith("'s"):
         word = word[:-2]
+    table = _canon()
     key = stem(word)
-    return _canon().get(key, key)
+    if key not in table and word.endswith("s") and stem(word[:-1]) in table:
+        key = stem(word[:-1])
+    if key not in table and key + "e" in table:
+        key += "e"  # "timen" -> "tim": the stem of "time" keeps its -e
+    if key in table:
+        return table[key]
+    return table.get(cognate(key), cognate(key))

@@ -27,7 +27,8 @@ class Check(StrEnum):
     UNIFORM = "uniform"
     UNIQUE = "unique"
     GROUNDED = "grounded"
-    CRITERIA = "criteria"
+    CRITERIA = "criteria"  # scenario shape: a Given, one When, a Then
+    TESTABLE = "testable"  # a Then no test can observe (feelings, absolutes, no outcome)
     ROLE = "role"  # missing, unknown, generic or not named in the notes
 
 

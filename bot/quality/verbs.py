@@ -34,6 +34,7 @@ ENGLISH_VERBS = frozenset(
         "invoice", "deliver", "pack", "unload", "hire", "translate", "summarise", "summarize",
         "photograph", "sort", "rank", "attach", "invite", "join", "leave", "accept", "decline",
         "renew", "extend", "claim", "apply", "prioritise", "prioritize", "notify", "approve",
+        "tick", "untick", "uncheck", "toggle", "swipe", "hover", "drop",
     )
 )  # fmt: skip
 
@@ -50,7 +51,11 @@ NORWEGIAN_VERBS = frozenset(
         "forklare", "ringe", "kontakte", "spørre", "svare", "kjøpe", "selge", "måle",
         "estimere", "reparere", "inspisere", "levere", "pakke", "returnere", "ansette",
         "oversette", "oppsummere", "fotografere", "akseptere", "søke", "fornye", "forlenge",
-        "prioritere", "rapportere", "ta", "lage", "ta", "gi", "hente",
+        "prioritere", "rapportere", "ta", "lage", "ta", "gi", "hente", "krysse", "hake",
+        "huke", "sveipe", "dra", "se", "gå", "gjøre", "bytte", "sjekke", "avbestille",
+        "avslå", "bruke", "sette", "tilby", "vurdere", "kontrollere", "behandle", "huske",
+        "overføre", "dokumentere", "justere", "oppgi", "angre", "holde", "fordele", "tillate",
+        "synkronisere", "merke", "bestemme", "beholde", "åpne", "lukke", "avvise", "utsette",
     )
 )  # fmt: skip
 
@@ -79,7 +84,8 @@ UI_ACTIONS = frozenset(
         "upload", "drag", "fill", "scroll", "navigate", "log", "sign", "search", "save",
         "delete", "send", "confirm", "cancel", "go", "klikke", "trykke", "velge", "skrive",
         "åpne", "laste", "fylle", "logge", "navigere", "søke", "lagre", "slette", "sende",
-        "bekrefte", "gå",
+        "bekrefte", "gå", "tick", "untick", "uncheck", "toggle", "swipe", "hover", "drop",
+        "krysse", "hake", "huke", "sveipe", "dra",
     )
 )  # fmt: skip
 
@@ -115,6 +121,8 @@ def _english_forms(base: str) -> set[str]:
 
 def _norwegian_forms(base: str) -> set[str]:
     forms = {base, *IRREGULAR.get(base, ())}
+    if base in IRREGULAR:
+        return forms  # "se": ser, så, sett, never the regular "set"/"ste"
     if base.endswith("e"):
         stem = base[:-1]
         forms |= {base + "r", base + "s", stem + "et", stem + "te", stem + "es"}
@@ -128,7 +136,7 @@ def verb_forms(bases: frozenset[str]) -> frozenset[str]:
     """Every regular form of `bases`: English -s/-es/-ed/-ing, Norwegian -r/-s/-et/-te."""
     forms: set[str] = set()
     for base in bases:
-        if base in NORWEGIAN_VERBS or base in {"se", "få", "gå", "gjøre"}:
+        if base in NORWEGIAN_VERBS or base == "få":
             forms |= _norwegian_forms(base)
         else:
             forms |= _english_forms(base)

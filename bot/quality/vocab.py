@@ -14,11 +14,19 @@ VAGUE_WORDS = (
     "efficiently", "simple", "robust", "as soon as possible", "asap", "etc", "adequate",
     "adequately", "seamless", "seamlessly", "modern", "nice", "if possible", "where possible",
     "as needed", "and so on", "a lot of", "lots of", "various", "optimal", "smooth", "smoothly",
-    "sufficient", "in a timely manner", "state of the art",
+    "sufficient", "in a timely manner", "state of the art", "smart", "smartly", "convenient",
+    "conveniently", "clearly", "effortless", "effortlessly", "hassle-free", "painless",
+    "streamlined", "handy", "neat", "reasonable", "reasonably", "proper", "properly",
+    "straightforward", "powerful", "relevant", "as much as possible", "if needed",
+    "when needed", "if necessary",
     "rask", "raskt", "enkel", "enkelt", "enkle", "brukervennlig", "intuitiv", "intuitivt",
     "passende", "fleksibel", "fleksibelt", "effektiv", "effektivt", "moderne", "sømløs",
     "sømløst", "snarest", "så fort som mulig", "så snart som mulig", "hvis mulig", "osv",
-    "diverse", "mange", "en del",
+    "diverse", "mange", "en del", "smidig", "smidigt", "smidige", "oversiktlig",
+    "oversiktlige", "tydelig", "tydelige", "praktisk", "praktiske", "problemfri",
+    "problemfritt", "lettvint", "behagelig", "ryddig", "ryddige", "smart", "smarte",
+    "hensiktsmessig", "hensiktsmessige", "relevant", "relevante", "så mye som mulig",
+    "ved behov", "om nødvendig", "hvis nødvendig",
 )  # fmt: skip
 
 FIXED_PAIRS = (
@@ -113,6 +121,15 @@ ROLE_QUALIFIERS = frozenset(
     )
 )  # fmt: skip
 
+FILLER_WORDS = frozenset(
+    # Words that add nothing to what a need or goal asks for: quantifiers ("each", "hele"),
+    # places and relations ("in", "på", "over", "per"), and manner fillers ("på en måte").
+    ("every", "each", "all", "whole", "entire", "both", "any", "hele", "hel", "heile", "alle",
+     "hver", "hvert", "begge", "samtlige", "on", "in", "at", "inside", "within", "over",
+     "under", "up", "per", "på", "i", "av", "hos", "way", "manner", "måte", "which", "that",
+     "there", "thing", "ting", "ones")
+)  # fmt: skip
+
 UNKNOWN_ROLES = frozenset({"unknown", "ukjent", "n/a", "tbd", "?"})
 
 # "etc." and "osv." are absent: the unambiguous check names them as vague words instead.
@@ -135,7 +152,9 @@ NON_OBSERVABLE = (
     "gjort", "utført", "gyldig", "sparer tid", "mindre tid", "mindre arbeid", "færre feil",
     "fungerer", "håndteres", "håndtert", "riktig", "korrekt", "som forventet", "behandles",
     "ivaretas", "tas hensyn til", "gjenspeiles", "reflekteres", "forbedret", "forbedres",
-    "bedre", "enklere", "raskere", "som tiltenkt", "uten problemer", "uten feil",
+    "bedre", "enklere", "raskere", "som tiltenkt", "uten problemer", "uten feil", "informed",
+    "is informed", "informert", "followed up", "is followed up", "følges opp", "fulgt opp",
+    "ensured", "is ensured", "sikres", "sikret", "ivaretatt",
 )  # fmt: skip
 
 FEELINGS = (
@@ -148,12 +167,15 @@ FEELINGS = (
     "intends", "wish", "wishes", "wants to", "decides to", "is sure", "are sure", "feel sure",
     "peace of mind", "in control", "stress-free", "less stressed", "stressed", "worried",
     "worry", "motivated", "engaged", "has an overview", "has a clear picture", "plans to",
+    "remember", "remembers", "notice", "notices", "noticed", "prefer", "prefers", "hope",
+    "hopes", "expect", "expects", "content with",
     "is willing", "trygg", "trygge", "trygt",
     "føler", "føle", "fornøyd", "fornøyde", "glad", "komfortabel", "forstår", "forstå",
     "skjønner", "vet", "vite", "kjenner til", "opplever", "synes", "liker", "tror", "stoler på",
     "er sikker", "er sikre", "bevisst", "ønsker å", "har lyst", "har kontroll",
     "beroliget", "frustrert", "forvirret", "bekymret", "stresset", "motivert", "har oversikt",
-    "har god oversikt", "har full oversikt",
+    "har god oversikt", "har full oversikt", "husker", "huske", "legger merke til",
+    "merker", "foretrekker", "håper", "forventer", "tilfreds", "misfornøyd", "oppfatter",
 )  # fmt: skip
 
 ABSOLUTES = (
@@ -161,9 +183,11 @@ ABSOLUTES = (
     "always", "never", "ever", "forever", "at all times", "under any circumstances",
     "under all circumstances", "in every case", "in all cases", "without exception",
     "no matter what", "all the time", "every single time", "without fail",
-    "under no circumstances",
+    "under no circumstances", "every time", "each time", "guaranteed", "at any time",
+    "never again", "nobody ever", "no one ever", "everything",
     "alltid", "aldri", "noensinne", "for alltid", "til enhver tid", "under alle omstendigheter",
-    "i alle tilfeller", "uten unntak", "uansett hva", "hele tiden",
+    "i alle tilfeller", "uten unntak", "uansett hva", "hele tiden", "hver gang", "garantert",
+    "når som helst", "aldri igjen", "aldri mer", "alt",
     "under ingen omstendigheter",
 )  # fmt: skip
 
@@ -187,5 +211,5 @@ OBSERVABLE_WORDS = (
     "not accepted", "refused", "denied", "cannot", "can't", "ikke lenger", "avvises", "nektes",
     "kan ikke", "taken to", "navigated", "visible", "greyed out", "highlighted", "hidden",
     "count", "number", "becomes", "is set to", "synlig", "grå", "antall", "blir satt til",
-    "markert", "skjult", "åpnes", "lukkes",
+    "markert", "skjult", "åpnes", "lukkes", "sms", "text message",
 )  # fmt: skip

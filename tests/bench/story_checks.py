@@ -11,8 +11,8 @@ part is the acceptance measure: never tune rules or thresholds on it.
 
 How findings are scored
 -----------------------
-Each `Finding` gets a *kind*: its `check` value, with two checks split by what the message
-says (the check covers more than one flaw type today):
+Each `Finding` gets a *kind*: its `check` value, with `well_formed` split by what the message
+says (it covers role problems and other template problems):
 
     finding kind          how it is recognised                     flaw type it catches
     --------------------  ---------------------------------------  ---------------------
@@ -23,9 +23,10 @@ says (the check covers more than one flaw type today):
     unique                check "unique"                           duplicate
     well_formed/role      check "well_formed", message names role  role
     well_formed/other     check "well_formed", any other message   (none)
-    criteria/testable     check "criteria", message about an       untestable_then
-                          outcome that cannot be observed/tested
-    criteria/shape        check "criteria", any other message      criteria_shape
+    criteria/testable     check "testable" (a Then no test can     untestable_then
+                          observe)
+    criteria/shape        check "criteria" (scenario shape, a      criteria_shape
+                          missing Then included)
     uniform, estimatable  check name                               (none)
 
 A check value this table does not know (the rules may grow new ones) is mapped by its name:
@@ -98,11 +99,6 @@ NAME_FLAWS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("vague", "ambig"), "vague"),
     (("unique", "duplic"), "duplicate"),
     (("ground", "quote", "support"), "unsupported_quote"),
-)
-_UNTESTABLE_MESSAGE = re.compile(
-    r"observ|tester can see|outcome|testable|cannot be (?:tested|checked|proved|proven)"
-    r"|feeling|intention|absolute|prove",
-    re.IGNORECASE,
 )
 OPEN_ATTRIBUTES = ("open_items", "open_questions")
 MATCH_OVERLAP = 0.6
@@ -201,8 +197,10 @@ def load_meetings(data: Path = DATA) -> list[Meeting]:
 def finding_kind(finding: Any) -> str:
     check = str(getattr(finding.check, "value", finding.check))
     message = str(finding.message)
+    if check == "testable":
+        return "criteria/testable"
     if check == "criteria":
-        return "criteria/testable" if _UNTESTABLE_MESSAGE.search(message) else "criteria/shape"
+        return "criteria/shape"
     if check == "well_formed":
         return "well_formed/role" if "role" in message.lower() else "well_formed/other"
     return check
