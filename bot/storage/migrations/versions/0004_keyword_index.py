@@ -2,7 +2,7 @@
 full-text indexed by SQLite FTS5 or by a PostgreSQL tsvector with a GIN index.
 
 On SQLite ``text`` holds the analysed terms (``bot.retrieval.terms``: stopwords removed, English
-& and an external-content FTS5 table,
+and Norwegian endings stripped, ticket ids kept whole) and an external-content FTS5 table,
 kept in step by triggers, indexes them; an fts5vocab table reads its per-term document counts. On PostgreSQL ``text`` holds the raw text and the
 generated ``terms`` column concatenates the built-in ``english`` and ``norwegian`` analyses.
 
