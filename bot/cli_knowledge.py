@@ -75,7 +75,7 @@ def run_index(args: argparse.Namespace) -> int:
 def run_search(args: argparse.Namespace) -> int:
     container = _container()
     project = project_key(container, args.project)
-    passages = container.services.searcher.search(
+    found = container.services.searcher.lookup(
         args.query, project=project, channel=args.channel or None, k=args.k
     )
     rows = [
@@ -83,25 +83,38 @@ def run_search(args: argparse.Namespace) -> int:
             "id": p.id,
             "kind": p.record.kind,
             "source": p.record.permalink or p.record.source or "",
-            "similarity": round(p.similarity, 4),
             "text": p.text,
+            "similarity": round(p.similarity, 4),
+            "keyword_score": round(p.keyword_score, 4),
+            "vector_rank": p.vector_rank,
+            "keyword_rank": p.keyword_rank,
+            "term_overlap": round(p.term_overlap, 4),
+            "exact_matches": list(p.exact_matches),
         }
-        for p in passages
+        for p in found.passages
     ]
     if args.json:
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        result = {
+            "passages": rows,
+            "decision": found.decision,
+            "reason": found.reason,
+            "confidence": round(found.confidence, 4),
+        }
+        print(json.dumps(result, indent=2, ensure_ascii=False))
         return 0
-    threshold = container.settings.answer_min_similarity
-    for n, row in enumerate(rows, start=1):
-        print(f"{n}. {row['id']}  [{row['kind']}]  similarity {row['similarity']:.3f}")
+    for n, (row, p) in enumerate(zip(rows, found.passages, strict=True), start=1):
+        ranks = f"vector #{row['vector_rank'] or '-'}, keyword #{row['keyword_rank'] or '-'}"
+        print(
+            f"{n}. {row['id']}  [{row['kind']}]  similarity {row['similarity']:.3f}, {ranks}, "
+            f"{row['term_overlap']:.0%} of the terms"
+        )
+        if p.exact_matches:
+            print(f"   exact: {', '.join(p.exact_matches)}")
         if row["source"]:
             print(f"   source: {row['source']}")
         print("   " + " ".join(str(row["text"]).split())[:200])
-    best = max((p.similarity for p in passages), default=-1.0)
-    verdict = "would answer" if best >= threshold else "would abstain and escalate"
-    print(
-        f"best similarity {best:.3f}, threshold {threshold:.3f}: the bot {verdict}", file=sys.stderr
-    )
+    verdict = "would answer" if found.decision == "answer" else "would abstain and escalate"
+    print(f"the bot {verdict}: {found.reason}", file=sys.stderr)
     return 0
 
 

@@ -28,7 +28,7 @@ from bot.llm.prompts import PromptLibrary
 from bot.projects import ProjectsConfig, load_projects
 from bot.retrieval.keyword_sql import SqlKeywordIndex
 from bot.retrieval.similarity import EmbeddingSimilarity, duplicate_threshold
-from bot.retrieval.types import Embedder, Passage
+from bot.retrieval.types import Embedder, SearchResult
 from bot.services import Services
 from bot.services.digests.service import DigestService
 from bot.services.inbox import EventInbox
@@ -197,7 +197,9 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
     )
     question_store = SqlQuestionStore(db)
     decisions = DecisionService(SqlDecisionStore(db), question_store, projects, indexer)
-    searcher = LazySearcher(lambda: open_searcher(knowledge().vectors, keywords))
+    searcher = LazySearcher(
+        lambda: open_searcher(knowledge().vectors, keywords, settings.answer_min_confidence)
+    )
     questions = QuestionService(
         question_store,
         projects,
@@ -207,7 +209,6 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
             "answer_question",
             variables=frozenset({"project_name", "passages", "history", "question"}),
         ),
-        min_similarity=settings.answer_min_similarity,
     )
     services = Services(
         projects=projects,
@@ -239,16 +240,18 @@ class LazySearcher:
     def load(self) -> None:
         self._searcher()
 
-    def search(
+    def lookup(
         self, query: str, *, project: str, channel: str | None = None, k: int = 5
-    ) -> list[Passage]:
-        return self._searcher().search(query, project=project, channel=channel, k=k)
+    ) -> SearchResult:
+        return self._searcher().lookup(query, project=project, channel=channel, k=k)
 
 
-def open_searcher(vectors: ChromaKnowledgeStore, keywords: SqlKeywordIndex) -> HybridSearcher:
+def open_searcher(
+    vectors: ChromaKnowledgeStore, keywords: SqlKeywordIndex, min_confidence: float
+) -> HybridSearcher:
     from bot.retrieval.hybrid import HybridSearcher
 
-    return HybridSearcher(vectors, keywords)
+    return HybridSearcher(vectors, keywords, min_confidence=min_confidence)
 
 
 def split_markdown_sections(text: str) -> list[tuple[str, str]]:

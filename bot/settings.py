@@ -14,7 +14,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
-from bot.retrieval.hybrid import DEFAULT_MIN_SIMILARITY
+from bot.retrieval.evidence import DEFAULT_MIN_CONFIDENCE
 
 SLACK_APPS_URL = "https://api.slack.com/apps"
 DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parents[1] / "knowledge"
@@ -49,8 +49,8 @@ class Settings(BaseSettings):
     knowledge_dir: str = Field(default=str(DEFAULT_KNOWLEDGE_DIR), alias="APO_KNOWLEDGE_DIR")
     max_note_chars: int = Field(default=60_000, alias="APO_MAX_NOTE_CHARS", gt=0)
     notes_part_chars: int = Field(default=12_000, alias="APO_NOTES_PART_CHARS", ge=500)
-    answer_min_similarity: float = Field(
-        default=DEFAULT_MIN_SIMILARITY, alias="APO_ANSWER_MIN_SIMILARITY", ge=-1, le=1
+    answer_min_confidence: float = Field(
+        default=DEFAULT_MIN_CONFIDENCE, alias="APO_ANSWER_MIN_CONFIDENCE", ge=0, le=1
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", alias="APO_LOG_LEVEL"

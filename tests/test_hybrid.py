@@ -26,7 +26,7 @@ from bot.retrieval.keyword_sql import SqlKeywordIndex
 from bot.retrieval.store import ChromaKnowledgeStore
 from bot.retrieval.types import Document, IndexRecord, Metadata, Passage, Scope, SearchMode
 from bot.storage.db import create_db_engine
-from tests.bench.retrieval import DATA, in_scope, load_decisions, load_questions
+from tests.bench.retrieval import CROSS, DATA, KINDS, SETS, in_scope, load_all, load_decisions
 from tests.fixtures_db import copy_migrated_sqlite
 
 MODES: tuple[SearchMode, ...] = ("hybrid", "vector", "keyword")
@@ -86,7 +86,7 @@ def acme(
 ) -> HybridSearcher:
     """The benchmark's decision log, indexed once; tests using it only read."""
     store = open_store(embedder, tmp_path_factory.mktemp("acme"), migrated_sqlite_template)
-    store.upsert(load_decisions())
+    store.upsert(load_decisions(DATA / "decisions.yaml"))
     return searcher_on(store)
 
 
@@ -107,8 +107,8 @@ def test_a_bare_ticket_id_is_found_by_hybrid_where_vectors_miss_it(
     vector = acme.search(ticket, project="acme", channel=TEAM, mode="vector")
     hybrid = acme.search(ticket, project="acme", channel=TEAM)
 
-    assert f"decision:{decision}" not in ids(vector)
-    assert ids(hybrid)[0] == f"decision:{decision}"
+    assert f"decision:acme:{decision}" not in ids(vector)
+    assert ids(hybrid)[0] == f"decision:acme:{decision}"
     assert hybrid[0].keyword_score > 0
 
 
@@ -119,8 +119,8 @@ def test_a_norwegian_word_ranks_its_decision_first_only_with_keywords(
     vector = ids(acme.search(question, project="acme", channel=TEAM, mode="vector"))
     hybrid = ids(acme.search(question, project="acme", channel=TEAM))
 
-    assert hybrid[0] == "decision:80"
-    assert "decision:80" not in vector[:1]
+    assert hybrid[0] == "decision:acme:80"
+    assert "decision:acme:80" not in vector[:1]
 
 
 # -- scope: channel, project, superseded -----------------------------------------------------
@@ -287,7 +287,7 @@ def test_passages_are_ordered_by_fused_score_and_best_similarity_reads_raw_cosin
 ) -> None:
     passages = acme.search("When is code freeze in Bangkok time?", project="acme", channel=TEAM)
 
-    assert ids(passages)[0] == "decision:68"
+    assert ids(passages)[0] == "decision:acme:68"
     fused = [p.fused_score for p in passages]
     assert fused == sorted(fused, reverse=True)
     assert best_similarity(passages) == max(p.similarity for p in passages)
@@ -378,24 +378,33 @@ def test_bad_arguments_are_refused_and_empty_questions_find_nothing(
 
 
 def test_benchmark_data_is_consistent() -> None:
-    docs = {d.id: d for d in load_decisions()}
-    questions = load_questions()
+    docs, questions = load_all()
+    by_id = {d.id: d for d in docs}
     answerable = [q for q in questions if q.expected]
 
-    assert len(docs) >= 80 and len(answerable) >= 60
-    assert len(questions) - len(answerable) >= 12
+    assert len({d.metadata["project"] for d in docs}) >= 2
+    assert len(questions) >= 200 and len(answerable) >= 120
+    assert sum(1 for q in questions if q.kind == "unanswerable") >= 40
     for question in questions:
+        assert question.kind in KINDS and question.split in ("tune", "holdout"), question.text
         for expected in question.expected:
-            assert in_scope(docs[expected], question.channel), (question.text, expected)
+            assert in_scope(by_id[expected], question), (question.text, expected)
         for hidden in question.must_not_see:
-            assert not in_scope(docs[hidden], question.channel), (question.text, hidden)
-    assert sum(1 for d in docs.values() if d.metadata["private"]) >= 3
-    log = yaml.safe_load((DATA / "decisions.yaml").read_text(encoding="utf-8"))["decisions"]
-    by_number = {item["id"]: item for item in log}
-    replaced = [item for item in log if item.get("superseded")]
-    assert len(replaced) >= 3
-    for item in replaced:  # the decision that replaced it is in the log, and is current
-        assert not by_number[item["superseded_by"]].get("superseded"), item["id"]
+            assert not in_scope(by_id[hidden], question), (question.text, hidden)
+    for kind in KINDS:  # every kind on both sides of the split
+        splits = {q.split for q in questions if q.kind == kind}
+        assert splits == {"tune", "holdout"}, kind
+    tune = sum(q.split == "tune" for q in questions) / len(questions)
+    assert 0.35 <= tune <= 0.45
+    assert set(KINDS) >= CROSS
+    assert sum(1 for d in docs if d.metadata["private"]) >= 6
+    for decisions, _ in SETS:
+        log = yaml.safe_load((DATA / decisions).read_text(encoding="utf-8"))["decisions"]
+        by_number = {item["id"]: item for item in log}
+        replaced = [item for item in log if item.get("superseded")]
+        assert len(replaced) >= 3
+        for item in replaced:  # the decision that replaced it is in the log, and is current
+            assert not by_number[item["superseded_by"]].get("superseded"), item["id"]
 
 
 def test_an_index_built_before_the_keyword_table_is_copied_in_once(

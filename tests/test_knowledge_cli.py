@@ -42,13 +42,39 @@ def test_index_is_stable_and_search_explains_what_the_bot_sees(tmp_path: Path) -
         tmp_path, "search", "How many days until an invoice is due?", "--project", "acme", "--json"
     )
     assert result.returncode == 0, result.stderr
-    rows = json.loads(result.stdout)
+    rows = json.loads(result.stdout)["passages"]
     ids = [r["id"] for r in rows]
     assert len(ids) == len(set(ids)) and len(ids) == 5
     assert all(0 <= r["similarity"] <= 1 for r in rows)
     assert any("0005-due-date-defaults-to-14-days" in r["id"] for r in rows)
     # a decision record marked "Status: superseded by 0005" is history, not an answer
     assert not any("0002-due-date-defaults-to-30-days" in r["id"] for r in rows)
+
+
+def test_search_json_shows_the_evidence_and_the_decision(tmp_path: Path) -> None:
+    assert apo(tmp_path, "index", str(ROOT / "knowledge"), "--project", "acme").returncode == 0
+
+    result = apo(tmp_path, "search", "hva er forfallsdato", "--project", "acme", "--json")
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout)
+    assert set(found) == {"passages", "decision", "reason", "confidence"}
+    assert found["decision"] == "answer", found["reason"]
+    assert "glossary" in found["passages"][0]["id"]
+    assert "forfallsdato" in found["passages"][0]["text"].lower()
+    evidence = {
+        "id", "kind", "source", "text", "similarity", "keyword_score", "vector_rank",
+        "keyword_rank", "term_overlap", "exact_matches",
+    }  # fmt: skip
+    assert all(set(p) == evidence for p in found["passages"])
+    assert found["passages"][0]["term_overlap"] == 1.0
+    assert "confidence" in found["reason"]
+
+    text = apo(tmp_path, "search", "hva er forfallsdato", "--project", "acme")
+    assert "would answer" in text.stderr and "confidence" in text.stderr
+    nothing = apo(
+        tmp_path, "search", "Which pizza place do we order from on Fridays?", "--project", "acme"
+    )
+    assert "would abstain" in nothing.stderr
 
 
 def test_decide_then_search_finds_it_and_respects_private_channels(tmp_path: Path) -> None:
@@ -116,7 +142,7 @@ def test_two_projects_index_the_same_files_without_overwriting(tmp_path: Path) -
 
     for project in ("acme", "globex"):
         found = apo(tmp_path, "search", "due date for invoices", "--project", project, "--json")
-        rows = json.loads(found.stdout)
+        rows = json.loads(found.stdout)["passages"]
         assert rows, f"{project} lost its knowledge"
         assert all(r["id"].startswith(f"knowledge:{project}:") for r in rows)
         ids = [r["id"] for r in rows]

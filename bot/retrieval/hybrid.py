@@ -5,8 +5,9 @@ Vectors (Chroma) find paraphrases; keyword search (full-text search inside the d
 :mod:`bot.retrieval.keyword_sql`) finds the exact strings vectors blur (ticket ids, names,
 Norwegian words). Each engine applies the scope in its own query. Reciprocal-rank fusion merges
 the two rankings without having to make a cosine and a keyword score comparable. Each passage
-still carries its raw cosine similarity, because whether to answer at all is decided on that,
-never on a fused rank.
+carries its evidence (raw cosine similarity, keyword score, its rank in each search, the share of
+the question's terms it holds, exact ids and names): :meth:`HybridSearcher.lookup` decides on
+that evidence whether to answer at all (:mod:`bot.retrieval.evidence`), never on a fused rank.
 """
 
 from __future__ import annotations
@@ -14,6 +15,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
+from bot.retrieval.evidence import (
+    DEFAULT_MIN_CONFIDENCE,
+    decide,
+    exact_matches,
+    identifiers,
+    term_overlap,
+)
+from bot.retrieval.terms import tokenize
 from bot.retrieval.types import (
     Document,
     Embedder,
@@ -22,20 +31,13 @@ from bot.retrieval.types import (
     Scope,
     SearchHit,
     SearchMode,
+    SearchResult,
     Where,
 )
 
-# The abstention threshold on raw cosine similarity for the local WordLlama embedder
-# (wordllama:l2_supercat-256): answer only when the best passage is at least this similar to the
-# question. From `python -m tests.bench.retrieval` (Acme decision log, 100 answerable and 22
-# unanswerable questions, hybrid top 5), share answered / share abstained by threshold:
-#   0.30: 0.81/0.45  0.35: 0.71/0.64  0.40: 0.59/0.68  0.425: 0.55/0.82  0.50: 0.35/0.91
-# Balanced accuracy plateaus at 0.67-0.68 from 0.35 to 0.425; we take its most permissive end,
-# because a needless abstention makes a developer wait a day for a human, while a weak passage
-# still goes through the grounded answer prompt, which can say that nothing answers it. This
-# embedder separates the two groups poorly, so the gate is coarse: keep that second line.
-# Other embedders spread similarities differently and need their own value.
-DEFAULT_MIN_SIMILARITY = 0.35
+# How much a vector rank counts against a keyword rank in the fusion (keyword weight 1), chosen
+# on the tune part of the labelled set (see HybridSearcher).
+DEFAULT_VECTOR_WEIGHT = 1.0
 
 _MODES: frozenset[str] = frozenset({"hybrid", "vector", "keyword"})
 
@@ -69,16 +71,19 @@ def scope_where(scope: Scope) -> list[dict[str, Any]]:
     return conditions
 
 
-def reciprocal_rank_fusion(rankings: Iterable[Sequence[str]], *, k: int = 60) -> dict[str, float]:
-    """Sum over rankings of 1 / (k + rank), rank counted from 1 (Cormack et al., 2009).
+def reciprocal_rank_fusion(
+    rankings: Sequence[Sequence[str]], *, k: int = 60, weights: Sequence[float] | None = None
+) -> dict[str, float]:
+    """Sum over rankings of weight / (k + rank), rank counted from 1 (Cormack et al., 2009),
+    every weight 1 unless ``weights`` (one per ranking) say otherwise.
 
     A large ``k`` flattens the difference between the first few ranks, so a document that
     both searches rank fairly high beats one that only a single search ranks first.
     """
     fused: dict[str, float] = {}
-    for ranking in rankings:
+    for ranking, weight in zip(rankings, weights or [1.0] * len(rankings), strict=True):
         for rank, doc_id in enumerate(ranking, start=1):
-            fused[doc_id] = fused.get(doc_id, 0.0) + 1.0 / (k + rank)
+            fused[doc_id] = fused.get(doc_id, 0.0) + weight / (k + rank)
     return fused
 
 
@@ -97,6 +102,10 @@ class HybridSearcher:
     the question, and fusion would otherwise reward them for merely appearing in both lists.
     On the benchmark (keyword half on SQLite FTS5), floors 0.3 / 0.4 / 0.5 / 0.6 give hybrid
     recall@5 0.78 / 0.77 / 0.78 / 0.77 and MRR 0.696 / 0.701 / 0.712 / 0.713: 0.5 is best on both.
+    ``vector_weight`` weighs a vector rank against a keyword rank in the fusion; on the tune
+    part of the labelled set (``python -m tests.bench.fit_abstention``) weights 0.5 / 1 / 2 give
+    hybrid recall@5 0.726 for all and MRR 0.636 / 0.652 / 0.652, so plain fusion (1) stays.
+    ``min_confidence`` is where :meth:`lookup` starts answering (APO_ANSWER_MIN_CONFIDENCE).
     """
 
     def __init__(
@@ -107,6 +116,8 @@ class HybridSearcher:
         candidates: int = 30,
         rrf_k: int = 60,
         keyword_floor: float = 0.5,
+        vector_weight: float = DEFAULT_VECTOR_WEIGHT,
+        min_confidence: float = DEFAULT_MIN_CONFIDENCE,
     ) -> None:
         if candidates < 1 or rrf_k < 0 or not 0.0 <= keyword_floor <= 1.0:
             raise ValueError("need candidates >= 1, rrf_k >= 0 and 0 <= keyword_floor <= 1")
@@ -115,6 +126,8 @@ class HybridSearcher:
         self._rrf_k = rrf_k
         self._keyword_floor = keyword_floor
         self._keywords = keywords
+        self._vector_weight = vector_weight
+        self._min_confidence = min_confidence
 
     def search(
         self,
@@ -166,9 +179,15 @@ class HybridSearcher:
             found.update(self._current(query_vector, set(keyword_ranking) - found.keys(), where))
             keyword_ranking = [doc_id for doc_id in keyword_ranking if doc_id in found]
 
-        fused = reciprocal_rank_fusion([vector_ranking, keyword_ranking], k=self._rrf_k)
+        fused = reciprocal_rank_fusion(
+            [vector_ranking, keyword_ranking], k=self._rrf_k, weights=[self._vector_weight, 1.0]
+        )
         # Ties in fusion (a first place in one list only, say) go to the closer meaning.
         ranked = sorted(fused, key=lambda i: (-fused[i], -found[i][1], i))[:k]
+        vector_rank = {doc_id: n for n, doc_id in enumerate(vector_ranking, start=1)}
+        keyword_rank = {doc_id: n for n, doc_id in enumerate(keyword_ranking, start=1)}
+        query_terms = set(tokenize(query))
+        wanted = identifiers(query)
         return [
             Passage(
                 id=doc_id,
@@ -177,9 +196,20 @@ class HybridSearcher:
                 similarity=found[doc_id][1],
                 keyword_score=keyword_score.get(doc_id, 0.0),
                 fused_score=fused[doc_id],
+                vector_rank=vector_rank.get(doc_id),
+                keyword_rank=keyword_rank.get(doc_id),
+                term_overlap=term_overlap(query_terms, found[doc_id][0].text),
+                exact_matches=exact_matches(wanted, found[doc_id][0].text),
             )
             for doc_id in ranked
         ]
+
+    def lookup(
+        self, query: str, *, project: str, channel: str | None = None, k: int = 5
+    ) -> SearchResult:
+        """:meth:`search`, with the decision whether its passages are enough to answer."""
+        passages = self.search(query, project=project, channel=channel, k=k)
+        return decide(query, passages, min_confidence=self._min_confidence)
 
     def _current(
         self, query_vector: Sequence[float], ids: set[str], where: Where
@@ -197,7 +227,7 @@ class HybridSearcher:
 
 
 __all__ = [
-    "DEFAULT_MIN_SIMILARITY",
+    "DEFAULT_VECTOR_WEIGHT",
     "HybridSearcher",
     "VectorStore",
     "best_similarity",

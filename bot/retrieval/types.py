@@ -125,7 +125,11 @@ class Passage:
     search's score (``bm25()`` on SQLite, ``ts_rank`` on PostgreSQL; 0.0 when keyword search
     was not run or did not rank the passage among its candidates) and ``fused_score`` the
     reciprocal-rank fusion score that ordered the results. Neither is comparable across
-    questions.
+    questions. ``vector_rank`` and ``keyword_rank`` are its places (from 1) in each search's own
+    ranking (``None``: not among that search's candidates); ``term_overlap`` the share of the
+    question's keyword terms the passage holds; ``exact_matches`` the ticket ids, names and
+    numbers of the question found verbatim in it. Whether to answer is decided on all of them
+    (:mod:`bot.retrieval.evidence`).
     """
 
     id: str
@@ -134,10 +138,29 @@ class Passage:
     similarity: float
     keyword_score: float
     fused_score: float
+    vector_rank: int | None = None
+    keyword_rank: int | None = None
+    term_overlap: float = 0.0
+    exact_matches: tuple[str, ...] = ()
 
     @property
     def record(self) -> IndexRecord:
         return IndexRecord.from_metadata(self.metadata)
+
+
+Verdict: TypeAlias = Literal["answer", "abstain"]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """Passages for a question, best first, and whether they are enough to answer it: decided
+    in code, before any model call, on the evidence the passages carry; ``reason`` says why in
+    words a user can check, ``confidence`` is the decision model's probability of "answer"."""
+
+    passages: tuple[Passage, ...]
+    decision: Verdict
+    reason: str
+    confidence: float
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,14 +1,20 @@
-"""Retrieval benchmark: vector-only vs keyword-only vs hybrid on the Acme decision log.
+"""Retrieval benchmark: vector-only vs keyword-only vs hybrid, and the abstention decision, on
+two projects' decision logs (tests/data/retrieval/).
 
-    .venv/bin/python -m tests.bench.retrieval [--candidates 30] [--rrf-k 60] [--misses]
-                                              [--postgres]
+    .venv/bin/python -m tests.bench.retrieval [--split holdout|tune|all] [--misses] [--postgres]
+                                              [--candidates 30] [--rrf-k 60]
+                                              [--vector-weight W] [--keyword-floor F]
 
-Indexes tests/data/retrieval/decisions.yaml into a temporary Chroma with the real WordLlama
-embedder and into the keyword index of a migrated SQLite file (or of a fresh PostgreSQL schema
-with ``--postgres``, from APO_TEST_POSTGRES_URL), asks every question of questions.yaml in
-each mode through the HybridSearcher the bot uses (same scope rules: project, channel,
-superseded), and prints recall@5, MRR, abstention at DEFAULT_MIN_SIMILARITY, timings, and the
-threshold sweep behind that default. Exits 1 if any question saw a document outside its scope.
+Indexes decisions.yaml (Acme) and decisions_nordlys.yaml (Nordlys) into one temporary Chroma
+with the real WordLlama embedder and into the keyword index of a migrated SQLite file (or of a
+fresh PostgreSQL schema with ``--postgres``, from APO_TEST_POSTGRES_URL), asks every question of
+questions.yaml and questions_nordlys.yaml in each mode through the HybridSearcher the bot uses
+(same scope rules: project, channel, superseded) and decides answer/abstain with
+:func:`bot.retrieval.evidence.decide`. Prints, for the holdout part and the tune part (the
+abstention weights and the fusion weight were fitted on tune only): recall@5, MRR and abstention
+balanced accuracy per question kind and overall, cross-language questions on their own, and the
+balanced accuracy of the old rule (best cosine >= OLD_MIN_SIMILARITY) for comparison.
+Exits 1 if any question saw a document outside its scope.
 """
 
 from __future__ import annotations
@@ -29,68 +35,115 @@ import sqlalchemy as sa
 import yaml
 
 from bot.retrieval.embeddings import WordLlamaEmbedder
-from bot.retrieval.hybrid import DEFAULT_MIN_SIMILARITY, HybridSearcher, best_similarity
+from bot.retrieval.evidence import decide
+from bot.retrieval.hybrid import DEFAULT_VECTOR_WEIGHT, HybridSearcher, best_similarity
 from bot.retrieval.indexed import IndexedKnowledgeStore
 from bot.retrieval.keyword_sql import SqlKeywordIndex
 from bot.retrieval.store import ChromaKnowledgeStore
-from bot.retrieval.types import Document, IndexRecord, SearchMode
+from bot.retrieval.types import Document, IndexRecord, Passage, SearchMode
 from bot.storage.db import create_db_engine
 from bot.storage.migrate import upgrade
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "retrieval"
-PROJECT = "acme"
+# (decision log, its questions) per project
+SETS = (
+    ("decisions.yaml", "questions.yaml"),
+    ("decisions_nordlys.yaml", "questions_nordlys.yaml"),
+)
 K = 5
+# The gate before the evidence decision: answer when the best raw cosine reaches this.
+OLD_MIN_SIMILARITY = 0.35
 MODES: tuple[SearchMode, ...] = ("vector", "keyword", "hybrid")
+KINDS = (
+    "paraphrase",
+    "keyword",
+    "norwegian",
+    "mixed",
+    "cross_en_no",
+    "cross_no_en",
+    "superseded",
+    "multi",
+    "private",
+    "unanswerable",
+)
+CROSS = frozenset({"cross_en_no", "cross_no_en"})
 
 
 @dataclass(frozen=True)
 class Question:
     text: str
+    project: str
     channel: str
     expected: tuple[str, ...]
+    kind: str
+    split: str
     must_not_see: tuple[str, ...] = ()
 
 
-@dataclass
-class ModeResult:
-    ranks: list[int | None] = field(default_factory=list)  # first expected hit, answerable only
-    recalls: list[float] = field(default_factory=list)  # answerable only
-    best: list[float] = field(default_factory=list)  # best raw cosine in the top k, every question
-    answerable: list[bool] = field(default_factory=list)
-    latencies: list[float] = field(default_factory=list)
-    leaks: list[str] = field(default_factory=list)
-    misses: list[str] = field(default_factory=list)
+@dataclass(frozen=True)
+class Outcome:
+    """One question asked in one mode."""
+
+    question: Question
+    passages: tuple[Passage, ...]
+    answered: bool  # the evidence decision
+    latency: float
+
+    @property
+    def rank(self) -> int | None:
+        ids = [p.id for p in self.passages]
+        ranks = [ids.index(e) + 1 for e in self.question.expected if e in ids]
+        return min(ranks) if ranks else None
 
     @property
     def recall(self) -> float:
-        return statistics.fmean(self.recalls)
+        ids = {p.id for p in self.passages}
+        return sum(e in ids for e in self.question.expected) / len(self.question.expected)
+
+
+@dataclass
+class Scores:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def answerable(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.question.expected]
 
     @property
-    def mrr(self) -> float:
-        return statistics.fmean(1.0 / r if r else 0.0 for r in self.ranks)
+    def recall(self) -> float | None:
+        found = [o.recall for o in self.answerable()]
+        return statistics.fmean(found) if found else None
 
-    def abstention(self, threshold: float) -> tuple[float, float, float]:
-        """(accuracy, share of answerable answered, share of unanswerable abstained).
+    @property
+    def mrr(self) -> float | None:
+        found = [1.0 / o.rank if o.rank else 0.0 for o in self.answerable()]
+        return statistics.fmean(found) if found else None
 
-        A question is answered when its best passage is at least ``threshold`` similar."""
-        pairs = [(b >= threshold, a) for b, a in zip(self.best, self.answerable, strict=True)]
-        answered = sum(ans for ans, should in pairs if should)
-        abstained = sum(not ans for ans, should in pairs if not should)
-        n_answerable = sum(self.answerable)
-        n_other = len(pairs) - n_answerable
-        return (
-            (answered + abstained) / len(pairs),
-            answered / n_answerable,
-            abstained / n_other if n_other else 1.0,
+    def balanced(self, answered: Sequence[bool] | None = None) -> float | None:
+        """Mean of the share of answerable questions answered and of unanswerable ones
+        abstained (just the one share when the group has only one of the two)."""
+        flags = answered if answered is not None else [o.answered for o in self.outcomes]
+        pairs = list(zip(flags, (bool(o.question.expected) for o in self.outcomes), strict=True))
+        shares = []
+        should = [a for a, e in pairs if e]
+        should_not = [a for a, e in pairs if not e]
+        if should:
+            shares.append(sum(should) / len(should))
+        if should_not:
+            shares.append(sum(not a for a in should_not) / len(should_not))
+        return statistics.fmean(shares) if shares else None
+
+    def cosine_rule(self) -> float | None:
+        return self.balanced(
+            [best_similarity(o.passages) >= OLD_MIN_SIMILARITY for o in self.outcomes]
         )
 
 
-def doc_id(number: int) -> str:
-    return f"decision:{number}"
+def doc_id(project: str, number: int) -> str:
+    return f"decision:{project}:{number}"
 
 
-def load_decisions(path: Path = DATA / "decisions.yaml") -> list[Document]:
-    """The decision log as the bot indexes decisions."""
+def load_decisions(path: Path) -> list[Document]:
+    """A decision log as the bot indexes decisions."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     docs = []
     for item in data["decisions"]:
@@ -105,95 +158,98 @@ def load_decisions(path: Path = DATA / "decisions.yaml") -> list[Document]:
             author=item.get("author", ""),
             created_at=datetime.fromisoformat(item["created_at"]),
         )
-        docs.append(Document(doc_id(item["id"]), text, record.to_metadata()))
+        docs.append(Document(doc_id(data["project"], item["id"]), text, record.to_metadata()))
     return docs
 
 
-def load_questions(path: Path = DATA / "questions.yaml") -> list[Question]:
+def load_questions(path: Path, project: str) -> list[Question]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return [
         Question(
             text=item["q"],
+            project=project,
             channel=item.get("channel", data["default_channel"]),
-            expected=tuple(doc_id(n) for n in item["expected"]),
-            must_not_see=tuple(doc_id(n) for n in item.get("must_not_see", ())),
+            expected=tuple(doc_id(project, n) for n in item["expected"]),
+            kind=item["kind"],
+            split=item["split"],
+            must_not_see=tuple(doc_id(project, n) for n in item.get("must_not_see", ())),
         )
         for item in data["questions"]
     ]
 
 
-def in_scope(doc: Document, channel: str) -> bool:
+def load_all() -> tuple[list[Document], list[Question]]:
+    docs: list[Document] = []
+    questions: list[Question] = []
+    for decisions, asked in SETS:
+        loaded = load_decisions(DATA / decisions)
+        docs += loaded
+        questions += load_questions(DATA / asked, str(loaded[0].metadata["project"]))
+    return docs, questions
+
+
+def in_scope(doc: Document, question: Question) -> bool:
     """The scope rule restated independently of the code under test, to count leaks."""
     md = doc.metadata
-    return md["superseded"] is False and (md["private"] is False or md["source_channel"] == channel)
-
-
-def evaluate(
-    searcher: HybridSearcher,
-    questions: Sequence[Question],
-    docs: dict[str, Document],
-    mode: SearchMode,
-) -> ModeResult:
-    result = ModeResult()
-    for question in questions:
-        started = time.perf_counter()
-        passages = searcher.search(
-            question.text, project=PROJECT, channel=question.channel, k=K, mode=mode
-        )
-        result.latencies.append(time.perf_counter() - started)
-        ids = [p.id for p in passages]
-        result.best.append(best_similarity(passages))
-        result.answerable.append(bool(question.expected))
-        for found_id in ids:
-            if found_id in question.must_not_see or not in_scope(docs[found_id], question.channel):
-                result.leaks.append(f"{question.text!r} -> {found_id}")
-        if question.expected:
-            ranks = [ids.index(e) + 1 for e in question.expected if e in ids]
-            result.ranks.append(min(ranks) if ranks else None)
-            result.recalls.append(len(ranks) / len(question.expected))
-            if not ranks:
-                got = ", ".join(f"{p.id} ({p.similarity:.2f})" for p in passages[:3])
-                result.misses.append(f"{question.text!r}: want {question.expected}, got {got}")
-    return result
-
-
-def print_report(
-    results: dict[SearchMode, ModeResult], header: str, sweep_from: float = 0.15
-) -> None:
-    print(header, end="\n\n")
-    print(
-        f"{'mode':<8} {'recall@5':>8} {'MRR':>6} {'abstain acc':>11} {'answered':>8} "
-        f"{'abstained':>9} {'p50 ms':>6} {'leaks':>5}"
+    return (
+        md["project"] == question.project
+        and md["superseded"] is False
+        and (md["private"] is False or md["source_channel"] == question.channel)
     )
-    for mode, r in results.items():
-        acc, answered, abstained = r.abstention(DEFAULT_MIN_SIMILARITY)
-        p50 = statistics.median(r.latencies) * 1000
-        print(
-            f"{mode:<8} {r.recall:>8.3f} {r.mrr:>6.3f} {acc:>11.3f} {answered:>8.3f} "
-            f"{abstained:>9.3f} {p50:>6.1f} {len(r.leaks):>5}"
-        )
-    print(
-        f"\nAbstention at DEFAULT_MIN_SIMILARITY={DEFAULT_MIN_SIMILARITY} on the best raw cosine "
-        "of the top 5.\nanswered: share of answerable questions answered; abstained: share of "
-        "unanswerable ones abstained;\nabstain acc: both, over all questions.\n"
+
+
+def ask(searcher: HybridSearcher, question: Question, mode: SearchMode) -> Outcome:
+    started = time.perf_counter()
+    passages = searcher.search(
+        question.text, project=question.project, channel=question.channel, k=K, mode=mode
     )
-    print("Threshold sweep (hybrid; 'balanced' is the mean of answered and abstained)")
-    print(f"{'threshold':>9} {'accuracy':>8} {'answered':>8} {'abstained':>9} {'balanced':>8}")
-    hybrid, best_t, best_balanced = results["hybrid"], 0.0, -1.0
-    steps = round((0.70 - sweep_from) / 0.025) + 1
-    for threshold in (round(sweep_from + 0.025 * i, 3) for i in range(steps)):
-        acc, answered, abstained = hybrid.abstention(threshold)
-        balanced = (answered + abstained) / 2
-        if balanced > best_balanced:
-            best_t, best_balanced = threshold, balanced
-        mark = (
-            "  <- DEFAULT_MIN_SIMILARITY" if abs(threshold - DEFAULT_MIN_SIMILARITY) < 1e-9 else ""
+    answered = decide(question.text, passages).decision == "answer"
+    return Outcome(question, tuple(passages), answered, time.perf_counter() - started)
+
+
+def leaks(outcome: Outcome, docs: dict[str, Document]) -> list[str]:
+    q = outcome.question
+    return [
+        f"{q.text!r} -> {p.id}"
+        for p in outcome.passages
+        if p.id in q.must_not_see or not in_scope(docs[p.id], q)
+    ]
+
+
+def _num(value: float | None) -> str:
+    return "    -" if value is None else f"{value:5.3f}"
+
+
+def print_table(outcomes: dict[SearchMode, list[Outcome]], split: str) -> None:
+    def group(mode: SearchMode, keep: frozenset[str] | None) -> Scores:
+        return Scores(
+            [
+                o
+                for o in outcomes[mode]
+                if (split == "all" or o.question.split == split)
+                and (keep is None or o.question.kind in keep)
+            ]
         )
+
+    rows: list[tuple[str, frozenset[str] | None]] = [(k, frozenset({k})) for k in KINDS]
+    rows += [("cross-language", CROSS), ("overall", None)]
+    print(f"\n== {split} ==")
+    print(
+        f"{'kind':<15} {'n':>3}  {'recall@5 v/k/h':>19}  {'MRR v/k/h':>19}  "
+        f"{'abstain bal.acc v/k/h':>21}  {'cosine rule':>11}"
+    )
+    for name, keep in rows:
+        by_mode = {mode: group(mode, keep) for mode in MODES}
+        hybrid = by_mode["hybrid"]
         print(
-            f"{threshold:>9.3f} {acc:>8.3f} {answered:>8.3f} {abstained:>9.3f} "
-            f"{balanced:>8.3f}{mark}"
+            f"{name:<15} {len(hybrid.outcomes):>3}  "
+            + " ".join(_num(by_mode[m].recall) for m in MODES)
+            + "  "
+            + " ".join(_num(by_mode[m].mrr) for m in MODES)
+            + "    "
+            + " ".join(_num(by_mode[m].balanced()) for m in MODES)
+            + f"  {_num(hybrid.cosine_rule()):>11}"
         )
-    print(f"best balanced accuracy {best_balanced:.3f} at threshold {best_t:.3f}")
 
 
 @contextmanager
@@ -221,60 +277,86 @@ def keyword_database(folder: str, postgres: bool) -> Iterator[str]:
         admin.dispose()
 
 
+@contextmanager
+def indexed_searcher(
+    docs: Sequence[Document], *, postgres: bool = False, **options: float
+) -> Iterator[HybridSearcher]:
+    """A HybridSearcher over ``docs``, indexed into temporary stores."""
+    embedder = WordLlamaEmbedder()
+    embedder.load()
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        keyword_database(folder, postgres) as url,
+    ):
+        engine = create_db_engine(url)
+        chroma = ChromaKnowledgeStore(embedder, path=folder)
+        store = IndexedKnowledgeStore(chroma, SqlKeywordIndex(engine))
+        store.upsert(docs)
+        try:
+            yield HybridSearcher(chroma, store.keywords, **options)  # type: ignore[arg-type]
+        finally:
+            engine.dispose()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--split", choices=("holdout", "tune", "all"), default=None)
     parser.add_argument("--candidates", type=int, default=30)
     parser.add_argument("--rrf-k", type=int, default=60)
     parser.add_argument("--keyword-floor", type=float, default=0.5)
-    parser.add_argument("--misses", action="store_true", help="list answerable questions missed")
+    parser.add_argument("--vector-weight", type=float, default=DEFAULT_VECTOR_WEIGHT)
+    parser.add_argument("--misses", action="store_true", help="list hybrid misses and errors")
     parser.add_argument(
         "--postgres", action="store_true", help="keyword index on APO_TEST_POSTGRES_URL's server"
     )
     args = parser.parse_args(argv)
 
-    docs = load_decisions()
-    questions = load_questions()
-    embedder = WordLlamaEmbedder()
-    embedder.load()
-    with (
-        tempfile.TemporaryDirectory() as folder,
-        keyword_database(folder, args.postgres) as url,
-    ):
-        engine = create_db_engine(url)
-        chroma = ChromaKnowledgeStore(embedder, path=folder)
-        chroma.count()  # opens the collection, outside the timing
-        store = IndexedKnowledgeStore(chroma, SqlKeywordIndex(engine))
-        started = time.perf_counter()
-        store.upsert(docs)
-        index_ms = (time.perf_counter() - started) * 1000
-        searcher = HybridSearcher(
-            chroma,
-            store.keywords,
-            candidates=args.candidates,
-            rrf_k=args.rrf_k,
-            keyword_floor=args.keyword_floor,
-        )
-        by_id = {d.id: d for d in docs}
-        results = {mode: evaluate(searcher, questions, by_id, mode) for mode in MODES}
-        engine.dispose()
+    docs, questions = load_all()
+    by_id = {d.id: d for d in docs}
+    started = time.perf_counter()
+    with indexed_searcher(
+        docs,
+        postgres=args.postgres,
+        candidates=args.candidates,
+        rrf_k=args.rrf_k,
+        keyword_floor=args.keyword_floor,
+        vector_weight=args.vector_weight,
+    ) as searcher:
+        outcomes = {mode: [ask(searcher, q, mode) for q in questions] for mode in MODES}
+        dialect = "postgresql" if args.postgres else "sqlite"
+    elapsed = time.perf_counter() - started
 
     answerable = sum(1 for q in questions if q.expected)
-    print_report(
-        results,
-        f"{len(docs)} decisions, {len(questions)} questions ({answerable} answerable, "
-        f"{len(questions) - answerable} unanswerable); embedder {embedder.name}; k={K}, "
-        f"candidates={args.candidates}, rrf_k={args.rrf_k}, keyword_floor={args.keyword_floor}\n"
-        f"keyword index on {engine.dialect.name}; index {index_ms:.0f} ms (embedding, Chroma "
-        "upsert and keyword table insert)",
+    tune = sum(1 for q in questions if q.split == "tune")
+    print(
+        f"{len(docs)} decisions in 2 projects, {len(questions)} questions ({answerable} "
+        f"answerable, {len(questions) - answerable} to abstain on; {tune} tune, "
+        f"{len(questions) - tune} holdout); k={K}, candidates={args.candidates}, "
+        f"rrf_k={args.rrf_k}, keyword_floor={args.keyword_floor}, "
+        f"vector_weight={args.vector_weight}; keyword index on {dialect}; {elapsed:.0f} s"
     )
-    for mode, result in results.items():
-        for leak in result.leaks:
-            print(f"LEAK [{mode}] {leak}")
-        for miss in result.misses if args.misses else []:
-            print(f"miss [{mode}] {miss}")
-    return 1 if any(r.leaks for r in results.values()) else 0
+    print(
+        "v/k/h: vector-only / keyword-only / hybrid. abstain bal.acc: the evidence decision "
+        "(bot.retrieval.evidence);\ncosine rule: the old gate, hybrid best cosine >= "
+        f"{OLD_MIN_SIMILARITY}. Kinds with one class report that class's share."
+    )
+    for split in [args.split] if args.split else ["holdout", "tune"]:
+        print_table(outcomes, split)
+    found_leaks = [(m, leak) for m in MODES for o in outcomes[m] for leak in leaks(o, by_id)]
+    print(f"\nscope leaks: {len(found_leaks)}")
+    for mode, leak in found_leaks:
+        print(f"LEAK [{mode}] {leak}")
+    for o in outcomes["hybrid"] if args.misses else []:
+        q = o.question
+        got = ", ".join(f"{p.id} ({p.similarity:.2f})" for p in o.passages[:3])
+        if q.expected and not o.rank:
+            print(f"miss [{q.split} {q.kind}] {q.text!r}: want {q.expected}, got {got}")
+        if o.answered != bool(q.expected):
+            verdict = "answered" if o.answered else "abstained"
+            print(f"wrongly {verdict} [{q.split} {q.kind}] {q.text!r}: {got}")
+    return 1 if found_leaks else 0
 
 
 if __name__ == "__main__":

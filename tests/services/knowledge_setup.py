@@ -143,7 +143,6 @@ def build_knowledge(tmp_path: Path, embedder: Embedder) -> Knowledge:
         HybridSearcher(chroma, index.keywords),
         chat,
         prompt,
-        min_similarity=0.35,
     )
     escalations = EscalationService(question_store, PROJECTS, decisions)
     return Knowledge(

@@ -7,7 +7,7 @@ from typing import Protocol
 
 from bot.domain import MessageRef
 from bot.domain.knowledge import DecisionInput, DecisionView, QuestionView
-from bot.retrieval.types import Passage
+from bot.retrieval.types import SearchResult
 from bot.services.knowledge.views import Abstention, Answer, AskInput
 
 
@@ -56,9 +56,11 @@ class QuestionStore(Protocol):
 
 
 class Searcher(Protocol):
-    def search(
+    def lookup(
         self, query: str, *, project: str, channel: str | None = None, k: int = 5
-    ) -> Sequence[Passage]: ...
+    ) -> SearchResult:
+        """The passages visible from ``channel`` and whether they are enough to answer."""
+        ...
 
 
 class AnswerPublisher(Protocol):

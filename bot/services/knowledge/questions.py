@@ -1,8 +1,10 @@
 """Answering questions from what was recorded, and escalating when nothing was.
 
 The model only phrases an answer from passages the retriever found in this project, within
-what the asking channel may see; whether to answer at all is decided first, in code, on the raw
-similarity of the best passage. Below the threshold the bot says so and asks the reviewers; their
+what the asking channel may see; whether to answer at all is decided first, in code, on the
+evidence of the passages found (similarity, keyword strength, agreement of the two rankings,
+exact ids and names: see the searcher's ``lookup``), then by the model, which may still say that
+nothing answers it. When either abstains the bot says so and asks the reviewers; their
 answer is recorded as a decision (see escalations.py), so the same question is answered next time.
 """
 
@@ -41,15 +43,12 @@ class QuestionService:
         searcher: Searcher,
         chat: ChatModel,
         prompt: Prompt,
-        *,
-        min_similarity: float,
     ) -> None:
         self._store = store
         self._projects = projects
         self._searcher = searcher
         self._chat = chat
         self._prompt = prompt
-        self.min_similarity = min_similarity
 
     def answer(self, ask: AskInput, show: AnswerPublisher) -> None:
         """Show that the bot is looking, then answer, or abstain and ask the reviewers. A
@@ -108,9 +107,9 @@ class QuestionService:
                 return None
             question_id = question.id
         query = " ".join([*(q.text for q in earlier[-1:]), text])
-        passages = list(self._searcher.search(query, project=project.key, channel=ask.channel))
-        best = max((p.similarity for p in passages), default=0.0)
-        if best < self.min_similarity:
+        found = self._searcher.lookup(query, project=project.key, channel=ask.channel)
+        passages = list(found.passages)
+        if found.decision == "abstain":
             return self._abstain(question_id, project.key, passages[:3])
         answer = self._chat.structured(
             self._prompt.render(
