@@ -186,6 +186,22 @@ class Decision(SQLModel, table=True):
     superseded_by_id: int | None = Field(default=None, foreign_key="decision.id")
     question_id: int | None = Field(default=None, foreign_key="question.id")
     created_at: datetime = created_field()
+    # Its Slack message was deleted: kept as history, out of answers and digests.
+    removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class DecisionRevision(SQLModel, table=True):
+    """One change to a recorded decision after the fact: its message edited or deleted."""
+
+    __tablename__ = "decision_revision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    decision_id: int = Field(foreign_key="decision.id", index=True)
+    action: str = Field(max_length=16)  # edited | removed
+    before: str = Field(sa_type=sa.Text)
+    after: str | None = Field(default=None, sa_type=sa.Text)
+    actor_id: str | None = None
+    at: datetime = Field(sa_type=UTCDateTime)
 
 
 class Digest(SQLModel, table=True):

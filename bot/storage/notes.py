@@ -138,11 +138,13 @@ def notes_with_status(status: NoteStatus, *, session: Session) -> list[MeetingNo
 def notes_between(
     project: str, *, since: datetime, until: datetime, session: Session
 ) -> list[MeetingNote]:
-    """Notes received in [since, until), oldest first: what a digest reports."""
+    """Notes received in [since, until), oldest first: what a digest reports. Notes whose
+    draft failed or whose message was deleted are left out."""
     stmt = (
         select(MeetingNote)
         .where(
             col(MeetingNote.project) == project,
+            col(MeetingNote.status).not_in([NoteStatus.failed, NoteStatus.removed]),
             col(MeetingNote.created_at) >= since,
             col(MeetingNote.created_at) < until,
         )

@@ -135,10 +135,10 @@ class StoryService:
         if note is None:
             return False
         project = self._projects.get(note.project)
-        self._index_note(note)
         try:
             outcome = self._drafter.draft(
                 note.text,
+                project=project.key,
                 project_name=project.name,
                 language=project.language,
                 on_progress=on_progress,
@@ -164,6 +164,8 @@ class StoryService:
             out_of_scope=outcome.out_of_scope,
             uncovered_needs=report.uncovered_needs,
         )
+        if outcome.stories:  # notes that yielded nothing ("hello") are not knowledge
+            self._index_note(note)
         return True
 
     # -- reading -------------------------------------------------------------------------
@@ -187,8 +189,8 @@ class StoryService:
         return [(str(s.id), comparison_text(view_to_check(s))) for s in self.approved(project)]
 
     def _index_note(self, note: StoredNote) -> None:
-        """Notes become searchable as they are drafted (after the ack: the first index use
-        loads the embedding model); failing to index must not stop the draft."""
+        """Notes become searchable once they are drafted into stories, never before (a failed
+        draft leaves nothing behind); failing to index must not undo the draft."""
         if self._index is None:
             return
         try:
