@@ -18,6 +18,7 @@ from bot.domain.digests import (
     DigestQuestion,
     DigestSideName,
     DigestStory,
+    DigestWrongAnswer,
     PostedDigest,
 )
 from bot.domain.stories import StoryState
@@ -35,9 +36,9 @@ from bot.storage.messages import (
     list_channel_messages,
     revise_channel_message,
 )
-from bot.storage.models import Decision, MeetingNote, Question, Story
+from bot.storage.models import AnswerFeedback, Decision, MeetingNote, Question, Story
 from bot.storage.notes import get_note, notes_between
-from bot.storage.questions import list_questions, open_questions
+from bot.storage.questions import list_questions, open_questions, wrong_answer_feedback
 from bot.storage.stories import list_stories
 from bot.storage.types import DigestSide, NoteStatus, QuestionStatus, StoryStatus
 
@@ -143,6 +144,7 @@ class SqlDigestStore:
             asked = list_questions(project, since=since, until=until, session=session)
             still_open = open_questions(project, session=session)
             notes = notes_between(project, since=since, until=until, session=session)
+            wrong = wrong_answer_feedback(project, since=since, until=until, session=session)
             messages = list_channel_messages(
                 project, since=since, until=until, channel_id=discussion_channel, session=session
             )
@@ -162,6 +164,7 @@ class SqlDigestStore:
                     DigestMessage(MessageRef(m.channel_id, m.ts), m.user_id, m.text)
                     for m in messages
                 ),
+                wrong_answers=read.wrong_answers(wrong),
             )
 
 
@@ -219,6 +222,26 @@ class _Reader:
             ),
             source_channel=note.channel_id,
             source_private=note.source_private,
+        )
+
+    def wrong_answers(
+        self, verdicts: list[tuple[AnswerFeedback, Question]]
+    ) -> tuple[DigestWrongAnswer, ...]:
+        """One entry per answer message, however many people marked it wrong."""
+        grouped: dict[tuple[str, str], list[tuple[AnswerFeedback, Question]]] = {}
+        for feedback, question in verdicts:
+            grouped.setdefault((feedback.channel_id, feedback.message_ts), []).append(
+                (feedback, question)
+            )
+        return tuple(
+            DigestWrongAnswer(
+                question=self.question(rows[-1][1]),
+                citations=tuple(rows[-1][1].citations),
+                answer=MessageRef(*where),
+                reporters=tuple(dict.fromkeys(f.user_id for f, _ in rows)),
+                at=rows[-1][0].at,
+            )
+            for where, rows in grouped.items()
         )
 
     def question(self, question: Question) -> DigestQuestion:

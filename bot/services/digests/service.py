@@ -19,7 +19,13 @@ from bot.domain.digests import DigestKey, DigestSideName
 from bot.llm.base import ChatModel
 from bot.llm.prompts import Prompt
 from bot.projects import Project, ProjectsConfig
-from bot.services.digests.content import DigestContent, decision_ref, meeting_ref, story_ref
+from bot.services.digests.content import (
+    DigestContent,
+    decision_ref,
+    meeting_ref,
+    story_ref,
+    wrong_answer_ref,
+)
 from bot.services.digests.ports import DigestPublisher, DigestStore
 from bot.services.digests.privacy import Privacy
 from bot.services.digests.summary import summarise
@@ -203,7 +209,12 @@ class DigestService:
         )
         if side == "client":
             return replace(
-                content, discussion=summarise(self._chat, self._prompt, project, seen.discussion)
+                content,
+                discussion=summarise(self._chat, self._prompt, project, seen.discussion),
+                # Answers people marked wrong reach the reviewers, with one click to correct.
+                wrong_answers=tuple(
+                    wrong_answer_ref(w) for w in privacy.visible(seen.wrong_answers)
+                ),
             )
         changed = privacy.visible(seen.changed)
         return replace(

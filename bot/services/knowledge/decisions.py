@@ -140,9 +140,7 @@ class DecisionService:
             text = text.strip()
             if not text or len(text) > MAX_DECISION_CHARS:
                 return []  # an emptied or overlong edit leaves the record as it was
-        revised = self._store.revise_from_message(
-            message, text, actor_id=editor, at=self._clock()
-        )
+        revised = self._store.revise_from_message(message, text, actor_id=editor, at=self._clock())
         for decision in revised:
             if decision.removed:
                 self._indexer.remove_decision(decision.id)
