@@ -35,6 +35,9 @@ def apo(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_index_is_stable_and_search_explains_what_the_bot_sees(tmp_path: Path) -> None:
     first = apo(tmp_path, "index", str(ROOT / "knowledge"), "--project", "acme")
     assert first.returncode == 0, first.stderr
+    # READMEs and the example notes are about the knowledge, not knowledge: left out, and said
+    assert "skipped knowledge/examples/meeting-notes-en.md" in first.stderr
+    assert "skipped knowledge/projects/acme/decisions/README.md" in first.stderr
     again = apo(tmp_path, "index", str(ROOT / "knowledge"), "--project", "acme")
     assert again.stdout == first.stdout  # the same sections, updated rather than added
 
@@ -45,6 +48,7 @@ def test_index_is_stable_and_search_explains_what_the_bot_sees(tmp_path: Path) -
     rows = json.loads(result.stdout)
     ids = [r["id"] for r in rows]
     assert len(ids) == len(set(ids)) and len(ids) == 5
+    assert not any("README" in i or "examples" in i for i in ids)
     assert all(0 <= r["similarity"] <= 1 for r in rows)
     assert any("0005-due-date-defaults-to-14-days" in r["id"] for r in rows)
     # a decision record marked "Status: superseded by 0005" is history, not an answer

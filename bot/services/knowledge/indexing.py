@@ -112,7 +112,8 @@ class KnowledgeIndexer:
                 skipped.append(_stable_path(file))
             else:
                 files.append(file)
-        seen = self._indexed_texts(project)
+        # What this run re-indexes is replaced, so only other sources' passages count as seen.
+        seen = self._indexed_texts(project, but_sources={_stable_path(f) for f in files})
         sections = duplicates = 0
         for file in files:
             relative = _stable_path(file)
@@ -153,7 +154,7 @@ class KnowledgeIndexer:
             created_at=created_at,
             channel=channel or "",
             private=private,
-            seen=self._indexed_texts(project, but_source=f"note:{note_id}"),
+            seen=self._indexed_texts(project, but_sources={f"note:{note_id}"}),
         )
         return added
 
@@ -168,13 +169,13 @@ class KnowledgeIndexer:
         except Exception:
             log.exception("could not remove decision %s from the index", decision_id)
 
-    def _indexed_texts(self, project: str, *, but_source: str | None = None) -> set[str]:
+    def _indexed_texts(self, project: str, *, but_sources: set[str]) -> set[str]:
         """The project's indexed passages, normalised: a section with the same text is not
         indexed a second time (it would come back twice in every answer)."""
         return {
             _normalised(doc.text)
             for doc in self._knowledge().all({"project": project})
-            if but_source is None or doc.metadata.get("source") != but_source
+            if doc.metadata.get("source") not in but_sources
         }
 
     def _replace(
