@@ -36,8 +36,9 @@ def test_index_is_stable_and_search_explains_what_the_bot_sees(tmp_path: Path) -
     first = apo(tmp_path, "index", str(ROOT / "knowledge"), "--project", "acme")
     assert first.returncode == 0, first.stderr
     # READMEs and the example notes are about the knowledge, not knowledge: left out, and said
-    assert "skipped knowledge/examples/meeting-notes-en.md" in first.stderr
-    assert "skipped knowledge/projects/acme/decisions/README.md" in first.stderr
+    skipped = [line for line in first.stderr.splitlines() if line.startswith("skipped ")]
+    assert any(line.endswith("knowledge/examples/meeting-notes-en.md") for line in skipped)
+    assert any(line.endswith("knowledge/projects/acme/decisions/README.md") for line in skipped)
     again = apo(tmp_path, "index", str(ROOT / "knowledge"), "--project", "acme")
     assert again.stdout == first.stdout  # the same sections, updated rather than added
 
