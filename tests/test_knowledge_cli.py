@@ -114,15 +114,24 @@ def test_unknown_project_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_two_projects_index_the_same_files_without_overwriting(tmp_path: Path) -> None:
     for project in ("acme", "globex", "acme"):
-        result = apo(tmp_path, "index", str(ROOT / "knowledge" / "decisions"), "--project", project)
+        result = apo(tmp_path, "index", str(ROOT / "knowledge" / "shared"), "--project", project)
         assert result.returncode == 0, result.stderr
     # the same file through its parent folder must update, not add
-    assert apo(tmp_path, "index", str(ROOT / "knowledge"), "--project", "acme").returncode == 0
+    for project in ("acme", "globex"):
+        whole = apo(tmp_path, "index", str(ROOT / "knowledge"), "--project", project)
+        assert whole.returncode == 0, whole.stderr
+    # one client's folder never goes into another project's index
+    refused = apo(
+        tmp_path, "index", str(ROOT / "knowledge" / "projects" / "acme"), "--project", "globex"
+    )
+    assert refused.returncode == 2 and "acme's knowledge" in refused.stderr
 
     for project in ("acme", "globex"):
         found = apo(tmp_path, "search", "due date for invoices", "--project", project, "--json")
         rows = json.loads(found.stdout)
         assert rows, f"{project} lost its knowledge"
         assert all(r["id"].startswith(f"knowledge:{project}:") for r in rows)
+        if project == "globex":
+            assert not any("projects/acme" in r["id"] for r in rows)
         ids = [r["id"] for r in rows]
         assert len(ids) == len(set(ids))
