@@ -231,7 +231,7 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
         indexer=indexer,
         searcher=searcher,
         digests=digests,
-        edits=MessageEdits(digests, decisions),
+        edits=MessageEdits(digests, decisions, stories),
     )
     return Container(settings, projects, db, chat_model, prompts, services, knowledge, embedder)
 

@@ -47,7 +47,10 @@ class ProjectRecord(SQLModel, table=True):
 
 class MeetingNote(SQLModel, table=True):
     __tablename__ = "meeting_note"
-    __table_args__ = (sa.UniqueConstraint("project", "dedupe_key"),)
+    __table_args__ = (
+        sa.UniqueConstraint("project", "dedupe_key"),
+        sa.Index("ix_meeting_note_source", "channel_id", "source_ts"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     project: str = Field(foreign_key="project.key", max_length=64)
@@ -64,6 +67,8 @@ class MeetingNote(SQLModel, table=True):
     placement_ts: str | None = None
     # Sent from a private channel: its text may only be cited in that channel.
     source_private: bool = False
+    # The Slack message the notes are (message shortcut): edits and deletion follow it.
+    source_ts: str | None = Field(default=None, max_length=32)
     # What the drafting found beyond the stories: shown on the batch and in digests.
     open_questions: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     out_of_scope: list[str] = Field(default_factory=list, sa_type=sa.JSON)

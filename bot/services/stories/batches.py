@@ -10,6 +10,7 @@ Retry, `apo story`) runs this same flow.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from bot.domain import Clock, MessageRef, utc_now
 from bot.domain.stories import BatchView, StoredNote, StoredStory, StoryView
@@ -167,6 +168,20 @@ class StoryService:
         if outcome.stories:  # notes that yielded nothing ("hello") are not knowledge
             self._index_note(note)
         return True
+
+    # -- the notes' Slack message edited or deleted ---------------------------------------
+
+    def revise_from_message(self, message: MessageRef, text: str | None) -> None:
+        """Notes taken from a Slack message follow it. Deleted (`text` None): they leave
+        digests and the index; their stories stay with their reviews. Edited: the index
+        holds the new text; the stored copy the stories were drafted from is kept."""
+        for note in self._store.notes_from_message(message):
+            if text is None or not text.strip():
+                self._store.mark_removed(note.id)
+                if self._index is not None:
+                    self._index.remove_note(note.id, project=note.project)
+            elif note.status == "drafted" and self._store.batch(note.id)[1]:
+                self._index_note(replace(note, text=text))
 
     # -- reading -------------------------------------------------------------------------
 

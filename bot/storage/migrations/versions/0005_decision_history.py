@@ -1,4 +1,5 @@
-"""A decision's history (edits and removal of the Slack message it came from), and its removal.
+"""A decision's history (edits and removal of the Slack message it came from), and its removal;
+the Slack message meeting notes came from.
 
 Revision ID: 0005
 Revises: 0004
@@ -16,6 +17,9 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("meeting_note") as batch:
+        batch.add_column(sa.Column("source_ts", sa.String(length=32), nullable=True))
+    op.create_index("ix_meeting_note_source", "meeting_note", ["channel_id", "source_ts"])
     with op.batch_alter_table("decision") as batch:
         batch.add_column(sa.Column("removed_at", sa.DateTime(timezone=True), nullable=True))
     op.create_table(
@@ -44,3 +48,6 @@ def downgrade() -> None:
     op.drop_table("decision_revision")
     with op.batch_alter_table("decision") as batch:
         batch.drop_column("removed_at")
+    op.drop_index("ix_meeting_note_source", table_name="meeting_note")
+    with op.batch_alter_table("meeting_note") as batch:
+        batch.drop_column("source_ts")
