@@ -132,3 +132,19 @@ def test_an_edited_message_edits_its_decision_and_a_deleted_one_removes_it(
         ("edited", "Due after 30 days.", "Due after 14 days."),
         ("removed", "Due after 14 days.", None),
     ]
+
+
+def test_a_private_copy_never_hides_a_public_passage(kb: Knowledge, tmp_path: Path) -> None:
+    text = "# Due date\nInvoices are due after 14 days.\n"
+    kb.indexer.index_note(
+        1, text, project="acme", title="", channel=CLIENT, private=True, created_at=kb.clock()
+    )
+    (tmp_path / "due.md").write_text(text, encoding="utf-8")
+
+    public = kb.indexer.index_path(tmp_path / "due.md", project="acme")
+    again = kb.indexer.index_note(
+        2, text, project="acme", title="", channel=CLIENT, private=True, created_at=kb.clock()
+    )
+
+    assert (public.sections, public.duplicates) == (1, 0)  # visible in every channel now
+    assert again == 0  # the public copy already reaches that private channel

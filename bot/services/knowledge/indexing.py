@@ -25,6 +25,8 @@ from bot.services.knowledge.folders import is_skipped_by_default, owning_project
 log = logging.getLogger(__name__)
 
 Splitter = Callable[[str], list[tuple[str, str]]]
+PUBLIC = "public"
+Seen = tuple[str, str]  # (where it may be cited, normalised text)
 # "Status: Superseded", "- Status: superseded by 0005", "**Status:** superseded" (ADR style)
 _SUPERSEDED = re.compile(
     r"^[\s>*-]*\**status\**\s*:\s*\**\s*superseded", re.IGNORECASE | re.MULTILINE
@@ -169,13 +171,16 @@ class KnowledgeIndexer:
         except Exception:
             log.exception("could not remove decision %s from the index", decision_id)
 
-    def _indexed_texts(self, project: str, *, but_sources: set[str]) -> set[str]:
-        """The project's indexed passages, normalised: a section with the same text is not
-        indexed a second time (it would come back twice in every answer)."""
+    def _indexed_texts(self, project: str, *, but_sources: set[str]) -> set[Seen]:
+        """The project's current passages, normalised, each with where it may be cited: a
+        section with the same text and at least that reach is not indexed a second time (it
+        would come back twice in every answer)."""
         return {
-            _normalised(doc.text)
+            (_reach(doc.metadata.get("private"), doc.metadata.get("source_channel")), text)
             for doc in self._knowledge().all({"project": project})
             if doc.metadata.get("source") not in but_sources
+            and not doc.metadata.get("superseded")
+            and (text := _normalised(doc.text))
         }
 
     def _replace(
@@ -191,19 +196,23 @@ class KnowledgeIndexer:
         channel: str = "",
         private: bool = False,
         superseded: bool = False,
-        seen: set[str],
+        seen: set[Seen],
     ) -> tuple[int, int]:
         """Replace a source's sections; (sections indexed, sections dropped as duplicates).
-        `seen` holds the normalised texts already indexed and gains the new ones."""
+        `seen` holds the passages already indexed and gains the new ones. A public copy
+        covers every channel; a private one only its own, so it never hides a public one."""
         store = self._knowledge()
         store.delete_where({"project": project, "source": source})  # IndexRecord's keys
         sections: list[tuple[str, str]] = []
         split = self._split(text)
+        reach = _reach(private, channel)
         for title, section in split:
-            key = _normalised(section)
-            if key and key not in seen:
-                seen.add(key)
-                sections.append((title, section))
+            text = _normalised(section)
+            if not text or (PUBLIC, text) in seen or (reach, text) in seen:
+                continue
+            if not superseded:  # history is not cited, so it covers nothing
+                seen.add((reach, text))
+            sections.append((title, section))
         dropped = len(split) - len(sections)
         docs = [
             Document(
@@ -229,6 +238,11 @@ class KnowledgeIndexer:
 
 def _normalised(text: str) -> str:
     return " ".join(text.casefold().split())
+
+
+def _reach(private: object, channel: object) -> str:
+    """Where a passage may be cited: everywhere, or only in its own private channel."""
+    return f"channel:{channel or ''}" if private else PUBLIC
 
 
 def _stable_path(file: Path) -> str:
