@@ -19,6 +19,11 @@ def add_knowledge_commands(commands: Any) -> None:
     index = commands.add_parser("index", help="index Markdown files (e.g. knowledge/) for answers")
     index.add_argument("path", help="a Markdown file or a folder of them")
     index.add_argument("--project", help="project key (default: the only project)")
+    index.add_argument(
+        "--include-all",
+        action="store_true",
+        help="also index README files and examples/ folders (skipped by default)",
+    )
     index.set_defaults(handler=run_index)
 
     search = commands.add_parser("search", help="show the passages the bot would retrieve")
@@ -67,8 +72,14 @@ def project_key(container: Container, key: str | None) -> str:
 def run_index(args: argparse.Namespace) -> int:
     container = _container()
     project = project_key(container, args.project)
-    report = container.services.indexer.index_path(Path(args.path), project=project)
+    report = container.services.indexer.index_path(
+        Path(args.path), project=project, include_all=args.include_all
+    )
     print(f"indexed {report.sections} sections from {report.files} files into {project}")
+    if report.duplicates:
+        print(f"left out {report.duplicates} sections already indexed with the same text")
+    for skipped in report.skipped:
+        print(f"skipped {skipped}", file=sys.stderr)
     return 0
 
 

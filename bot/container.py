@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
 
@@ -31,9 +32,11 @@ from bot.retrieval.similarity import EmbeddingSimilarity, duplicate_threshold
 from bot.retrieval.types import Embedder, SearchResult
 from bot.services import Services
 from bot.services.digests.service import DigestService
+from bot.services.edits import MessageEdits
 from bot.services.inbox import EventInbox
 from bot.services.knowledge.decisions import DecisionService
 from bot.services.knowledge.escalations import EscalationService
+from bot.services.knowledge.folders import KnowledgeFolders
 from bot.services.knowledge.indexing import KnowledgeIndexer
 from bot.services.knowledge.questions import QuestionService
 from bot.services.stories.batches import StoryService
@@ -181,7 +184,7 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
             "story_draft",
             variables=frozenset({"guidelines", "project_name", "language", "part", "notes"}),
         ),
-        load_guidelines(Path(settings.knowledge_dir)),
+        KnowledgeFolders(Path(settings.knowledge_dir)).guidelines,
         lambda notes: split_notes(notes, settings.notes_part_chars),
     )
     indexer = KnowledgeIndexer(knowledge, split_markdown_sections)
@@ -210,6 +213,13 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
             variables=frozenset({"project_name", "passages", "history", "question"}),
         ),
     )
+    digests = DigestService(
+        SqlDigestStore(db),
+        projects,
+        chat_model,
+        prompts.get("summarize_discussion", variables=frozenset({"project_name", "messages"})),
+        retention=timedelta(days=settings.message_retention_days),
+    )
     services = Services(
         projects=projects,
         inbox=EventInbox(SqlEventLog(db)),
@@ -221,12 +231,8 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
         escalations=EscalationService(question_store, projects, decisions),
         indexer=indexer,
         searcher=searcher,
-        digests=DigestService(
-            SqlDigestStore(db),
-            projects,
-            chat_model,
-            prompts.get("summarize_discussion", variables=frozenset({"project_name", "messages"})),
-        ),
+        digests=digests,
+        edits=MessageEdits(digests, decisions, stories),
     )
     return Container(settings, projects, db, chat_model, prompts, services, knowledge, embedder)
 
@@ -258,21 +264,6 @@ def split_markdown_sections(text: str) -> list[tuple[str, str]]:
     from bot.retrieval.markdown import split_markdown  # LangChain's splitters: on first use
 
     return split_markdown(text)
-
-
-GUIDELINE_FILES = ("definition-of-ready.md", "story-writing-guide.md", "glossary.md")
-
-
-def load_guidelines(folder: Path) -> str:
-    """The team's standing guidance that goes first into the drafting prompt."""
-    parts = []
-    for name in GUIDELINE_FILES:
-        path = folder / name
-        if path.is_file():
-            parts.append(path.read_text(encoding="utf-8").strip())
-        else:
-            log.warning("knowledge file %s is missing; drafting without it", path)
-    return "\n\n".join(parts)
 
 
 def sync_projects(db: Database, projects: ProjectsConfig) -> None:

@@ -21,6 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.domain import Clock, utc_now
 from bot.domain.digests import DigestSideName
@@ -54,6 +55,7 @@ class DigestScheduler:
         leader: LeaderLock,
         last_posted: LastPosted,
         misfire_grace_seconds: int = 3600,
+        daily_upkeep: Callable[[], object] | None = None,
         now: Clock = utc_now,
     ) -> None:
         if not 0 < misfire_grace_seconds < 24 * 3600:
@@ -64,6 +66,7 @@ class DigestScheduler:
         self._last_posted = last_posted
         self._grace = misfire_grace_seconds
         self._now = now
+        self._daily_upkeep = daily_upkeep
         # Today's digests found missed at start; each side's job takes its own on its first run.
         self._catch_up: dict[tuple[str, DigestSideName], date] = {}
         # Triggers carry their own zones; the scheduler's zone only affects its log lines.
@@ -104,7 +107,28 @@ class DigestScheduler:
                     # A slow digest (LLM summary) must not overlap with its next run.
                     max_instances=1,
                 )
+        if self._daily_upkeep is not None:
+            # At start, then every 24 hours: the retention period of collected messages.
+            self._scheduler.add_job(
+                self.upkeep,
+                IntervalTrigger(days=1),
+                id="upkeep",
+                next_run_time=datetime.now(UTC),
+                misfire_grace_time=self._grace,
+                coalesce=True,
+                max_instances=1,
+            )
         self._scheduler.start()
+
+    def upkeep(self) -> bool:
+        """The daily upkeep job, on the leader only; True when it ran."""
+        if self._daily_upkeep is None or not self._leader.is_leader():
+            return False
+        try:
+            self._daily_upkeep()
+        except Exception:  # tomorrow's run tries again; the digests go on meanwhile
+            logger.exception("the daily upkeep failed")
+        return True
 
     def shutdown(self, wait: bool = True) -> None:
         """Stop scheduling (waiting for running digests) and step down as leader."""

@@ -51,6 +51,7 @@ def start_digest_scheduler(app: App, container: Container) -> DigestScheduler:
         lambda project, side, day: digests.post(project, side, day, publisher),
         leader=leader_for(container.db.engine),
         last_posted=digests.last_posted_date,
+        daily_upkeep=digests.forget_old_messages,
     )
     scheduler.start()
     return scheduler

@@ -56,6 +56,7 @@ class Settings(BaseSettings):
         default="INFO", alias="APO_LOG_LEVEL"
     )
     slack_retry_attempts: int = Field(default=3, alias="APO_SLACK_RETRIES", ge=0, le=10)
+    message_retention_days: int = Field(default=90, alias="APO_MESSAGE_RETENTION_DAYS", ge=1)
 
     @field_validator("slack_api_url")
     @classmethod

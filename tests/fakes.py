@@ -157,6 +157,9 @@ class FakeStoryIndex:
         self.notes.append((note_id, channel or "", private))
         return 1
 
+    def remove_note(self, note_id: int, *, project: str) -> None:
+        self.notes = [n for n in self.notes if n[0] != note_id]
+
     def index_story(self, story: StoryView, *, channel: str | None, private: bool) -> None:
         if self.fail:
             raise RuntimeError("the index is down")

@@ -35,6 +35,10 @@ def apo(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_index_is_stable_and_search_explains_what_the_bot_sees(tmp_path: Path) -> None:
     first = apo(tmp_path, "index", str(ROOT / "knowledge"), "--project", "acme")
     assert first.returncode == 0, first.stderr
+    # READMEs and the example notes are about the knowledge, not knowledge: left out, and said
+    skipped = [line for line in first.stderr.splitlines() if line.startswith("skipped ")]
+    assert any(line.endswith("knowledge/examples/meeting-notes-en.md") for line in skipped)
+    assert any(line.endswith("knowledge/projects/acme/decisions/README.md") for line in skipped)
     again = apo(tmp_path, "index", str(ROOT / "knowledge"), "--project", "acme")
     assert again.stdout == first.stdout  # the same sections, updated rather than added
 
@@ -45,6 +49,7 @@ def test_index_is_stable_and_search_explains_what_the_bot_sees(tmp_path: Path) -
     rows = json.loads(result.stdout)["passages"]
     ids = [r["id"] for r in rows]
     assert len(ids) == len(set(ids)) and len(ids) == 5
+    assert not any("README" in i or "examples" in i for i in ids)
     assert all(0 <= r["similarity"] <= 1 for r in rows)
     assert any("0005-due-date-defaults-to-14-days" in r["id"] for r in rows)
     # a decision record marked "Status: superseded by 0005" is history, not an answer
@@ -135,15 +140,24 @@ def test_unknown_project_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_two_projects_index_the_same_files_without_overwriting(tmp_path: Path) -> None:
     for project in ("acme", "globex", "acme"):
-        result = apo(tmp_path, "index", str(ROOT / "knowledge" / "decisions"), "--project", project)
+        result = apo(tmp_path, "index", str(ROOT / "knowledge" / "shared"), "--project", project)
         assert result.returncode == 0, result.stderr
     # the same file through its parent folder must update, not add
-    assert apo(tmp_path, "index", str(ROOT / "knowledge"), "--project", "acme").returncode == 0
+    for project in ("acme", "globex"):
+        whole = apo(tmp_path, "index", str(ROOT / "knowledge"), "--project", project)
+        assert whole.returncode == 0, whole.stderr
+    # one client's folder never goes into another project's index
+    refused = apo(
+        tmp_path, "index", str(ROOT / "knowledge" / "projects" / "acme"), "--project", "globex"
+    )
+    assert refused.returncode == 2 and "acme's knowledge" in refused.stderr
 
     for project in ("acme", "globex"):
         found = apo(tmp_path, "search", "due date for invoices", "--project", project, "--json")
         rows = json.loads(found.stdout)["passages"]
         assert rows, f"{project} lost its knowledge"
         assert all(r["id"].startswith(f"knowledge:{project}:") for r in rows)
+        if project == "globex":
+            assert not any("projects/acme" in r["id"] for r in rows)
         ids = [r["id"] for r in rows]
         assert len(ids) == len(set(ids))

@@ -11,6 +11,7 @@ import pytest
 from bot.errors import PromptError
 from bot.llm.base import ChatMessage
 from bot.llm.prompts import PromptLibrary
+from bot.services.knowledge.folders import KnowledgeFolders
 
 ROOT = Path(__file__).resolve().parents[1]
 VARIABLES = {"guidelines", "project_name", "language", "part", "notes"}
@@ -18,8 +19,7 @@ VARIABLES = {"guidelines", "project_name", "language", "part", "notes"}
 
 def guidelines() -> str:
     """The knowledge files the drafting service puts into the prompt."""
-    names = ("definition-of-ready.md", "story-writing-guide.md", "glossary.md")
-    return "\n\n".join((ROOT / "knowledge" / n).read_text(encoding="utf-8") for n in names)
+    return KnowledgeFolders(ROOT / "knowledge").guidelines("acme")
 
 
 def render(**overrides: str) -> tuple[ChatMessage, ChatMessage]:

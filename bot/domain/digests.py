@@ -87,6 +87,25 @@ class DigestQuestion:
 
 
 @dataclass(frozen=True)
+class DigestWrongAnswer:
+    """A bot answer someone marked "Wrong or outdated" in the window."""
+
+    question: DigestQuestion  # with the bot's answer text
+    citations: tuple[str, ...]  # the passage ids the answer cited
+    answer: MessageRef  # the answer message the click was on
+    reporters: tuple[str, ...]
+    at: datetime  # the latest click
+
+    @property
+    def source_channel(self) -> str:
+        return self.question.source_channel
+
+    @property
+    def source_private(self) -> bool:
+        return self.question.source_private
+
+
+@dataclass(frozen=True)
 class DigestMessage:
     """A message of a project channel, kept for the next discussion summary."""
 
@@ -106,3 +125,4 @@ class DigestActivity:
     open_questions: tuple[DigestQuestion, ...]  # not answered yet, whenever asked
     notes: tuple[DigestNote, ...]  # received in the window
     discussion: tuple[DigestMessage, ...]  # the team channel's messages in the window
+    wrong_answers: tuple[DigestWrongAnswer, ...] = ()  # marked wrong or outdated in the window

@@ -38,6 +38,8 @@ class DecisionView:
     supersedes_id: int | None
     superseded_by_id: int | None
     private: bool = False
+    question_id: int | None = None  # the escalated question it answers
+    removed: bool = False  # its Slack message was deleted
 
 
 @dataclass(frozen=True)

@@ -113,7 +113,7 @@ class StoryEdit:
 
 # --- stories: what storage keeps of notes and drafted stories ------------------------------
 
-NoteState = Literal["received", "drafting", "drafted", "failed"]
+NoteState = Literal["received", "drafting", "drafted", "failed", "removed"]
 
 
 @dataclass(frozen=True)

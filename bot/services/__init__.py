@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bot.projects import ProjectsConfig
     from bot.services.digests.service import DigestService
+    from bot.services.edits import MessageEdits
     from bot.services.inbox import EventInbox
     from bot.services.knowledge.decisions import DecisionService
     from bot.services.knowledge.escalations import EscalationService
@@ -37,3 +38,4 @@ class Services:
     indexer: KnowledgeIndexer
     searcher: Searcher
     digests: DigestService
+    edits: MessageEdits

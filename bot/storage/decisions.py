@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from bot.errors import BotError, NotFound
 from bot.storage._sql import insert_ignore
-from bot.storage.models import Decision
+from bot.storage.models import Decision, DecisionRevision
 from bot.storage.types import DecisionOrigin, now_utc
 
 
@@ -108,7 +108,9 @@ def list_decisions(
     session: Session,
 ) -> list[Decision]:
     """The project's decisions in the order they were taken (or newest first)."""
-    stmt = select(Decision).where(col(Decision.project) == project)
+    stmt = select(Decision).where(
+        col(Decision.project) == project, col(Decision.removed_at).is_(None)
+    )
     if not include_superseded:
         stmt = stmt.where(col(Decision.superseded_by_id).is_(None))
     if since is not None:
@@ -122,3 +124,50 @@ def list_decisions(
     if limit is not None:
         stmt = stmt.limit(limit)
     return list(session.exec(stmt).all())
+
+
+def revise_from_message(
+    channel: str, ts: str, text: str | None, *, actor_id: str | None, at: datetime, session: Session
+) -> list[Decision]:
+    """The decisions taken from message (channel, ts), now with its edited `text`, or removed
+    (`text` None); each change leaves a `DecisionRevision`. Unchanged ones are not returned."""
+    rows = session.exec(
+        select(Decision).where(
+            col(Decision.source_channel) == channel,
+            col(Decision.source_ts) == ts,
+            col(Decision.removed_at).is_(None),
+        )
+    ).all()
+    changed = []
+    for row in rows:
+        if text is not None and text == row.text:
+            continue
+        assert row.id is not None
+        session.add(
+            DecisionRevision(
+                decision_id=row.id,
+                action="edited" if text is not None else "removed",
+                before=row.text,
+                after=text,
+                actor_id=actor_id,
+                at=at,
+            )
+        )
+        if text is None:
+            row.removed_at = at
+        else:
+            row.text = text
+        session.add(row)
+        changed.append(row)
+    session.flush()
+    return changed
+
+
+def decision_history(decision_id: int, *, session: Session) -> list[DecisionRevision]:
+    return list(
+        session.exec(
+            select(DecisionRevision)
+            .where(col(DecisionRevision.decision_id) == decision_id)
+            .order_by(col(DecisionRevision.at), col(DecisionRevision.id))
+        ).all()
+    )

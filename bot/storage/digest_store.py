@@ -18,6 +18,7 @@ from bot.domain.digests import (
     DigestQuestion,
     DigestSideName,
     DigestStory,
+    DigestWrongAnswer,
     PostedDigest,
 )
 from bot.domain.stories import StoryState
@@ -29,12 +30,17 @@ from bot.storage.digest_claims import (
     mark_digest_failed,
     mark_digest_posted,
 )
-from bot.storage.messages import add_channel_message, list_channel_messages
-from bot.storage.models import Decision, MeetingNote, Question, Story
+from bot.storage.messages import (
+    add_channel_message,
+    forget_channel_messages,
+    list_channel_messages,
+    revise_channel_message,
+)
+from bot.storage.models import AnswerFeedback, Decision, MeetingNote, Question, Story
 from bot.storage.notes import get_note, notes_between
-from bot.storage.questions import list_questions, open_questions
+from bot.storage.questions import list_questions, open_questions, wrong_answer_feedback
 from bot.storage.stories import list_stories
-from bot.storage.types import DigestSide, QuestionStatus, StoryStatus
+from bot.storage.types import DigestSide, NoteStatus, QuestionStatus, StoryStatus
 
 
 class SqlDigestStore:
@@ -62,6 +68,14 @@ class SqlDigestStore:
                 permalink=permalink,
                 session=session,
             )
+
+    def revise(self, message: MessageRef, text: str | None) -> bool:
+        with self._db.session() as session:
+            return revise_channel_message(message.channel, message.ts, text, session=session) > 0
+
+    def forget_before(self, cutoff: datetime) -> int:
+        with self._db.session() as session:
+            return forget_channel_messages(cutoff, session=session)
 
     def last_posted(self, project: str, side: DigestSideName) -> PostedDigest | None:
         with self._db.session() as session:
@@ -130,6 +144,7 @@ class SqlDigestStore:
             asked = list_questions(project, since=since, until=until, session=session)
             still_open = open_questions(project, session=session)
             notes = notes_between(project, since=since, until=until, session=session)
+            wrong = wrong_answer_feedback(project, since=since, until=until, session=session)
             messages = list_channel_messages(
                 project, since=since, until=until, channel_id=discussion_channel, session=session
             )
@@ -139,11 +154,17 @@ class SqlDigestStore:
                 decisions=tuple(_decision(d) for d in decisions),
                 asked=tuple(read.question(q) for q in asked),
                 open_questions=tuple(read.question(q) for q in still_open),
-                notes=tuple(read.note(n) for n in notes),
+                # A drafted note that yielded nothing ("hello") is no meeting to report.
+                notes=tuple(
+                    note
+                    for note in (read.note(n) for n in notes)
+                    if note.stories or note.open_questions or not _drafted(notes, note.id)
+                ),
                 discussion=tuple(
                     DigestMessage(MessageRef(m.channel_id, m.ts), m.user_id, m.text)
                     for m in messages
                 ),
+                wrong_answers=read.wrong_answers(wrong),
             )
 
 
@@ -203,6 +224,26 @@ class _Reader:
             source_private=note.source_private,
         )
 
+    def wrong_answers(
+        self, verdicts: list[tuple[AnswerFeedback, Question]]
+    ) -> tuple[DigestWrongAnswer, ...]:
+        """One entry per answer message, however many people marked it wrong."""
+        grouped: dict[tuple[str, str], list[tuple[AnswerFeedback, Question]]] = {}
+        for feedback, question in verdicts:
+            grouped.setdefault((feedback.channel_id, feedback.message_ts), []).append(
+                (feedback, question)
+            )
+        return tuple(
+            DigestWrongAnswer(
+                question=self.question(rows[-1][1]),
+                citations=tuple(rows[-1][1].citations),
+                answer=MessageRef(*where),
+                reporters=tuple(dict.fromkeys(f.user_id for f, _ in rows)),
+                at=rows[-1][0].at,
+            )
+            for where, rows in grouped.items()
+        )
+
     def question(self, question: Question) -> DigestQuestion:
         assert question.id is not None
         answer = (
@@ -223,6 +264,10 @@ class _Reader:
             source_channel=question.channel_id,
             source_private=question.source_private,
         )
+
+
+def _drafted(notes: list[MeetingNote], note_id: int) -> bool:
+    return any(n.id == note_id and n.status == NoteStatus.drafted for n in notes)
 
 
 def _decision(decision: Decision) -> DigestDecision:

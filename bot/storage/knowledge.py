@@ -3,11 +3,13 @@ feedback on answers. Each method is one unit of work and speaks domain views, ne
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.domain import MessageRef
 from bot.domain.knowledge import DecisionInput, DecisionView, QuestionView
 from bot.errors import BotError
 from bot.storage.db import Database
-from bot.storage.decisions import add_decision, get_decision
+from bot.storage.decisions import add_decision, get_decision, revise_from_message
 from bot.storage.models import Decision, Question
 from bot.storage.questions import (
     add_question,
@@ -53,6 +55,17 @@ class SqlDecisionStore:
             if created and decision.supersedes_id is not None:
                 superseded = decision_view(get_decision(decision.supersedes_id, session=session))
             return decision_view(row), created, superseded
+
+    def revise_from_message(
+        self, message: MessageRef, text: str | None, *, actor_id: str | None, at: datetime
+    ) -> list[DecisionView]:
+        """The decisions taken from `message`, edited to `text` or removed (None), each with a
+        revision in its history."""
+        with self._db.session() as session:
+            rows = revise_from_message(
+                message.channel, message.ts, text, actor_id=actor_id, at=at, session=session
+            )
+            return [decision_view(row) for row in rows]
 
 
 class SqlQuestionStore:
@@ -148,6 +161,8 @@ def decision_view(row: Decision) -> DecisionView:
         supersedes_id=row.supersedes_id,
         superseded_by_id=row.superseded_by_id,
         private=row.source_private,
+        question_id=row.question_id,
+        removed=row.removed_at is not None,
     )
 
 

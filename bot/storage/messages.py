@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
-from bot.storage._sql import insert_ignore
+from bot.storage._sql import insert_ignore, rowcount
 from bot.storage.models import ChannelMessage
 
 
@@ -59,3 +60,16 @@ def list_channel_messages(
         stmt = stmt.where(col(ChannelMessage.channel_id) == channel_id)
     stmt = stmt.order_by(col(ChannelMessage.at), col(ChannelMessage.id))
     return list(session.exec(stmt).all())
+
+
+def revise_channel_message(channel_id: str, ts: str, text: str | None, *, session: Session) -> int:
+    """An edited message keeps its new text; a deleted one (`text` None) is forgotten."""
+    where = (col(ChannelMessage.channel_id) == channel_id, col(ChannelMessage.ts) == ts)
+    if text is None:
+        return rowcount(session, delete(ChannelMessage).where(*where))
+    return rowcount(session, update(ChannelMessage).where(*where).values(text=text))
+
+
+def forget_channel_messages(before: datetime, *, session: Session) -> int:
+    """Collected messages older than `before` are deleted (the retention period)."""
+    return rowcount(session, delete(ChannelMessage).where(col(ChannelMessage.at) < before))

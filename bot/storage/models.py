@@ -47,7 +47,10 @@ class ProjectRecord(SQLModel, table=True):
 
 class MeetingNote(SQLModel, table=True):
     __tablename__ = "meeting_note"
-    __table_args__ = (sa.UniqueConstraint("project", "dedupe_key"),)
+    __table_args__ = (
+        sa.UniqueConstraint("project", "dedupe_key"),
+        sa.Index("ix_meeting_note_source", "channel_id", "source_ts"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     project: str = Field(foreign_key="project.key", max_length=64)
@@ -64,6 +67,8 @@ class MeetingNote(SQLModel, table=True):
     placement_ts: str | None = None
     # Sent from a private channel: its text may only be cited in that channel.
     source_private: bool = False
+    # The Slack message the notes are (message shortcut): edits and deletion follow it.
+    source_ts: str | None = Field(default=None, max_length=32)
     # What the drafting found beyond the stories: shown on the batch and in digests.
     open_questions: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     out_of_scope: list[str] = Field(default_factory=list, sa_type=sa.JSON)
@@ -186,6 +191,22 @@ class Decision(SQLModel, table=True):
     superseded_by_id: int | None = Field(default=None, foreign_key="decision.id")
     question_id: int | None = Field(default=None, foreign_key="question.id")
     created_at: datetime = created_field()
+    # Its Slack message was deleted: kept as history, out of answers and digests.
+    removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class DecisionRevision(SQLModel, table=True):
+    """One change to a recorded decision after the fact: its message edited or deleted."""
+
+    __tablename__ = "decision_revision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    decision_id: int = Field(foreign_key="decision.id", index=True)
+    action: str = Field(max_length=16)  # edited | removed
+    before: str = Field(sa_type=sa.Text)
+    after: str | None = Field(default=None, sa_type=sa.Text)
+    actor_id: str | None = None
+    at: datetime = Field(sa_type=UTCDateTime)
 
 
 class Digest(SQLModel, table=True):

@@ -36,6 +36,7 @@ def save_meeting_note(
     title: str = "",
     meeting_date: date | None = None,
     source_private: bool = False,
+    source_ts: str | None = None,
     session: Session,
 ) -> tuple[MeetingNote, bool]:
     """Store a note; on a repeat of ``(project, dedupe_key)`` return the stored one.
@@ -53,6 +54,7 @@ def save_meeting_note(
         title=title,
         meeting_date=meeting_date,
         source_private=source_private,
+        source_ts=source_ts,
     )
     created = insert_ignore(session, note, "project", "dedupe_key")
     stored = session.exec(
@@ -138,14 +140,26 @@ def notes_with_status(status: NoteStatus, *, session: Session) -> list[MeetingNo
 def notes_between(
     project: str, *, since: datetime, until: datetime, session: Session
 ) -> list[MeetingNote]:
-    """Notes received in [since, until), oldest first: what a digest reports."""
+    """Notes received in [since, until), oldest first: what a digest reports. Notes whose
+    draft failed or whose message was deleted are left out."""
     stmt = (
         select(MeetingNote)
         .where(
             col(MeetingNote.project) == project,
+            col(MeetingNote.status).not_in([NoteStatus.failed, NoteStatus.removed]),
             col(MeetingNote.created_at) >= since,
             col(MeetingNote.created_at) < until,
         )
         .order_by(col(MeetingNote.created_at), col(MeetingNote.id))
+    )
+    return list(session.exec(stmt).all())
+
+
+def notes_from_message(channel_id: str, ts: str, *, session: Session) -> list[MeetingNote]:
+    """Notes taken from that Slack message (the message shortcut), not removed."""
+    stmt = select(MeetingNote).where(
+        col(MeetingNote.channel_id) == channel_id,
+        col(MeetingNote.source_ts) == ts,
+        col(MeetingNote.status) != NoteStatus.removed,
     )
     return list(session.exec(stmt).all())

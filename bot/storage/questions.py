@@ -219,3 +219,22 @@ def record_answer_feedback(
         .execution_options(populate_existing=True)
     ).one()
     return stored
+
+
+def wrong_answer_feedback(
+    project: str, *, since: datetime, until: datetime, session: Session
+) -> list[tuple[AnswerFeedback, Question]]:
+    """ "Wrong or outdated" verdicts on the project's answers given in [since, until), oldest
+    first, each with its question."""
+    stmt = (
+        select(AnswerFeedback, Question)
+        .join(Question, col(AnswerFeedback.question_id) == col(Question.id))
+        .where(
+            col(Question.project) == project,
+            col(AnswerFeedback.verdict) == FeedbackVerdict.wrong,
+            col(AnswerFeedback.at) >= since,
+            col(AnswerFeedback.at) < until,
+        )
+        .order_by(col(AnswerFeedback.at), col(AnswerFeedback.id))
+    )
+    return [(feedback, question) for feedback, question in session.exec(stmt).all()]

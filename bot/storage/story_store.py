@@ -26,6 +26,7 @@ from bot.storage.models import AcceptanceCriterion, MeetingNote, Story
 from bot.storage.notes import (
     get_note,
     note_dedupe_key,
+    notes_from_message,
     notes_with_status,
     save_meeting_note,
     set_note_findings,
@@ -67,6 +68,7 @@ class SqlStoryStore:
         title: str = "",
         meeting_date: date | None = None,
         private: bool,
+        source_ts: str | None = None,
     ) -> tuple[int, bool]:
         """Store notes once per delivery: (note id, True only for the call that stored it)."""
         key = note_dedupe_key(channel_id, author_id, text, delivery_id)
@@ -81,10 +83,23 @@ class SqlStoryStore:
                 title=title,
                 meeting_date=meeting_date,
                 source_private=private,
+                source_ts=source_ts,
                 session=session,
             )
         assert note.id is not None
         return note.id, created
+
+    def notes_from_message(self, message: MessageRef) -> list[StoredNote]:
+        with self._db.session() as session:
+            return [
+                _note(n) for n in notes_from_message(message.channel, message.ts, session=session)
+            ]
+
+    def mark_removed(self, note_id: int) -> None:
+        with self._db.session() as session:
+            note = get_note(note_id, session=session)
+            note.status = NoteStatus.removed
+            session.add(note)
 
     def start_drafting(self, note_id: int, *, private: bool | None) -> StoredNote | None:
         """Claim the note for drafting; None if another worker has it or it is drafted."""

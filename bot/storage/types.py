@@ -101,6 +101,7 @@ class NoteStatus(enum.StrEnum):
     drafting = "drafting"
     drafted = "drafted"
     failed = "failed"
+    removed = "removed"  # its Slack message was deleted
 
 
 class StoryStatus(enum.StrEnum):

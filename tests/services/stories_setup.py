@@ -71,7 +71,7 @@ def build_stories(tmp_path: Path, template: Path) -> Stories:
     sync_projects(db, projects)
     chat = FakeChatModel()
     drafter = StoryDrafter(
-        chat, PromptLibrary().get("story_draft", variables=VARIABLES), "", lambda n: [n]
+        chat, PromptLibrary().get("story_draft", variables=VARIABLES), lambda key: "", lambda n: [n]
     )
     store = SqlStoryStore(db)
     index = FakeStoryIndex()

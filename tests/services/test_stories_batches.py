@@ -222,3 +222,37 @@ def test_without_model_questions_the_open_items_are_the_questions(world: Stories
         "Whether reminders go out by SMS is still undecided.",
         "Vi har ikke bestemt om rapporten skal sendes på e-post.",
     )
+
+
+def test_notes_are_indexed_only_after_a_draft_with_stories(world: Stories) -> None:
+    world.chat.queue(LLMTimeout("the model did not answer"))
+    failed = world.receive(QUOTE, delivery="T.failed")
+    world.stories.run_batch(failed, world.publisher, channel=TEAM_CHANNEL)
+    world.draft("hello", batch())
+
+    assert world.index.notes == []  # neither the failed draft nor the empty one
+
+    drafted = world.draft(QUOTE, ONE_STORY)
+    assert [n[0] for n in world.index.notes] == [drafted]
+
+
+def test_notes_from_a_deleted_message_leave_the_index(world: Stories) -> None:
+    world.chat.queue(ONE_STORY)
+    submission = NotesSubmission(
+        project="acme",
+        text=QUOTE,
+        source="message",
+        author_id="U0DEV",
+        channel_id=TEAM_CHANNEL,
+        delivery_id=f"{TEAM_CHANNEL}:1.5",
+        source_ts="1.5",
+    )
+    note_id = world.notes.receive(submission).note_id
+    world.stories.run_batch(note_id, world.publisher, channel=TEAM_CHANNEL)
+    assert [n[0] for n in world.index.notes] == [note_id]
+
+    world.stories.revise_from_message(MessageRef(TEAM_CHANNEL, "1.5"), None)
+
+    assert world.index.notes == []
+    note, stories = world.store.batch(note_id)
+    assert note.status == "removed" and len(stories) == 1  # reviewed work stays

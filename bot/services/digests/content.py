@@ -11,7 +11,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.domain import MessageRef
-from bot.domain.digests import DigestDecision, DigestNote, DigestSideName, DigestStory
+from bot.domain.digests import (
+    DigestDecision,
+    DigestNote,
+    DigestSideName,
+    DigestStory,
+    DigestWrongAnswer,
+)
 from bot.domain.stories import StoryState
 
 
@@ -64,6 +70,19 @@ class QuestionRef:
 
 
 @dataclass(frozen=True)
+class WrongAnswerRef:
+    """An answer marked wrong or outdated: what was asked, what the bot said, what it cited,
+    and who said it was wrong; reviewers record the correcting decision from it."""
+
+    question_id: int
+    question: str
+    answer: str
+    citations: tuple[str, ...]  # readable labels of the cited passages
+    message: MessageRef  # the answer in its thread
+    reporters: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class DiscussionSummary:
     """The model's summary of the team channel and the messages it was shown.
 
@@ -94,6 +113,7 @@ class DigestContent:
     answered: tuple[QuestionRef, ...] = ()
     open_questions: tuple[QuestionRef, ...] = ()
     discussion: DiscussionSummary | None = None
+    wrong_answers: tuple[WrongAnswerRef, ...] = ()
 
     @property
     def is_quiet(self) -> bool:
@@ -107,6 +127,7 @@ class DigestContent:
             or self.waiting
             or self.answered
             or self.open_questions
+            or self.wrong_answers
             or (self.discussion is not None and self.discussion.sources)
         )
 
@@ -149,3 +170,27 @@ def _summary_of(text: str, limit: int = 240) -> str:
     """The notes' first sentences: a short summary that needs no model."""
     flat = " ".join(line.strip("#*- ").strip() for line in text.splitlines() if line.strip())
     return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def wrong_answer_ref(wrong: DigestWrongAnswer) -> WrongAnswerRef:
+    return WrongAnswerRef(
+        question_id=wrong.question.id,
+        question=wrong.question.text,
+        answer=wrong.question.answer_text or "",
+        citations=tuple(citation_label(c) for c in wrong.citations),
+        message=wrong.answer,
+        reporters=wrong.reporters,
+    )
+
+
+def citation_label(passage_id: str) -> str:
+    """`decision:12` → "decision #12", `knowledge:acme:knowledge/glossary.md#3` → its file,
+    `note:acme:4#0` → "meeting notes #4", `story:7` → "story #7"."""
+    kind, _, rest = passage_id.partition(":")
+    if kind in ("decision", "story"):
+        return f"{kind} #{rest}"
+    if kind == "note":
+        return f"meeting notes #{rest.split(':')[-1].split('#')[0]}"
+    if kind == "knowledge":
+        return rest.split(":", 1)[-1].split("#")[0]
+    return passage_id

@@ -24,6 +24,14 @@ class DigestStore(Protocol):
         """Keep a channel message once per (channel, ts); True when it was new."""
         ...
 
+    def revise(self, message: MessageRef, text: str | None) -> bool:
+        """A collected message edited (its new text) or deleted (None); False if not kept."""
+        ...
+
+    def forget_before(self, cutoff: datetime) -> int:
+        """Delete the collected messages sent before `cutoff`; how many."""
+        ...
+
     def activity(
         self, project: str, *, since: datetime, until: datetime, discussion_channel: str
     ) -> DigestActivity:

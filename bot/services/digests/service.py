@@ -19,7 +19,13 @@ from bot.domain.digests import DigestKey, DigestSideName
 from bot.llm.base import ChatModel
 from bot.llm.prompts import Prompt
 from bot.projects import Project, ProjectsConfig
-from bot.services.digests.content import DigestContent, decision_ref, meeting_ref, story_ref
+from bot.services.digests.content import (
+    DigestContent,
+    decision_ref,
+    meeting_ref,
+    story_ref,
+    wrong_answer_ref,
+)
 from bot.services.digests.ports import DigestPublisher, DigestStore
 from bot.services.digests.privacy import Privacy
 from bot.services.digests.summary import summarise
@@ -33,6 +39,7 @@ FIRST_WINDOW = timedelta(days=7)  # the very first digest looks back a week
 # with the Slack client's own retries. Short, so an interrupted morning digest still goes out
 # on the next attempt that morning instead of waiting out a long lease.
 STALE_CLAIM = timedelta(minutes=3)
+DEFAULT_RETENTION = timedelta(days=90)  # APO_MESSAGE_RETENTION_DAYS
 
 
 class DigestService:
@@ -43,9 +50,11 @@ class DigestService:
         chat: ChatModel,
         prompt: Prompt,
         *,
+        retention: timedelta = DEFAULT_RETENTION,
         clock: Clock = utc_now,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        self._retention = retention
         self._store = store
         self._projects = projects
         self._chat = chat
@@ -75,6 +84,20 @@ class DigestService:
             thread_ts=thread_ts,
             permalink=permalink,
         )
+
+    def revise_message(self, channel: str, ts: str, text: str | None) -> bool:
+        """A collected message was edited (`text`) or deleted (None) in Slack: digests
+        summarise what it says now, or nothing of it."""
+        if self._projects.for_channel(channel) is None:
+            return False
+        return self._store.revise(MessageRef(channel, ts), text if text and text.strip() else None)
+
+    def forget_old_messages(self) -> int:
+        """Delete the collected channel messages older than the retention period."""
+        forgotten = self._store.forget_before(self._clock() - self._retention)
+        if forgotten:
+            log.info("forgot %d collected channel messages past retention", forgotten)
+        return forgotten
 
     def last_posted_date(self, project: str, side: DigestSideName) -> date | None:
         posted = self._store.last_posted(project, side)
@@ -186,7 +209,12 @@ class DigestService:
         )
         if side == "client":
             return replace(
-                content, discussion=summarise(self._chat, self._prompt, project, seen.discussion)
+                content,
+                discussion=summarise(self._chat, self._prompt, project, seen.discussion),
+                # Answers people marked wrong reach the reviewers, with one click to correct.
+                wrong_answers=tuple(
+                    wrong_answer_ref(w) for w in privacy.visible(seen.wrong_answers)
+                ),
             )
         changed = privacy.visible(seen.changed)
         return replace(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from bot.domain import Actor, MessageRef
+from bot.domain import Actor, Clock, MessageRef, utc_now
 from bot.domain.knowledge import DecisionInput, DecisionView
 from bot.errors import BotError, NotAllowed
 from bot.projects import Project, ProjectsConfig
@@ -66,11 +66,14 @@ class DecisionService:
         questions: QuestionStore,
         projects: ProjectsConfig,
         indexer: KnowledgeIndexer,
+        *,
+        clock: Clock = utc_now,
     ) -> None:
         self._store = store
         self._questions = questions
         self._projects = projects
         self._indexer = indexer
+        self._clock = clock
 
     def check_may_record(
         self, project_key: str, actor: Actor, *, author_id: str, supersedes: int | None
@@ -125,3 +128,27 @@ class DecisionService:
         if created:
             self._indexer.index_decisions(view, superseded, question_text=decision.question_text)
         return view, created
+
+    def revise_from_message(
+        self, message: MessageRef, text: str | None, *, editor: str | None
+    ) -> list[DecisionView]:
+        """The Slack message a decision came from was edited (`text`) or deleted (None): the
+        decision takes the new text, or is removed, with an entry in its history, and the
+        index follows, so answers cite what the message says now. Only the author (or a
+        workspace admin) can edit or delete a Slack message, so no check is needed here."""
+        if text is not None:
+            text = text.strip()
+            if not text or len(text) > MAX_DECISION_CHARS:
+                return []  # an emptied or overlong edit leaves the record as it was
+        revised = self._store.revise_from_message(message, text, actor_id=editor, at=self._clock())
+        for decision in revised:
+            if decision.removed:
+                self._indexer.remove_decision(decision.id)
+            else:
+                question = (
+                    self._questions.get(decision.question_id).text
+                    if decision.question_id is not None
+                    else None
+                )
+                self._indexer.index_decisions(decision, None, question_text=question)
+        return revised

@@ -85,6 +85,32 @@ class EscalationService:
                 show.show_answered(answered.escalation, answered, decision, actor.user_id)
         return decision
 
+    def correct(
+        self, question_id: int, text: str, actor: Actor, show: EscalationPublisher
+    ) -> DecisionView:
+        """A reviewer's correction of an answer someone marked wrong (from the digest): a
+        decision answering the question, indexed with it so the next asker gets it, and
+        told to the asker in their thread."""
+        question = self.question_to_answer(question_id, actor)
+        check_decision_text(text)
+        decision, _ = self._decisions.record(
+            DecisionInput(
+                project=question.project,
+                text=text,
+                author_id=actor.user_id,
+                origin="answer",
+                source_channel=question.channel,
+                private=question.private,
+                question_id=question_id,
+                question_text=question.text,
+            ),
+            actor,
+        )
+        show.tell_asker(
+            self._store.mark_answered(question_id, decision.id), decision, actor.user_id
+        )
+        return decision
+
     def answer_in_thread(
         self,
         escalation: MessageRef,

@@ -20,10 +20,13 @@ from bot.domain.knowledge import DecisionView
 from bot.domain.stories import StoryView
 from bot.errors import BotError
 from bot.retrieval.types import Document, IndexRecord, KnowledgeStore
+from bot.services.knowledge.folders import is_skipped_by_default, owning_project, without_banner
 
 log = logging.getLogger(__name__)
 
 Splitter = Callable[[str], list[tuple[str, str]]]
+PUBLIC = "public"
+Seen = tuple[str, str]  # (where it may be cited, normalised text)
 # "Status: Superseded", "- Status: superseded by 0005", "**Status:** superseded" (ADR style)
 _SUPERSEDED = re.compile(
     r"^[\s>*-]*\**status\**\s*:\s*\**\s*superseded", re.IGNORECASE | re.MULTILINE
@@ -34,6 +37,8 @@ _SUPERSEDED = re.compile(
 class IndexReport:
     files: int
     sections: int
+    skipped: tuple[str, ...] = ()  # READMEs, examples, another project's folder
+    duplicates: int = 0  # sections whose text the project's index already held
 
 
 class KnowledgeIndexer:
@@ -90,16 +95,33 @@ class KnowledgeIndexer:
         except Exception:
             log.exception("could not index approved story %s", story.id)
 
-    def index_path(self, path: Path, *, project: str) -> IndexReport:
+    def index_path(self, path: Path, *, project: str, include_all: bool = False) -> IndexReport:
+        """Index a Markdown file, or a folder's Markdown: README files and `examples/` only
+        with `include_all` (or named as the file), another project's folder never."""
         if not path.exists():
             raise BotError(f"There is no file or folder {path}.")
-        files = sorted(path.rglob("*.md")) if path.is_dir() else [path]
-        sections = 0
+        owner = owning_project(path if path.is_file() else path / "_")
+        if owner not in (None, project):
+            raise BotError(
+                f"{path} is project {owner}'s knowledge; index it with --project {owner}."
+            )
+        candidates = sorted(path.rglob("*.md")) if path.is_dir() else [path]
+        files, skipped = [], []
+        for file in candidates:
+            if owning_project(file) not in (None, project) or (
+                path.is_dir() and not include_all and is_skipped_by_default(file, path)
+            ):
+                skipped.append(_stable_path(file))
+            else:
+                files.append(file)
+        # What this run re-indexes is replaced, so only other sources' passages count as seen.
+        seen = self._indexed_texts(project, but_sources={_stable_path(f) for f in files})
+        sections = duplicates = 0
         for file in files:
             relative = _stable_path(file)
-            text = file.read_text(encoding="utf-8", errors="replace")
+            text = without_banner(file.read_text(encoding="utf-8", errors="replace"))
             modified = datetime.fromtimestamp(file.stat().st_mtime, tz=UTC)
-            sections += self._replace(
+            added, dropped = self._replace(
                 f"knowledge:{project}:{relative}",
                 text,
                 project=project,
@@ -108,8 +130,10 @@ class KnowledgeIndexer:
                 fallback_title=relative,
                 created_at=modified,
                 superseded=bool(_SUPERSEDED.search(text)),
+                seen=seen,
             )
-        return IndexReport(len(files), sections)
+            sections, duplicates = sections + added, duplicates + dropped
+        return IndexReport(len(files), sections, tuple(skipped), duplicates)
 
     def index_note(
         self,
@@ -122,7 +146,7 @@ class KnowledgeIndexer:
         private: bool,
         created_at: datetime,
     ) -> int:
-        return self._replace(
+        added, _ = self._replace(
             f"note:{project}:{note_id}",
             text,
             project=project,
@@ -132,7 +156,32 @@ class KnowledgeIndexer:
             created_at=created_at,
             channel=channel or "",
             private=private,
+            seen=self._indexed_texts(project, but_sources={f"note:{note_id}"}),
         )
+        return added
+
+    def remove_note(self, note_id: int, *, project: str) -> None:
+        """A note whose message was deleted (or whose draft failed) leaves the index."""
+        self._knowledge().delete_where({"project": project, "source": f"note:{note_id}"})
+
+    def remove_decision(self, decision_id: int) -> None:
+        """A removed decision leaves the index; a failure is logged (`apo index` rebuilds)."""
+        try:
+            self._knowledge().delete([f"decision:{decision_id}"])
+        except Exception:
+            log.exception("could not remove decision %s from the index", decision_id)
+
+    def _indexed_texts(self, project: str, *, but_sources: set[str]) -> set[Seen]:
+        """The project's current passages, normalised, each with where it may be cited: a
+        section with the same text and at least that reach is not indexed a second time (it
+        would come back twice in every answer)."""
+        return {
+            (_reach(doc.metadata.get("private"), doc.metadata.get("source_channel")), text)
+            for doc in self._knowledge().all({"project": project})
+            if doc.metadata.get("source") not in but_sources
+            and not doc.metadata.get("superseded")
+            and (text := _normalised(doc.text))
+        }
 
     def _replace(
         self,
@@ -147,9 +196,24 @@ class KnowledgeIndexer:
         channel: str = "",
         private: bool = False,
         superseded: bool = False,
-    ) -> int:
+        seen: set[Seen],
+    ) -> tuple[int, int]:
+        """Replace a source's sections; (sections indexed, sections dropped as duplicates).
+        `seen` holds the passages already indexed and gains the new ones. A public copy
+        covers every channel; a private one only its own, so it never hides a public one."""
         store = self._knowledge()
         store.delete_where({"project": project, "source": source})  # IndexRecord's keys
+        sections: list[tuple[str, str]] = []
+        split = self._split(text)
+        reach = _reach(private, channel)
+        for title, section in split:
+            text = _normalised(section)
+            if not text or (PUBLIC, text) in seen or (reach, text) in seen:
+                continue
+            if not superseded:  # history is not cited, so it covers nothing
+                seen.add((reach, text))
+            sections.append((title, section))
+        dropped = len(split) - len(sections)
         docs = [
             Document(
                 id=f"{prefix}#{n}",
@@ -165,11 +229,20 @@ class KnowledgeIndexer:
                     created_at=created_at,
                 ).to_metadata(),
             )
-            for n, (title, section) in enumerate(self._split(text))
+            for n, (title, section) in enumerate(sections)
         ]
         if docs:
             store.upsert(docs)
-        return len(docs)
+        return len(docs), dropped
+
+
+def _normalised(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _reach(private: object, channel: object) -> str:
+    """Where a passage may be cited: everywhere, or only in its own private channel."""
+    return f"channel:{channel or ''}" if private else PUBLIC
 
 
 def _stable_path(file: Path) -> str:

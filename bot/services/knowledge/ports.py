@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
 from bot.domain import MessageRef
@@ -14,6 +15,13 @@ from bot.services.knowledge.views import Abstention, Answer, AskInput
 class DecisionStore(Protocol):
     def add(self, decision: DecisionInput) -> tuple[DecisionView, bool, DecisionView | None]:
         """The stored decision, whether it is new, and the one it superseded (when new)."""
+        ...
+
+    def revise_from_message(
+        self, message: MessageRef, text: str | None, *, actor_id: str | None, at: datetime
+    ) -> list[DecisionView]:
+        """The decisions taken from `message`, now edited to `text` or removed (None), each
+        change kept in the decision's history; those that did not change are left out."""
         ...
 
 

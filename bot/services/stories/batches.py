@@ -10,6 +10,7 @@ Retry, `apo story`) runs this same flow.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from bot.domain import Clock, MessageRef, utc_now
 from bot.domain.stories import BatchView, StoredNote, StoredStory, StoryView
@@ -135,10 +136,10 @@ class StoryService:
         if note is None:
             return False
         project = self._projects.get(note.project)
-        self._index_note(note)
         try:
             outcome = self._drafter.draft(
                 note.text,
+                project=project.key,
                 project_name=project.name,
                 language=project.language,
                 on_progress=on_progress,
@@ -164,7 +165,23 @@ class StoryService:
             out_of_scope=outcome.out_of_scope,
             uncovered_needs=report.uncovered_needs,
         )
+        if outcome.stories:  # notes that yielded nothing ("hello") are not knowledge
+            self._index_note(note)
         return True
+
+    # -- the notes' Slack message edited or deleted ---------------------------------------
+
+    def revise_from_message(self, message: MessageRef, text: str | None) -> None:
+        """Notes taken from a Slack message follow it. Deleted (`text` None): they leave
+        digests and the index; their stories stay with their reviews. Edited: the index
+        holds the new text; the stored copy the stories were drafted from is kept."""
+        for note in self._store.notes_from_message(message):
+            if text is None or not text.strip():
+                self._store.mark_removed(note.id)
+                if self._index is not None:
+                    self._index.remove_note(note.id, project=note.project)
+            elif note.status == "drafted" and self._store.batch(note.id)[1]:
+                self._index_note(replace(note, text=text))
 
     # -- reading -------------------------------------------------------------------------
 
@@ -187,8 +204,8 @@ class StoryService:
         return [(str(s.id), comparison_text(view_to_check(s))) for s in self.approved(project)]
 
     def _index_note(self, note: StoredNote) -> None:
-        """Notes become searchable as they are drafted (after the ack: the first index use
-        loads the embedding model); failing to index must not stop the draft."""
+        """Notes become searchable once they are drafted into stories, never before (a failed
+        draft leaves nothing behind); failing to index must not undo the draft."""
         if self._index is None:
             return
         try:

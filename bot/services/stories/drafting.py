@@ -16,6 +16,8 @@ from bot.services.stories.draft_schema import DraftBatch, DraftedStory
 
 Progress = Callable[[str], None]
 Splitter = Callable[[str], list[str]]
+# A project's standing guidance (shared plus its own knowledge folder), by project key.
+Guidelines = Callable[[str], str]
 
 
 @dataclass(frozen=True)
@@ -27,23 +29,32 @@ class DraftOutcome:
 
 
 class StoryDrafter:
-    def __init__(self, chat: ChatModel, prompt: Prompt, guidelines: str, split: Splitter) -> None:
+    def __init__(
+        self, chat: ChatModel, prompt: Prompt, guidelines: Guidelines, split: Splitter
+    ) -> None:
         self._chat = chat
         self._prompt = prompt
         self._guidelines = guidelines
         self._split = split
 
     def draft(
-        self, notes: str, *, project_name: str, language: str, on_progress: Progress
+        self,
+        notes: str,
+        *,
+        project: str,
+        project_name: str,
+        language: str,
+        on_progress: Progress,
     ) -> DraftOutcome:
         parts = self._split(notes)
+        guidelines = self._guidelines(project)
         answers: list[DraftBatch] = []
         for number, part in enumerate(parts, start=1):
             on_progress(
                 f"Drafting part {number} of {len(parts)}…" if len(parts) > 1 else "Drafting…"
             )
             messages = self._prompt.render(
-                guidelines=self._guidelines,
+                guidelines=guidelines,
                 project_name=project_name,
                 language=language,
                 part=f"part {number} of {len(parts)}",

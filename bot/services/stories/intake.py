@@ -42,6 +42,8 @@ class NotesSubmission:
     private: bool = True
     # What makes a delivery unique (e.g. trigger id): a retried delivery maps to the same note.
     delivery_id: str = ""
+    # The Slack message the notes are (message shortcut): its deletion removes them.
+    source_ts: str | None = None
 
 
 def check_notes(text: str, *, max_chars: int) -> str:
@@ -128,6 +130,7 @@ class NotesIntake:
             title=submission.title,
             meeting_date=submission.meeting_date,
             private=submission.private,
+            source_ts=submission.source_ts,
         )
         return ReceivedNotes(note_id, created)
 

@@ -29,6 +29,7 @@ Linker = Callable[[str | None, str | None], str | None]
 MAX_ITEMS = 8
 MAX_QUESTIONS = 10
 MEETING_QUESTIONS = 5
+MAX_WRONG_ANSWERS = 5
 
 
 def digest_message(content: DigestContent, link: Linker) -> tuple[str, list[Block]]:
@@ -134,6 +135,7 @@ def _client(content: DigestContent, link: Linker) -> list[Block]:
                 + _stories(content.waiting, link)
             )
         )
+    blocks += _wrong_answers(content, link)
     blocks += _decisions(content, link, title="*What the team decided or clarified*")
     discussion = content.discussion
     if discussion is not None:
@@ -150,6 +152,30 @@ def _client(content: DigestContent, link: Linker) -> list[Block]:
             blocks.append(
                 section("*Team discussion*\n" + _cited(discussion.text, discussion.sources, link))
             )
+    return blocks
+
+
+def _wrong_answers(content: DigestContent, link: Linker) -> list[Block]:
+    """Answers marked wrong or outdated: the question, the answer, what it cited, and a
+    button for a reviewer to record the decision that corrects it."""
+    if not content.wrong_answers:
+        return []
+    wrong = content.wrong_answers
+    blocks: list[Block] = [section(f"*Answers marked wrong or outdated* ({len(wrong)})")]
+    for item in wrong[:MAX_WRONG_ANSWERS]:
+        reporters = ", ".join(user_ref(u) for u in item.reporters)
+        cited = ", ".join(safe_line(c, 80) for c in item.citations) or "nothing"
+        question = _linked(safe_line(item.question, 300), _url(link, item.message))
+        block = section(
+            f"• {question}\n   → {safe_line(item.answer, 400)}\n"
+            f"   _cited: {cited}; marked by {reporters}_"
+        )
+        block["accessory"] = button(
+            "Record the correct decision", ids.ANSWER_CORRECT, str(item.question_id)
+        )
+        blocks.append(block)
+    if len(wrong) > MAX_WRONG_ANSWERS:
+        blocks.append(context(f"…and {len(wrong) - MAX_WRONG_ANSWERS} more."))
     return blocks
 
 

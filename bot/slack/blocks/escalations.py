@@ -71,15 +71,32 @@ def answered_privately_message(decision: DecisionView, answerer_id: str) -> tupl
 
 
 def answer_modal(question_id: int, question_text: str) -> dict[str, object]:
+    return _answer_form(
+        ids.ANSWER_MODAL, "Answer a question", question_id, [section(quote(question_text, 2900))]
+    )
+
+
+def correction_modal(question_id: int, question_text: str, answer: str) -> dict[str, object]:
+    """The answer form for an answer marked wrong: the question and the bot's answer above."""
+    shown = [
+        section(quote(question_text, 1400)),
+        section("*The bot answered*\n" + quote(answer or "(no text)", 1400)),
+    ]
+    return _answer_form(ids.CORRECTION_MODAL, "Correct an answer", question_id, shown)
+
+
+def _answer_form(
+    callback_id: str, title: str, question_id: int, shown: list[Block]
+) -> dict[str, object]:
     return {
         "type": "modal",
-        "callback_id": ids.ANSWER_MODAL,
+        "callback_id": callback_id,
         "private_metadata": json.dumps({"question_id": question_id}),
-        "title": {"type": "plain_text", "text": "Answer a question"},
+        "title": {"type": "plain_text", "text": title},
         "submit": {"type": "plain_text", "text": "Record answer"},
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": [
-            section(quote(question_text, 2900)),
+            *shown,
             {
                 "type": "input",
                 "block_id": ids.ANSWER_TEXT_BLOCK,

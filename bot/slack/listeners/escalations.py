@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from bot.domain import Actor, MessageRef
 from bot.errors import BotError, NotAllowed
 from bot.slack.blocks import ids
-from bot.slack.blocks.escalations import answer_modal, parse_answer_modal
+from bot.slack.blocks.escalations import answer_modal, correction_modal, parse_answer_modal
 from bot.slack.blocks.help import HelpEntry
 from bot.slack.middleware import services_of
 from bot.slack.publishers.knowledge import SlackFeedbackPublisher, SlackKnowledgePublisher
@@ -24,6 +24,8 @@ def register(app: App, entries: list[HelpEntry]) -> None:
     app.view(ids.ANSWER_MODAL)(answer_submitted)
     app.action(ids.ANSWER_HELPFUL)(helpful)
     app.action(ids.ANSWER_WRONG)(wrong)
+    app.action(ids.ANSWER_CORRECT)(correct_button)
+    app.view(ids.CORRECTION_MODAL)(correction_submitted)
 
 
 def answer_button(
@@ -62,6 +64,48 @@ def answer_submitted(
         return
     ack()
     escalations.answer(question_id, text, actor, SlackKnowledgePublisher(client))
+
+
+def correct_button(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    context: BoltContext,
+) -> None:
+    """ "Record the correct decision" on an answer marked wrong, in the client digest."""
+    ack()
+    try:
+        question = services_of(context).escalations.question_to_answer(
+            int(action["value"]), Actor(body["user"]["id"])
+        )
+    except NotAllowed as exc:
+        respond(response_type="ephemeral", replace_original=False, text=exc.user_message)
+        return
+    client.views_open(
+        trigger_id=body["trigger_id"],
+        view=correction_modal(question.id, question.text, question.answer_text or ""),
+    )
+
+
+def correction_submitted(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    parsed = parse_answer_modal(view)
+    if isinstance(parsed, dict):
+        ack(response_action="errors", errors=parsed)
+        return
+    question_id, text = parsed
+    escalations = services_of(context).escalations
+    actor = Actor(body["user"]["id"])
+    try:  # database checks only, so the form closes well within Slack's 3 seconds
+        escalations.question_to_answer(question_id, actor)
+    except BotError as exc:
+        ack(response_action="errors", errors={ids.ANSWER_TEXT_BLOCK: plain(exc.user_message)})
+        return
+    ack()
+    escalations.correct(question_id, text, actor, SlackKnowledgePublisher(client))
 
 
 def helpful(

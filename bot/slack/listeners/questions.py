@@ -52,6 +52,9 @@ def on_mention(event: dict[str, Any], client: WebClient, context: BoltContext) -
 
 
 def on_message(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    if event.get("subtype") in ("message_changed", "message_deleted"):
+        _edited_or_deleted(event, services_of(context))
+        return
     if event.get("subtype") or event.get("bot_id"):
         return  # edits, joins and our own messages are not questions or answers
     services, kit = services_of(context), kit_of(context)
@@ -68,6 +71,20 @@ def on_message(event: dict[str, Any], client: WebClient, context: BoltContext) -
         _direct_message(event, client, services, kit)
     elif event.get("thread_ts"):
         _thread_reply(event, client, services, kit)
+
+
+def _edited_or_deleted(event: dict[str, Any], services: Services) -> None:
+    """What came from the message (collected text, decisions) follows the edit or deletion."""
+    channel = event["channel"]
+    if event["subtype"] == "message_deleted":
+        services.edits.deleted(MessageRef(channel, event["deleted_ts"]))
+        return
+    message = event.get("message") or {}
+    if message.get("bot_id") or not message.get("ts"):
+        return  # the bot updating its own messages
+    services.edits.changed(
+        MessageRef(channel, message["ts"]), message.get("text") or "", editor=message.get("user")
+    )
 
 
 def _thread_reply(

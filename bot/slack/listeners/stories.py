@@ -146,6 +146,7 @@ def draft_from_message(
         author_id=shortcut["user"]["id"],
         channel_id=channel,
         delivery_id=f"{channel}:{message.get('ts', '')}",
+        source_ts=message.get("ts"),
     )
 
     def acknowledge(error: BotError | None) -> None:
