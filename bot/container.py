@@ -12,24 +12,23 @@ background once it is answering (`Container.warm_up`).
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 
-from bot.errors import ConfigError
-from bot.llm.base import ChatMessage, ChatModel, LLMUsage, SchemaT
+from bot.deferred import Lazy, LazyChatModel, LazySearcher, MissingChatModel
+from bot.llm.base import ChatModel, LLMUsage
 from bot.llm.chunking import split_notes
 from bot.llm.prompts import PromptLibrary
 from bot.projects import ProjectsConfig, load_projects
 from bot.retrieval.keyword_sql import SqlKeywordIndex
 from bot.retrieval.similarity import EmbeddingSimilarity, duplicate_threshold
-from bot.retrieval.types import Embedder, SearchResult
+from bot.retrieval.types import Embedder
 from bot.services import Services
 from bot.services.digests.service import DigestService
 from bot.services.edits import MessageEdits
@@ -59,62 +58,6 @@ if TYPE_CHECKING:
     from bot.retrieval.store import ChromaKnowledgeStore
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
-
-
-class MissingChatModel:
-    """Stands in when OPENAI_API_KEY is unset, so the bot still serves what needs no model and
-    tells people exactly what to set when they ask for something that does."""
-
-    model_name = "none"
-
-    def structured(
-        self, messages: Sequence[ChatMessage], schema: type[SchemaT], *, purpose: str
-    ) -> SchemaT:
-        raise self._error()
-
-    @staticmethod
-    def _error() -> ConfigError:
-        return ConfigError(
-            "No language model is configured: set OPENAI_API_KEY (and OPENAI_BASE_URL for a "
-            "server other than OpenAI) where the bot runs."
-        )
-
-
-class LazyChatModel:
-    """The configured chat model, built on its first call: importing LangChain and the OpenAI
-    SDK takes seconds that commands making no model call (`apo decide`) should not wait for."""
-
-    def __init__(self, model_name: str, build: Callable[[], ChatModel]) -> None:
-        self._model_name = model_name
-        self._model = Lazy(build)
-
-    @property
-    def model_name(self) -> str:
-        return self._model_name
-
-    def load(self) -> None:
-        self._model()
-
-    def structured(
-        self, messages: Sequence[ChatMessage], schema: type[SchemaT], *, purpose: str
-    ) -> SchemaT:
-        return self._model().structured(messages, schema, purpose=purpose)
-
-
-class Lazy(Generic[T]):
-    """Builds a heavy part (the embedding model, Chroma) on first use, once, thread-safely."""
-
-    def __init__(self, factory: Callable[[], T]) -> None:
-        self._factory = factory
-        self._value: T | None = None
-        self._lock = threading.Lock()
-
-    def __call__(self) -> T:
-        with self._lock:
-            if self._value is None:
-                self._value = self._factory()
-            return self._value
 
 
 @dataclass
@@ -235,21 +178,6 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
         edits=MessageEdits(digests, decisions, stories),
     )
     return Container(settings, projects, db, chat_model, prompts, services, knowledge, embedder)
-
-
-class LazySearcher:
-    """Opens the index on the first search rather than at start-up; one for the whole bot."""
-
-    def __init__(self, open_searcher: Callable[[], HybridSearcher]) -> None:
-        self._searcher = Lazy(open_searcher)
-
-    def load(self) -> None:
-        self._searcher()
-
-    def lookup(
-        self, query: str, *, project: str, channel: str | None = None, k: int = 5
-    ) -> SearchResult:
-        return self._searcher().lookup(query, project=project, channel=channel, k=k)
 
 
 def open_searcher(
