@@ -92,9 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.set_defaults(handler=_doctor)
 
     from bot.cli_digest import add_digest_commands
+    from bot.cli_init import add_init_command
     from bot.cli_knowledge import add_knowledge_commands
     from bot.cli_stories import add_story_commands
 
+    add_init_command(commands)
     add_story_commands(commands)
     add_knowledge_commands(commands)
     add_digest_commands(commands)
