@@ -351,3 +351,14 @@ def test_index_built_with_another_embedder_is_refused(
 
     assert code == 1
     assert "built with embeddings" in line(report, "retrieval index")
+
+
+def test_reviewers_unchecked_without_users_read_says_which_scope(
+    healthy: Healthy, slack: FakeSlack, fake_openai: FakeOpenAI
+) -> None:
+    slack.set_response("users.info", {"ok": False, "error": "missing_scope"})
+
+    code, report = doctor(settings_for(healthy, slack, fake_openai))
+
+    assert code == 1
+    assert "lacks the users:read scope" in line(report, "reviewers")

@@ -134,6 +134,13 @@ def _reviewers(
             reply = _call(settings, "users.info", token, {"user": user}, deadline)
             if reply is None:
                 unchecked.append(user)
+            elif reply.body.get("error") == "missing_scope":
+                return Check(
+                    "reviewers",
+                    False,
+                    "not checked: the token lacks the users:read scope",
+                    fix=REINSTALL,
+                )
             elif not reply.body.get("ok") or reply.body.get("user", {}).get("deleted"):
                 unknown.append(
                     f"{user} ({project.key}: {reply.body.get('error') or 'deactivated'})"
