@@ -54,7 +54,8 @@ def run_init(args: argparse.Namespace) -> int:
 
     ask = Prompter(interactive=not args.yes)
     env = {k: v for k, v in read_env(ENV_FILE).items() if not is_placeholder(v)}
-    api = load_settings().slack_api_url
+    settings = load_settings()
+    api, wait = settings.slack_api_url, settings.doctor_timeout
     ask.say("APO Bridge set-up. Enter keeps the value in [brackets].\n\nSlack")
     token = ask.ask(
         "Bot token (xoxb-…, from the app's OAuth & Permissions page)",
@@ -62,7 +63,7 @@ def run_init(args: argparse.Namespace) -> int:
         given=args.bot_token,
         default=env.get("SLACK_BOT_TOKEN", ""),
         secret=True,
-        check=lambda t: _check_bot_token(ask, api, t),
+        check=lambda t: _check_bot_token(ask, api, t, wait),
     )
     app_token = ask.ask(
         "App-level token for Socket Mode (xapp-…; Enter for HTTP mode)",
@@ -86,21 +87,21 @@ def run_init(args: argparse.Namespace) -> int:
         "SLACK_BOT_TOKEN": token,
         "SLACK_APP_TOKEN": app_token or None,
         "SLACK_SIGNING_SECRET": secret or None,
-        **_ask_model(ask, args, env),
+        **_ask_model(ask, args, env, wait),
     }
     from bot.cli_init_project import ask_project, finish
 
-    answers = ask_project(ask, args, api, token)
+    answers = ask_project(ask, args, api, token, wait)
     return finish(ask, args, values, answers)
 
 
-def _check_bot_token(ask: Prompter, api: str, token: str) -> str | None:
+def _check_bot_token(ask: Prompter, api: str, token: str, wait: float) -> str | None:
     from bot.doctor.http import Unreachable, request
 
     if not token.startswith("xoxb-"):
         return "A bot token starts xoxb- (the app-level xapp- token is asked next)."
     try:
-        reply = request(api + "auth.test", token=token, form={})
+        reply = request(api + "auth.test", token=token, form={}, timeout=wait)
     except Unreachable as exc:
         ask.say(f"  Not checked: {exc}. Kept as typed; `apo doctor` checks it later.")
         return None
@@ -114,7 +115,7 @@ def _check_bot_token(ask: Prompter, api: str, token: str) -> str | None:
 
 
 def _ask_model(
-    ask: Prompter, args: argparse.Namespace, env: dict[str, str]
+    ask: Prompter, args: argparse.Namespace, env: dict[str, str], wait: float
 ) -> dict[str, str | None]:
     ask.say("\nLanguage model")
     base_url = ask.ask(
@@ -133,7 +134,7 @@ def _ask_model(
         secret=True,
         optional=bool(base_url),
     )
-    models = _models(ask, base_url, key)
+    models = _models(ask, base_url, key, wait)
     model = ask.ask(
         "Chat model",
         flag="--model",
@@ -152,13 +153,13 @@ def _ask_model(
     }
 
 
-def _models(ask: Prompter, base_url: str, key: str) -> list[str]:
+def _models(ask: Prompter, base_url: str, key: str, wait: float) -> list[str]:
     """The server's models, or [] (with the reason said) when it cannot list them."""
     from bot.doctor.http import Unreachable, request
 
     url = (base_url or "https://api.openai.com/v1").rstrip("/") + "/models"
     try:
-        reply = request(url, token=key or None)
+        reply = request(url, token=key or None, timeout=wait)
     except Unreachable as exc:
         ask.say(f"  Not checked: {exc}.")
         return []

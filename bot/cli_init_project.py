@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from bot.cli_init import ENV_FILE, check_time, check_zone
@@ -14,7 +15,9 @@ from bot.doctor.http import Unreachable, request
 from bot.setup_files import ProjectAnswers, SideAnswers, merge_env, merge_projects
 
 
-def ask_project(ask: Prompter, args: argparse.Namespace, api: str, token: str) -> ProjectAnswers:
+def ask_project(
+    ask: Prompter, args: argparse.Namespace, api: str, token: str, wait: float
+) -> ProjectAnswers:
     from bot.projects import Project, load_projects
     from bot.settings import load_settings
 
@@ -24,8 +27,8 @@ def ask_project(ask: Prompter, args: argparse.Namespace, api: str, token: str) -
     except Exception:  # a broken file is rewritten from the answers
         known = ()
     old: Project | None = known[0] if known else None
-    channels = _listed(ask, api, token, "conversations.list", "channels", _channel)
-    users = _listed(ask, api, token, "users.list", "members", _user)
+    channels = _listed(ask, (api, token, wait), "conversations.list", "channels", _channel)
+    users = _listed(ask, (api, token, wait), "users.list", "members", _user)
     ask.say("\nProject")
     key = ask.ask(
         "Project key (lowercase, used on the command line)",
@@ -138,21 +141,26 @@ def _migrate_and_index(ask: Prompter, args: argparse.Namespace, project: str) ->
 
 
 def _listed(
-    ask: Prompter, api: str, token: str, method: str, key: str, row: object
+    ask: Prompter,
+    slack: tuple[str, str, float],
+    method: str,
+    key: str,
+    row: Callable[[dict[str, object]], tuple[str, str] | None],
 ) -> list[tuple[str, str]]:
     """(id, name) of what the bot can see, or [] (ids are then typed) when Slack cannot say."""
     form = {"limit": "1000", "exclude_archived": "true"}
     if method == "conversations.list":
         form["types"] = "public_channel,private_channel"
     try:
-        reply = request(api + method, token=token, form=form)
+        api, token, wait = slack
+        reply = request(api + method, token=token, form=form, timeout=wait)
     except Unreachable:
         return []
     items = reply.body.get(key)
     if not reply.body.get("ok") or not isinstance(items, list):
         ask.say(f"  ({method} answered {reply.body.get('error')}: type ids instead of names)")
         return []
-    picked = [row(item) for item in items if isinstance(item, dict)]  # type: ignore[operator]
+    picked = [row(item) for item in items if isinstance(item, dict)]
     return sorted((p for p in picked if p is not None), key=lambda p: p[1].lower())
 
 

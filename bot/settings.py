@@ -61,6 +61,7 @@ class Settings(BaseSettings):
         default="INFO", alias="APO_LOG_LEVEL"
     )
     slack_retry_attempts: int = Field(default=3, alias="APO_SLACK_RETRIES", ge=0, le=10)
+    doctor_timeout: float = Field(default=3.0, alias="APO_DOCTOR_TIMEOUT", gt=0)
 
     @field_validator("slack_api_url")
     @classmethod

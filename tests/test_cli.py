@@ -173,7 +173,13 @@ def test_serve_http_with_credentials_serves(
 def test_doctor_reports_every_part(
     tmp_path: Path, fake_slack: FakeSlack, fake_openai: FakeOpenAI, migrated_sqlite_template: Path
 ) -> None:
-    env = _env_for_fakes(tmp_path, fake_slack, fake_openai, APO_EMBEDDINGS="openai:embed-test")
+    env = _env_for_fakes(
+        tmp_path,
+        fake_slack,
+        fake_openai,
+        APO_EMBEDDINGS="openai:embed-test",
+        APO_DOCTOR_TIMEOUT="30",  # a loaded test machine is slow, not broken
+    )
     # What `apo migrate` leaves (test_migrate_creates_the_database), without a second process.
     url = f"sqlite:///{tmp_path / 'data' / 'apo.db'}"
     copy_migrated_sqlite(migrated_sqlite_template, url)

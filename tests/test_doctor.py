@@ -104,6 +104,7 @@ def settings_for(healthy: Healthy, slack: FakeSlack, model: FakeOpenAI, **change
         "DATABASE_URL": healthy.database_url,
         "CHROMA_PATH": str(healthy.chroma),
         "APO_CONFIG": str(healthy.config),
+        "APO_DOCTOR_TIMEOUT": "30",  # a loaded test machine is slow, not broken
         **change,
     }
     return Settings(_env_file=None, **{k: v for k, v in values.items() if v is not None})  # type: ignore[call-arg]
@@ -215,7 +216,7 @@ def test_a_hanging_slack_is_given_up_on(
 ) -> None:
     slack.fail_next("auth.test", hang=10)
 
-    code, report = doctor(settings_for(healthy, slack, fake_openai))
+    code, report = doctor(settings_for(healthy, slack, fake_openai, APO_DOCTOR_TIMEOUT="1"))
 
     assert code == 1
     assert "no answer from 127.0.0.1" in line(report, "slack")

@@ -106,6 +106,7 @@ def env(tmp_path: Path, workspace: FakeSlack) -> Iterator[dict[str, str]]:
         SLACK_API_URL=workspace.url,  # where "Slack" is; everything else comes from apo init
         APO_EMBEDDINGS="openai:embed-test",
         APO_KNOWLEDGE_DIR=str(knowledge),
+        APO_DOCTOR_TIMEOUT="30",  # a loaded test machine is slow, not broken
     )
     yield values
 

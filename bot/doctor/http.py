@@ -33,14 +33,16 @@ class Unreachable(Exception):
 
 
 class Deadline:
-    """The time left for one group of checks, so many slow calls cannot add up."""
+    """The time left for one group of checks, so many slow calls cannot add up: a third more
+    than one call's timeout."""
 
-    def __init__(self, seconds: float) -> None:
-        self._end = time.monotonic() + seconds
+    def __init__(self, per_call: float = CALL_TIMEOUT) -> None:
+        self._per_call = per_call
+        self._end = time.monotonic() + per_call * 4 / 3
 
     def timeout(self) -> float:
-        """The timeout for the next call: CALL_TIMEOUT, or what is left if that is less."""
-        return max(0.0, min(CALL_TIMEOUT, self._end - time.monotonic()))
+        """The timeout for the next call: one call's, or what is left if that is less."""
+        return max(0.0, min(self._per_call, self._end - time.monotonic()))
 
     @property
     def passed(self) -> bool:
