@@ -89,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.set_defaults(handler=_migrate)
 
     doctor = commands.add_parser("doctor", help="check every setting and connection")
+    doctor.add_argument("--json", action="store_true", help="print the checks as JSON")
     doctor.set_defaults(handler=_doctor)
 
     from bot.cli_digest import add_digest_commands
@@ -154,11 +155,11 @@ def _migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
-def _doctor(_args: argparse.Namespace) -> int:
+def _doctor(args: argparse.Namespace) -> int:
     from bot.doctor import run_doctor
     from bot.settings import load_settings
 
-    return run_doctor(load_settings(), out=sys.stdout)
+    return run_doctor(load_settings(), out=sys.stdout, as_json=args.json)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -6,6 +6,7 @@ Every test starts from a set-up that passes every check and breaks one thing.
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import socket
 from collections.abc import Iterator
@@ -363,3 +364,19 @@ def test_reviewers_unchecked_without_users_read_says_which_scope(
 
     assert code == 1
     assert "lacks the users:read scope" in line(report, "reviewers")
+
+
+def test_json_report_has_every_check_with_its_fix(
+    healthy: Healthy, fake_slack: FakeSlack, fake_openai: FakeOpenAI
+) -> None:
+    out = io.StringIO()
+    settings = settings_for(healthy, fake_slack, fake_openai, APO_CHAT_MODEL="gpt-nope")
+
+    code = run_doctor(settings, out=out, as_json=True)
+
+    checks = {c["name"]: c for c in json.loads(out.getvalue())}
+    assert code == 1
+    assert (
+        checks["language model"]["failed"] and "APO_CHAT_MODEL" in checks["language model"]["fix"]
+    )
+    assert checks["database"]["ok"] and not checks["database"]["failed"]

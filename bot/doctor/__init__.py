@@ -7,9 +7,11 @@ so an unreachable server costs seconds, not minutes.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import TextIO
 
 from bot.doctor.check import Check
@@ -20,7 +22,7 @@ from bot.settings import Settings
 WAIT_SECONDS = 15.0  # then a group still running (a hung database connection) is reported
 
 
-def run_doctor(settings: Settings, *, out: TextIO) -> int:
+def run_doctor(settings: Settings, *, out: TextIO, as_json: bool = False) -> int:
     from bot.doctor.local_checks import (
         database_check,
         digests_check,
@@ -44,11 +46,14 @@ def run_doctor(settings: Settings, *, out: TextIO) -> int:
     for name, thread, result in running:
         thread.join(max(0.0, deadline - time.monotonic()))
         checks += result or [Check(name, False, "no result in time", fix="is it reachable?")]
+    failed = [c for c in checks if c.failed]
+    if as_json:
+        out.write(json.dumps([asdict(c) | {"failed": c.failed} for c in checks], indent=2) + "\n")
+        return 1 if failed else 0
     for check in checks:
         out.write(f"[{check.mark}] {check.name}: {check.detail}\n")
         if check.fix and not check.ok:
             out.write(f"       fix: {check.fix}\n")
-    failed = [c for c in checks if c.failed]
     out.write("All checks passed.\n" if not failed else f"{len(failed)} check(s) failed.\n")
     return 1 if failed else 0
 
