@@ -10,6 +10,7 @@ from typing import TextIO
 
 from bot.errors import ConfigError
 
+ENDED = "apo init stopped: the input ended (in scripts, use --yes and flags)."
 Check = Callable[[str], str | None]  # the problem with an answer, or None when it will do
 
 
@@ -45,7 +46,7 @@ class Prompter:
         while True:
             shown = ("****" + default[-4:] if secret else default) if default else ""
             prompt = f"{question}{f' [{shown}]' if shown else ''}: "
-            typed = (getpass.getpass(prompt) if secret else self._input(prompt)).strip()
+            typed = (self._secret(prompt) if secret else self._input(prompt)).strip()
             answer = typed or default
             if not answer:
                 if optional:
@@ -99,12 +100,18 @@ class Prompter:
         self.ask(question, flag=flag, given=given, default=default, check=check)
         return list(picked)
 
+    def _secret(self, prompt: str) -> str:
+        try:
+            return getpass.getpass(prompt)
+        except EOFError:
+            raise ConfigError(ENDED) from None
+
     def _input(self, prompt: str) -> str:
         self.out.write(prompt)
         self.out.flush()
         line = sys.stdin.readline()
         if not line:
-            raise ConfigError("apo init stopped: the input ended (use --yes and flags in scripts).")
+            raise ConfigError(ENDED)
         return line
 
 
