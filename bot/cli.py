@@ -32,8 +32,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)
-    except BotError as exc:
-        print(f"apo: {exc.user_message}", file=sys.stderr)
+    except Exception as exc:
+        message = user_error_message(exc)
+        if message is None:
+            raise  # a bug: its traceback is what a report needs
+        print(f"apo: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -43,6 +46,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         # nothing left needs it (data is committed, Chroma's writes are durable when they
         # return, atexit handlers still run), so those objects are left to the OS.
         gc.freeze()
+
+
+def user_error_message(exc: BaseException) -> str | None:
+    """One line for an error a user can fix (a setting, a file, a flag), None for a bug."""
+    if isinstance(exc, BotError):
+        return exc.user_message
+    # Imported only here: pydantic and PyYAML are loaded by whatever raised these anyway.
+    from pydantic import ValidationError
+    from yaml import YAMLError
+
+    if isinstance(exc, ValidationError):
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'value'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        return f"{exc.title} is not valid: {problems}."
+    if isinstance(exc, YAMLError):
+        return f"a YAML file is not valid: {exc}"
+    if isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError)):
+        return f"{exc.strerror}: {exc.filename}"
+    if isinstance(exc, UnicodeDecodeError):
+        return f"a file is not UTF-8 text ({exc.reason}); save it as UTF-8."
+    return None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,12 +89,15 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.set_defaults(handler=_migrate)
 
     doctor = commands.add_parser("doctor", help="check every setting and connection")
+    doctor.add_argument("--json", action="store_true", help="print the checks as JSON")
     doctor.set_defaults(handler=_doctor)
 
     from bot.cli_digest import add_digest_commands
+    from bot.cli_init import add_init_command
     from bot.cli_knowledge import add_knowledge_commands
     from bot.cli_stories import add_story_commands
 
+    add_init_command(commands)
     add_story_commands(commands)
     add_knowledge_commands(commands)
     add_digest_commands(commands)
@@ -126,11 +155,11 @@ def _migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
-def _doctor(_args: argparse.Namespace) -> int:
+def _doctor(args: argparse.Namespace) -> int:
     from bot.doctor import run_doctor
     from bot.settings import load_settings
 
-    return run_doctor(load_settings(), out=sys.stdout)
+    return run_doctor(load_settings(), out=sys.stdout, as_json=args.json)
 
 
 if __name__ == "__main__":  # pragma: no cover

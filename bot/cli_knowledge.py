@@ -13,6 +13,7 @@ from bot.errors import ConfigError
 
 if TYPE_CHECKING:
     from bot.container import Container
+    from bot.services.knowledge.views import Abstention, Answer
 
 
 def add_knowledge_commands(commands: Any) -> None:
@@ -24,6 +25,7 @@ def add_knowledge_commands(commands: Any) -> None:
         action="store_true",
         help="also index README files and examples/ folders (skipped by default)",
     )
+    index.add_argument("--json", action="store_true", help="print JSON")
     index.set_defaults(handler=run_index)
 
     search = commands.add_parser("search", help="show the passages the bot would retrieve")
@@ -43,12 +45,14 @@ def add_knowledge_commands(commands: Any) -> None:
     decide.add_argument("--channel", help="the channel it belongs to (private ones stay there)")
     decide.add_argument("--private", action="store_true", help="the channel is private")
     decide.add_argument("--author", default="cli", help="who decided (a Slack user id)")
+    decide.add_argument("--json", action="store_true", help="print JSON")
     decide.set_defaults(handler=run_decide)
 
     ask = commands.add_parser("ask", help="answer a question as the bot would")
     ask.add_argument("question")
     ask.add_argument("--project", help="project key (default: the only project)")
     ask.add_argument("--channel", help="ask as if in this channel (default: the team channel)")
+    ask.add_argument("--json", action="store_true", help="print JSON")
     ask.set_defaults(handler=run_ask)
 
 
@@ -72,9 +76,24 @@ def project_key(container: Container, key: str | None) -> str:
 def run_index(args: argparse.Namespace) -> int:
     container = _container()
     project = project_key(container, args.project)
+    # Loading the embedding model and embedding every section takes a while the first time.
+    print(f"indexing {args.path} into {project}…", file=sys.stderr, flush=True)
     report = container.services.indexer.index_path(
         Path(args.path), project=project, include_all=args.include_all
     )
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "project": project,
+                    "files": report.files,
+                    "sections": report.sections,
+                    "duplicates": report.duplicates,
+                    "skipped": [str(s) for s in report.skipped],
+                }
+            )
+        )
+        return 0
     print(f"indexed {report.sections} sections from {report.files} files into {project}")
     if report.duplicates:
         print(f"left out {report.duplicates} sections already indexed with the same text")
@@ -149,6 +168,9 @@ def run_decide(args: argparse.Namespace) -> int:
         ),
         Actor.cli(),
     )
+    if args.json:
+        print(json.dumps({"id": decision.id, "project": project, "text": text}))
+        return 0
     print(f"recorded decision #{decision.id} in {project}")
     return 0
 
@@ -161,6 +183,9 @@ def run_ask(args: argparse.Namespace) -> int:
     channel = args.channel or container.projects.get(project).team.channel
     # What the bot would say, without storing a question that would then sit in digests.
     result = container.services.questions.preview(AskInput(project, channel, "cli", args.question))
+    if args.json:
+        print(json.dumps(_answer_json(result), indent=2, ensure_ascii=False))
+        return 0
     if isinstance(result, Abstention):
         print("Nothing recorded answers this.")
         return 0
@@ -168,3 +193,15 @@ def run_ask(args: argparse.Namespace) -> int:
     for c in result.citations:
         print(f"[{c.number}] {c.passage_id} {c.permalink}")
     return 0
+
+
+def _answer_json(result: Answer | Abstention) -> dict[str, Any]:
+    from bot.services.knowledge.views import Abstention
+
+    if isinstance(result, Abstention):
+        return {"answered": False, "text": None, "citations": []}
+    citations = [
+        {"number": c.number, "passage": c.passage_id, "permalink": c.permalink}
+        for c in result.citations
+    ]
+    return {"answered": True, "text": result.text, "citations": citations}

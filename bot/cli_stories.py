@@ -10,23 +10,32 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.cli_knowledge import project_key
-from bot.errors import BotError
+from bot.errors import BotError, ConfigError, LLMError
 from bot.services.stories.export import FORMATS
 
 if TYPE_CHECKING:
+    from bot.container import Container
     from bot.domain.stories import BatchView, StoryView
+    from bot.settings import Settings
+
+NOTE_SUFFIXES = (".md", ".markdown", ".txt")
 
 
 def add_story_commands(commands: Any) -> None:
-    story = commands.add_parser("story", help="draft stories from a notes file and print them")
-    story.add_argument("file", help="meeting notes (text or Markdown); - reads standard input")
+    story = commands.add_parser("story", help="draft stories from notes files and print them")
+    story.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="meeting notes (text or Markdown): files, folders of them, or - for standard input",
+    )
     story.add_argument("--project", help="project key (default: the only project)")
     story.add_argument("--title", default="", help="a title for the meeting")
     story.add_argument("--json", action="store_true", help="print JSON instead of Markdown")
     story.set_defaults(handler=run_story)
 
     export = commands.add_parser("export", help="export the approved backlog of a project")
-    export.add_argument("--project", required=True, help="project key")
+    export.add_argument("--project", help="project key (default: the only project)")
     export.add_argument("--format", choices=FORMATS, default="markdown")
     export.add_argument("--output", help="write to this file instead of standard output")
     export.set_defaults(handler=run_export)
@@ -34,13 +43,40 @@ def add_story_commands(commands: Any) -> None:
 
 def run_story(args: argparse.Namespace) -> int:
     from bot.container import build_container
-    from bot.services.stories.intake import NotesSubmission
     from bot.settings import load_settings
 
-    container = build_container(load_settings())
-    text = _read_notes(args.file)
+    settings = load_settings()
+    notes = [(title, _read_notes(path)) for path, title in _note_files(args.files)]
+    require_chat_model(settings)
+    container = build_container(settings)
     project = project_key(container, args.project)
-    stories = container.services.stories
+    batches = []
+    for number, (title, text) in enumerate(notes, start=1):
+        if len(notes) > 1:
+            print(f"[{number}/{len(notes)}] {title}", file=sys.stderr)
+        batches.append(_draft(container, project, text, args.title or title))
+    if args.json:
+        data = [_batch_json(b) for b in batches]
+        print(json.dumps(data[0] if len(data) == 1 else data, indent=2, default=str))
+    else:
+        print("\n".join(drafts_markdown(b) for b in batches), end="")
+    return 0
+
+
+def require_chat_model(settings: Settings) -> None:
+    """Refuse before any work starts, rather than after "Drafting…"."""
+    from bot.settings import is_placeholder
+
+    if settings.openai_api_key is None or is_placeholder(settings.openai_api_key):
+        raise ConfigError(
+            "No language model is configured: set OPENAI_API_KEY in .env (or OPENAI_BASE_URL "
+            "alone for a local server such as Ollama). `apo doctor` checks it."
+        )
+
+
+def _draft(container: Container, project: str, text: str, title: str) -> BatchView:
+    from bot.services.stories.intake import NotesSubmission
+
     received = container.services.notes.receive(
         NotesSubmission(
             project=project,
@@ -48,19 +84,40 @@ def run_story(args: argparse.Namespace) -> int:
             source="cli",
             author_id=None,
             channel_id=None,
-            title=args.title or Path(args.file).stem,
+            title=title,
             private=False,  # no channel: a file given on the command line
         )
     )
+    stories = container.services.stories
     batch = stories.batch(received.note_id)
-    if not batch.stories:
-        batch = stories.draft(received.note_id, lambda step: print(step, file=sys.stderr)) or batch
-    print(
-        json.dumps(_batch_json(batch), indent=2, default=str)
-        if args.json
-        else drafts_markdown(batch)
-    )
-    return 0
+    if batch.stories:
+        return batch
+    try:
+        drafted = stories.draft(received.note_id, lambda step: print(step, file=sys.stderr))
+    except LLMError as exc:
+        where = container.settings.openai_base_url or "OpenAI"
+        raise LLMError(f"{exc.user_message} ({where}; `apo doctor` checks it)") from exc
+    return drafted or batch
+
+
+def _note_files(paths: list[str]) -> list[tuple[str, str]]:
+    """(path, title) of every notes file: folders give their text and Markdown files."""
+    found: list[tuple[str, str]] = []
+    for path in paths:
+        if path == "-":
+            found.append(("-", "standard input"))
+            continue
+        folder = Path(path)
+        if folder.is_dir():
+            files = sorted(
+                f for f in folder.rglob("*") if f.is_file() and f.suffix.lower() in NOTE_SUFFIXES
+            )
+            if not files:
+                raise BotError(f"{path} holds no notes ({', '.join(NOTE_SUFFIXES)} files).")
+            found += [(str(f), f.stem) for f in files]
+        else:
+            found.append((path, folder.stem))
+    return found
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -69,7 +126,7 @@ def run_export(args: argparse.Namespace) -> int:
     from bot.settings import load_settings
 
     container = build_container(load_settings())
-    project = container.projects.get(args.project)
+    project = container.projects.get(project_key(container, args.project))
     text = render(args.format, project.name, container.services.stories.approved(project.key))
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
@@ -86,6 +143,8 @@ def _read_notes(path: str) -> str:
         return Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise BotError(f"There is no file {path}.") from None
+    except (IsADirectoryError, PermissionError) as exc:
+        raise BotError(f"{path} cannot be read: {exc.strerror}.") from None
     except UnicodeDecodeError:
         raise BotError(f"{path} is not UTF-8 text; save the notes as plain text.") from None
 

@@ -34,6 +34,17 @@ class Holidays(_Strict):
     country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
     dates: tuple[date, ...] = ()
 
+    @field_validator("country", mode="before")
+    @classmethod
+    def _not_a_yaml_boolean(cls, value: object) -> object:
+        # YAML 1.1 reads an unquoted NO (Norway) as false, and ON, YES, Y, N likewise.
+        if isinstance(value, bool):
+            raise ValueError(
+                f"YAML read an unquoted country code as {str(value).lower()}; "
+                'quote it: "NO" (or whichever code you meant)'
+            )
+        return value
+
 
 class Side(_Strict):
     """One side of the split team (client or developers) and its digest schedule."""
@@ -43,6 +54,20 @@ class Side(_Strict):
     digest_time: time = time(8, 30)
     working_days: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
     holidays: Holidays = Holidays()
+
+    @field_validator("digest_time", mode="before")
+    @classmethod
+    def _not_a_yaml_number(cls, value: object) -> object:
+        # YAML 1.1 reads an unquoted 8:30 as the base-60 number 510, which would otherwise be
+        # taken as 510 seconds after midnight (00:08:30).
+        if isinstance(value, int) and not isinstance(value, bool):
+            hours, minutes = divmod(value, 60)
+            written = f"{hours}:{minutes:02d}"
+            raise ValueError(
+                f"YAML read an unquoted {written} as the number {value}; "
+                f'quote it: "{hours:02d}:{minutes:02d}"'
+            )
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -120,26 +145,55 @@ def load_projects(path: str | Path) -> ProjectsConfig:
     if not file.exists():
         return ProjectsConfig()
     try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{file} cannot be read: {exc}") from exc
+    try:
+        raw = yaml.safe_load(text) or {}
+        tree = yaml.compose(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{file} is not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{file} must start with `projects:` (see apo.example.yaml).")
     try:
         return ProjectsConfig.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(f"{file} has problems: {_describe(exc, raw)}") from exc
+        raise ConfigError(f"{file} has problems: {_describe(exc, raw, tree)}") from exc
 
 
-def _describe(exc: ValidationError, raw: object) -> str:
-    """Name the project by key rather than by list index, which is what a person can find."""
+def _describe(exc: ValidationError, raw: object, tree: yaml.Node | None) -> str:
+    """Name the project by key rather than by list index, which is what a person can find,
+    and the line the value is on."""
     parts = []
     for err in exc.errors():
         loc = list(err["loc"])
+        line = _line_of(tree, loc)
         if len(loc) >= 2 and loc[0] == "projects" and isinstance(loc[1], int):
             key = _project_key(raw, loc[1])
             loc[1] = f"[{key}]" if key else f"[#{loc[1] + 1}]"
         where = re.sub(r"\.\[", "[", ".".join(str(p) for p in loc))
-        parts.append(f"{where}: {err['msg']}")
+        message = str(err["msg"]).removeprefix("Value error, ")
+        parts.append(f"line {line}: {where}: {message}" if line else f"{where}: {message}")
     return "; ".join(parts)
+
+
+def _line_of(node: yaml.Node | None, loc: list[int | str]) -> int | None:
+    """The 1-based line of the YAML node at `loc`, or of its nearest parent that exists."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for step in loc:
+        child: yaml.Node | None = None
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.value == str(step):
+                    child = value
+        elif (
+            isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value)
+        ):
+            child = node.value[step]
+        if child is None:
+            break
+        node, line = child, child.start_mark.line + 1
+    return line
 
 
 def _project_key(raw: object, index: int) -> str | None:

@@ -26,7 +26,17 @@ def serve(settings: Settings, *, http: bool, host: str, port: int) -> None:
     container = build_container(settings)
     try:
         app = create_app(settings, container.services)
-    except (BoltError, SlackApiError, SlackClientError, OSError) as exc:
+    except OSError as exc:
+        # No answer at all (DNS, refused, timed out): the token was never tried.
+        from bot.doctor.http import describe_unreachable
+
+        reason = getattr(exc, "reason", exc)
+        raise ConfigError(
+            "Slack is unreachable, so SLACK_BOT_TOKEN could not be checked: "
+            f"{describe_unreachable(settings.slack_api_url + 'auth.test', reason)}. "
+            "Check the network (or SLACK_API_URL)."
+        ) from exc
+    except (BoltError, SlackApiError, SlackClientError) as exc:
         # Bolt checks the token with auth.test when the app is built.
         raise ConfigError(
             f"Slack did not accept SLACK_BOT_TOKEN at {settings.slack_api_url} ({exc}). "

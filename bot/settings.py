@@ -10,13 +10,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
 from bot.retrieval.evidence import DEFAULT_MIN_CONFIDENCE
 
 SLACK_APPS_URL = "https://api.slack.com/apps"
+# What .env.example holds until someone fills it in: a value still ending in "..." is one of them.
+PLACEHOLDER_SUFFIXES = ("...", "…")
+# Local OpenAI-compatible servers (Ollama, vLLM, LM Studio) check no key, but the OpenAI SDK
+# refuses to start without one; this stands in when only OPENAI_BASE_URL is set.
+LOCAL_SERVER_KEY = "no-key-needed"
 DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parents[1] / "knowledge"
 
 
@@ -57,6 +62,7 @@ class Settings(BaseSettings):
     )
     slack_retry_attempts: int = Field(default=3, alias="APO_SLACK_RETRIES", ge=0, le=10)
     message_retention_days: int = Field(default=90, alias="APO_MESSAGE_RETENTION_DAYS", ge=1)
+    doctor_timeout: float = Field(default=3.0, alias="APO_DOCTOR_TIMEOUT", gt=0)
 
     @field_validator("slack_api_url")
     @classmethod
@@ -64,10 +70,31 @@ class Settings(BaseSettings):
         # slack_sdk joins base_url and method name by plain concatenation.
         return value if value.endswith("/") else value + "/"
 
-    @field_validator("openai_base_url", "chroma_url", mode="before")
+    @field_validator(
+        "openai_base_url",
+        "chroma_url",
+        "openai_api_key",
+        "slack_bot_token",
+        "slack_app_token",
+        "slack_signing_secret",
+        mode="before",
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
+        # `OPENAI_API_KEY=` in .env means "not set", not "the empty key".
         return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _local_server_needs_no_key(self) -> Settings:
+        if self.openai_api_key is None and self.openai_base_url:
+            self.openai_api_key = SecretStr(LOCAL_SERVER_KEY)
+        return self
+
+    @property
+    def uses_local_model_server(self) -> bool:
+        """OPENAI_BASE_URL set without a key: a server such as Ollama that checks none."""
+        key = self.openai_api_key
+        return key is not None and key.get_secret_value() == LOCAL_SERVER_KEY
 
     @property
     def socket_mode(self) -> bool:
@@ -102,7 +129,19 @@ class Settings(BaseSettings):
 def _require(value: SecretStr | None, name: str, where: str) -> str:
     if value is None or not value.get_secret_value().strip():
         raise ConfigError(f"{name} is not set. Set it in the environment or in .env: {where}.")
+    if is_placeholder(value):
+        raise ConfigError(
+            f"{name} is still the placeholder from .env.example. Replace it in .env with {where}."
+        )
     return value.get_secret_value().strip()
+
+
+def is_placeholder(value: SecretStr | str | None) -> bool:
+    """A value copied from .env.example and never filled in (`xoxb-...`, `sk-...`)."""
+    if value is None:
+        return False
+    text = value.get_secret_value() if isinstance(value, SecretStr) else value
+    return text.strip().endswith(PLACEHOLDER_SUFFIXES)
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -12,6 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.container import build_container
+from bot.doctor.slack_checks import needed_scopes
+from bot.settings import Settings
 from tests.fixtures_db import copy_migrated_sqlite
 from tests.harness.app_server import PROJECTS_YAML
 from tests.harness.fake_openai import FakeOpenAI
@@ -110,9 +113,12 @@ def _free_port() -> int:
         return port
 
 
-def _env_for_fakes(tmp_path: Path, slack: FakeSlack, openai: FakeOpenAI) -> dict[str, str]:
+def _env_for_fakes(
+    tmp_path: Path, slack: FakeSlack, openai: FakeOpenAI, **extra: str
+) -> dict[str, str]:
     (tmp_path / "apo.yaml").write_text(PROJECTS_YAML, encoding="utf-8")
     return clean_env(
+        **extra,
         SLACK_BOT_TOKEN="xoxb-test",
         SLACK_SIGNING_SECRET="secret",
         SLACK_API_URL=slack.url,
@@ -167,17 +173,41 @@ def test_serve_http_with_credentials_serves(
 def test_doctor_reports_every_part(
     tmp_path: Path, fake_slack: FakeSlack, fake_openai: FakeOpenAI, migrated_sqlite_template: Path
 ) -> None:
-    env = _env_for_fakes(tmp_path, fake_slack, fake_openai)
+    env = _env_for_fakes(
+        tmp_path,
+        fake_slack,
+        fake_openai,
+        APO_EMBEDDINGS="openai:embed-test",
+        APO_DOCTOR_TIMEOUT="30",  # a loaded test machine is slow, not broken
+    )
     # What `apo migrate` leaves (test_migrate_creates_the_database), without a second process.
-    copy_migrated_sqlite(migrated_sqlite_template, f"sqlite:///{tmp_path / 'data' / 'apo.db'}")
+    url = f"sqlite:///{tmp_path / 'data' / 'apo.db'}"
+    copy_migrated_sqlite(migrated_sqlite_template, url)
+    # What `apo index` leaves, in this process (its own test is in test_knowledge_cli.py).
+    (tmp_path / "decisions.md").write_text("# Invoices\n\nSent monthly.\n", encoding="utf-8")
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        **{k: v for k, v in env.items() if k.startswith(("OPENAI_", "APO_EMBEDDINGS"))},
+        DATABASE_URL=url,
+        CHROMA_PATH=str(tmp_path / "data" / "chroma"),
+        APO_CONFIG=str(tmp_path / "apo.yaml"),
+    )
+    indexer = build_container(settings).services.indexer
+    for project in ("acme", "globex"):
+        indexer.index_path(tmp_path / "decisions.md", project=project)
+    fake_slack.grant_scopes(tuple(needed_scopes()))
 
     result = apo("doctor", cwd=tmp_path, env=env)
 
     assert result.returncode == 0, result.stdout + result.stderr
     for part in (
+        "settings",
         "projects file",
         "digests",
         "slack",
+        "slack scopes",
+        "channels",
+        "reviewers",
         "database",
         "retrieval index",
         "language model",
@@ -193,3 +223,4 @@ def test_doctor_says_what_to_fix(tmp_path: Path) -> None:
     assert "SLACK_BOT_TOKEN is not set" in result.stdout
     assert "apo migrate" in result.stdout  # empty database
     assert "OPENAI_API_KEY is not set" in result.stdout
+    assert "apo index knowledge/" in result.stdout  # empty index

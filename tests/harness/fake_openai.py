@@ -63,6 +63,7 @@ class FakeOpenAI(LoopbackServer):
         self._unscripted: list[dict[str, Any]] = []
         self._ids = itertools.count(1)
         self._holding = False
+        self.required_key: str | None = None  # set: /v1/models answers 401 to any other key
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -318,6 +319,10 @@ class _OpenAIRequestHandler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         if urlsplit(self.path).path.rstrip("/") == "/v1/models":
+            key = self.fake.required_key
+            if key is not None and self.headers.get("Authorization") != f"Bearer {key}":
+                self._send(401, _error_body(401, "Incorrect API key provided", None), {})
+                return
             model = {"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "apo-tests"}
             self._send(200, {"object": "list", "data": [model]}, {})
         else:

@@ -69,6 +69,7 @@ class FakeSlack(LoopbackServer):
         self._handlers: dict[str, Handler] = {}
         self._ts_counter = 0
         self._view_counter = 0
+        self._granted_scopes: tuple[str, ...] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -117,6 +118,12 @@ class FakeSlack(LoopbackServer):
             self._faults[method].extend(
                 _Fault(status, retry_after, error, hang) for _ in range(times)
             )
+
+    def grant_scopes(self, scopes: tuple[str, ...] | None) -> None:
+        """Report these scopes in auth.test's `x-oauth-scopes` header, as Slack does
+        (None: no header)."""
+        with self._cond:
+            self._granted_scopes = scopes
 
     def reset(self) -> None:
         """Forget calls, faults and overrides."""
@@ -193,6 +200,10 @@ class FakeSlack(LoopbackServer):
                 headers["Retry-After"] = str(fault.retry_after)
         else:
             body = self._answer(method, args)
+            with self._cond:
+                scopes = self._granted_scopes
+            if method == "auth.test" and scopes is not None:
+                headers["x-oauth-scopes"] = ",".join(scopes)
         error = None if body.get("ok", True) else str(body.get("error"))
         call = SlackCall(method, args, token, arrived, status, error, body)
         with self._cond:
