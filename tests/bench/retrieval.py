@@ -36,6 +36,7 @@ from bot.retrieval.store import ChromaKnowledgeStore
 from bot.retrieval.types import Document, IndexRecord, SearchMode
 from bot.storage.db import create_db_engine
 from bot.storage.migrate import upgrade
+from tests.bench.report import Figure
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "retrieval"
 PROJECT = "acme"
@@ -221,6 +222,98 @@ def keyword_database(folder: str, postgres: bool) -> Iterator[str]:
         admin.dispose()
 
 
+@dataclass(frozen=True)
+class Run:
+    results: dict[SearchMode, ModeResult]
+    header: str
+
+
+def measure(
+    candidates: int = 30, rrf_k: int = 60, keyword_floor: float = 0.5, postgres: bool = False
+) -> Run:
+    docs = load_decisions()
+    questions = load_questions()
+    embedder = WordLlamaEmbedder()
+    embedder.load()
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        keyword_database(folder, postgres) as url,
+    ):
+        engine = create_db_engine(url)
+        chroma = ChromaKnowledgeStore(embedder, path=folder)
+        chroma.count()  # opens the collection, outside the timing
+        store = IndexedKnowledgeStore(chroma, SqlKeywordIndex(engine))
+        started = time.perf_counter()
+        store.upsert(docs)
+        index_ms = (time.perf_counter() - started) * 1000
+        searcher = HybridSearcher(
+            chroma,
+            store.keywords,
+            candidates=candidates,
+            rrf_k=rrf_k,
+            keyword_floor=keyword_floor,
+        )
+        by_id = {d.id: d for d in docs}
+        results = {mode: evaluate(searcher, questions, by_id, mode) for mode in MODES}
+        engine.dispose()
+
+    answerable = sum(1 for q in questions if q.expected)
+    return Run(
+        results,
+        f"{len(docs)} decisions, {len(questions)} questions ({answerable} answerable, "
+        f"{len(questions) - answerable} unanswerable); embedder {embedder.name}; k={K}, "
+        f"candidates={candidates}, rrf_k={rrf_k}, keyword_floor={keyword_floor}\n"
+        f"keyword index on {engine.dialect.name}; index {index_ms:.0f} ms (embedding, Chroma "
+        "upsert and keyword table insert)",
+    )
+
+
+SECTION = "Retrieval quality (labelled set)"
+# The fused ranking's figures before the queue work (commit 58a0592): it must not get worse.
+HYBRID_RECALL_BEFORE = 0.78
+HYBRID_MRR_BEFORE = 0.712
+
+
+def figures(postgres: bool = False) -> list[Figure]:
+    run = measure(postgres=postgres)
+    engine = "PostgreSQL" if postgres else "SQLite"
+    rows = [Figure(SECTION, "set", run.header.replace("\n", "; "))]
+    for mode, r in run.results.items():
+        acc, answered, abstained = r.abstention(DEFAULT_MIN_SIMILARITY)
+        rows.append(
+            Figure(
+                SECTION,
+                f"{mode} ({engine} keywords)",
+                f"recall@5 {r.recall:.3f}, MRR {r.mrr:.3f}, abstention accuracy {acc:.3f} "
+                f"(answered {answered:.3f}, abstained {abstained:.3f}), "
+                f"p50 {statistics.median(r.latencies) * 1000:.1f} ms",
+            )
+        )
+    hybrid = run.results["hybrid"]
+    rows.append(
+        Figure(
+            SECTION,
+            f"hybrid quality kept ({engine} keywords)",
+            f"recall@5 {hybrid.recall:.3f}, MRR {hybrid.mrr:.3f}",
+            f"recall@5 ≥ {HYBRID_RECALL_BEFORE}, MRR ≥ {HYBRID_MRR_BEFORE} (before the split)",
+            hybrid.recall >= HYBRID_RECALL_BEFORE - 1e-9 and hybrid.mrr >= HYBRID_MRR_BEFORE - 1e-9,
+            "" if hybrid.recall >= HYBRID_RECALL_BEFORE - 1e-9 else "see `--misses`",
+        )
+    )
+    leaks = sum(len(r.leaks) for r in run.results.values())
+    rows.append(
+        Figure(
+            SECTION,
+            f"answers from outside their scope ({engine} keywords)",
+            str(leaks),
+            "0",
+            leaks == 0,
+            "" if leaks == 0 else "run `python -m tests.bench.retrieval` to list them",
+        )
+    )
+    return rows
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -234,47 +327,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    docs = load_decisions()
-    questions = load_questions()
-    embedder = WordLlamaEmbedder()
-    embedder.load()
-    with (
-        tempfile.TemporaryDirectory() as folder,
-        keyword_database(folder, args.postgres) as url,
-    ):
-        engine = create_db_engine(url)
-        chroma = ChromaKnowledgeStore(embedder, path=folder)
-        chroma.count()  # opens the collection, outside the timing
-        store = IndexedKnowledgeStore(chroma, SqlKeywordIndex(engine))
-        started = time.perf_counter()
-        store.upsert(docs)
-        index_ms = (time.perf_counter() - started) * 1000
-        searcher = HybridSearcher(
-            chroma,
-            store.keywords,
-            candidates=args.candidates,
-            rrf_k=args.rrf_k,
-            keyword_floor=args.keyword_floor,
-        )
-        by_id = {d.id: d for d in docs}
-        results = {mode: evaluate(searcher, questions, by_id, mode) for mode in MODES}
-        engine.dispose()
-
-    answerable = sum(1 for q in questions if q.expected)
-    print_report(
-        results,
-        f"{len(docs)} decisions, {len(questions)} questions ({answerable} answerable, "
-        f"{len(questions) - answerable} unanswerable); embedder {embedder.name}; k={K}, "
-        f"candidates={args.candidates}, rrf_k={args.rrf_k}, keyword_floor={args.keyword_floor}\n"
-        f"keyword index on {engine.dialect.name}; index {index_ms:.0f} ms (embedding, Chroma "
-        "upsert and keyword table insert)",
-    )
-    for mode, result in results.items():
+    run = measure(args.candidates, args.rrf_k, args.keyword_floor, args.postgres)
+    print_report(run.results, run.header)
+    for mode, result in run.results.items():
         for leak in result.leaks:
             print(f"LEAK [{mode}] {leak}")
         for miss in result.misses if args.misses else []:
             print(f"miss [{mode}] {miss}")
-    return 1 if any(r.leaks for r in results.values()) else 0
+    return 1 if any(r.leaks for r in run.results.values()) else 0
 
 
 if __name__ == "__main__":
