@@ -233,11 +233,8 @@ def prefix_shares(requests: Sequence[dict[str, object]]) -> dict[str, tuple[int,
     for kind, texts in by_kind.items():
         if kind == "other":
             continue
-        if len(texts) == 1:
-            # One call: its stable part ends where the per-call messages begin ("[1] <user>").
-            stable = max(0, texts[0].find("[1] <"))
-        else:
-            stable = common_prefix(texts)
+        # One call: its stable part ends where the per-call messages begin ("[1] <user>").
+        stable = max(0, texts[0].find("[1] <")) if len(texts) == 1 else common_prefix(texts)
         shares[kind] = (stable, statistics.fmean(map(len, texts)), len(texts))
     return shares
 
