@@ -286,6 +286,11 @@ def ack_figures(label: str, size: int, acks: Acks, reference: Acks | None) -> li
             "acks wait behind drafting, answering and checking in the same process (CPU-bound "
             "embedding and story checks on 2 shared cores)"
         )
+    if acks.failures:
+        reason += (
+            f"; {acks.failures} request(s) got no 200: with every listener thread busy with "
+            'slow work, Bolt answers 404 ("didn\'t call ack()") after 3 s and Slack retries'
+        )
     rows = [
         Figure(
             SECTION,

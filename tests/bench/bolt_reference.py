@@ -4,6 +4,10 @@ worker thread, as bot/slack/http_server.py does).
 
     .venv/bin/python -m tests.bench.bolt_reference --port 3001   # serves until stopped
 
+Its listener pool has a thread for every request of the largest burst, so an ack never queues
+behind a model call (Bolt's default pool of 10 threads would turn most of a 50-request burst
+into "didn't call ack()" 404s after 3 s): the line shows what Bolt, Starlette and uvicorn cost.
+
 Reads SLACK_SIGNING_SECRET, SLACK_API_URL, OPENAI_API_KEY and OPENAI_BASE_URL.
 """
 
@@ -31,8 +35,12 @@ from tests.bench.startup import free_port
 from tests.harness.fake_slack import FakeSlack
 from tests.harness.signer import SlackSigner
 
+POOL = 200
+
 
 def serve(port: int) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
     import uvicorn
     from openai import OpenAI
     from slack_bolt import Ack, App
@@ -49,6 +57,7 @@ def serve(port: int) -> None:
         signing_secret=os.environ["SLACK_SIGNING_SECRET"],
         client=WebClient(token="xoxb-reference", base_url=os.environ["SLACK_API_URL"]),
         token_verification_enabled=False,
+        listener_executor=ThreadPoolExecutor(max_workers=POOL),
     )
 
     def ask_model(text: str) -> None:

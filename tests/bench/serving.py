@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -293,7 +294,11 @@ def percentile(values: Sequence[float], share: float) -> float:
 @dataclass(frozen=True)
 class Acks:
     seconds: tuple[float, ...]
-    failures: int
+    statuses: tuple[int, ...]  # 0: no HTTP answer at all
+
+    @property
+    def failures(self) -> int:
+        return sum(1 for status in self.statuses if status != 200)
 
     @property
     def p50(self) -> float:
@@ -311,7 +316,8 @@ class Acks:
         return sum(1 for s in self.seconds if s > limit)
 
     def __str__(self) -> str:
-        failed = f"; {self.failures} not 200" if self.failures else ""
+        wrong = Counter(status for status in self.statuses if status != 200)
+        failed = "".join(f"; {n} answered HTTP {status}" for status, n in sorted(wrong.items()))
         return (
             f"p50 {self.p50 * 1000:.0f} ms, p99 {self.p99 * 1000:.0f} ms, max "
             f"{self.worst * 1000:.0f} ms, {self.over(3.0)} over 3 s{failed}"
@@ -335,4 +341,4 @@ async def burst(url: str, requests: Sequence[Signed]) -> Acks:
     limits = httpx.Limits(max_connections=len(requests), max_keepalive_connections=0)
     async with httpx.AsyncClient(limits=limits, timeout=30) as client:
         results = await asyncio.gather(*(_send(client, url, r) for r in requests))
-    return Acks(tuple(s for s, _ in results), sum(1 for _, status in results if status != 200))
+    return Acks(tuple(s for s, _ in results), tuple(status for _, status in results))
