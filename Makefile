@@ -41,10 +41,10 @@ format: install
 	$(BIN)/ruff format bot tests
 	$(BIN)/ruff check --fix bot tests
 
+# Every benchmark (< 10 min on 2 cores), written to docs/benchmarks.md; BENCH_ARGS=--quick
+# for a shorter, partial run. Each also runs alone: python -m tests.bench.<name>.
 bench: install
-	$(BIN)/python -m tests.bench.retrieval
-	$(BIN)/python -m tests.bench.story_checks
-	$(BIN)/python -m tests.bench.startup
+	$(BIN)/python -m tests.bench.run_all $(BENCH_ARGS)
 
 migrate: install
 	$(BIN)/apo migrate

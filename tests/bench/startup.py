@@ -32,6 +32,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.bench.report import Figure, print_figures
 from tests.harness.app_server import PROJECTS_YAML
 from tests.harness.fake_openai import FakeOpenAI
 from tests.harness.fake_slack import FakeSlack
@@ -56,12 +57,11 @@ CONTRACT_NAMES = (
 QUESTION = "When is an invoice due if nobody changes it?"
 
 
-@dataclass(frozen=True)
-class Row:
-    what: str
-    measured: str
-    target: str
-    met: bool
+SECTION = "Start-up"
+
+
+def row(what: str, measured: str, target: str, met: bool, reason: str = "") -> Figure:
+    return Figure(SECTION, what, measured, target, met, reason)
 
 
 def apo_command(*args: str) -> list[str]:
@@ -89,6 +89,14 @@ class Timing:
 
     def __str__(self) -> str:
         return f"{self.wall:.2f} s (CPU {self.cpu:.2f} s)"
+
+    def why(self, limit: float) -> str:
+        """Why the wall time is over `limit`, or nothing when it is not."""
+        if self.wall <= limit:
+            return ""
+        if self.cpu <= limit:
+            return "the command's own CPU time is within the target: other work shared the cores"
+        return f"the command itself needs {self.cpu:.2f} s of CPU (imports and set-up)"
 
 
 def children_cpu() -> float:
@@ -199,12 +207,20 @@ def base_env(tmp: Path) -> dict[str, str]:
     return env
 
 
-def measure(tmp: Path) -> list[Row]:
+def measure(tmp: Path) -> list[Figure]:
     env = base_env(tmp)
-    rows: list[Row] = []
+    rows: list[Figure] = []
 
     help_time = median_time(lambda _: apo_command("--help"), 5, env=env, cwd=tmp)
-    rows.append(Row("`apo --help` (median of 5)", str(help_time), "≤ 0.5 s", help_time.wall <= 0.5))
+    rows.append(
+        row(
+            "`apo --help` (median of 5)",
+            str(help_time),
+            "≤ 0.5 s",
+            help_time.wall <= 0.5,
+            help_time.why(0.5),
+        )
+    )
     trace = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "bot", "--help"],
         cwd=tmp,
@@ -215,7 +231,7 @@ def measure(tmp: Path) -> list[Row]:
     )
     heavy = heavy_among(imported_modules(trace.stderr))
     rows.append(
-        Row(
+        row(
             "heavy libraries `apo --help` imports",
             ", ".join(heavy) or "none",
             "none of " + ", ".join(HEAVY_MODULES),
@@ -237,18 +253,22 @@ def measure(tmp: Path) -> list[Row]:
         search = median_time(
             lambda _: apo_command("search", QUESTION, "--project", "acme"), 3, env=env, cwd=tmp
         )
-        rows.append(Row("`apo search` (median of 3)", str(search), "≤ 2 s", search.wall <= 2))
+        rows.append(
+            row("`apo search` (median of 3)", str(search), "≤ 2 s", search.wall <= 2, search.why(2))
+        )
         decide = median_time(
             lambda n: apo_command("decide", f"Benchmark decision {n}", "--project", "acme"),
             3,
             env=env,
             cwd=tmp,
         )
-        rows.append(Row("`apo decide` (median of 3)", str(decide), "≤ 2 s", decide.wall <= 2))
+        rows.append(
+            row("`apo decide` (median of 3)", str(decide), "≤ 2 s", decide.wall <= 2, decide.why(2))
+        )
 
         healthy, rss = serve_figures(env, tmp)
         rows.append(
-            Row(
+            row(
                 "`apo serve --http` to a healthy `/healthz`",
                 f"{healthy:.2f} s",
                 "≤ 3 s",
@@ -256,7 +276,7 @@ def measure(tmp: Path) -> list[Row]:
             )
         )
         rows.append(
-            Row(
+            row(
                 "resident memory of `apo serve --http`, idle",
                 f"{rss:.0f} MB",
                 "≤ 300 MB",
@@ -268,25 +288,21 @@ def measure(tmp: Path) -> list[Row]:
     return rows
 
 
-def table(rows: Sequence[Row]) -> str:
-    lines = ["| what | measured | target | |", "|---|---|---|---|"]
-    lines += [
-        f"| {r.what} | {r.measured} | {r.target} | {'met' if r.met else 'missed'} |" for r in rows
-    ]
-    return "\n".join(lines)
+def figures() -> list[Figure]:
+    with tempfile.TemporaryDirectory(prefix="apo-bench-startup-") as tmp:
+        return measure(Path(tmp))
 
 
 def main() -> int:
     load_before = os.getloadavg()[0]
-    with tempfile.TemporaryDirectory(prefix="apo-bench-startup-") as tmp:
-        rows = measure(Path(tmp))
+    rows = figures()
     print(
-        f"## Start-up ({os.cpu_count()} cores; load average {load_before:.1f} before, "
+        f"# Start-up ({os.cpu_count()} cores; load average {load_before:.1f} before, "
         f"{os.getloadavg()[0]:.1f} after)\n"
     )
-    print(table(rows))
+    print_figures(rows)
     print(
-        "\nWall times are what a person waits; CPU is the command's own user + system time. "
+        "Wall times are what a person waits; CPU is the command's own user + system time. "
         "A wall time well above its CPU time means other work shared the cores."
     )
     return 0 if all(r.met for r in rows) else 1

@@ -63,6 +63,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.quality import Criterion, StoryDraft, check_batch, comparison_text
+from tests.bench.report import Figure
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "story_checks"
 PARTS = ("tune", "holdout")
@@ -427,6 +428,47 @@ def make_similarity() -> Callable[[str, str], float]:
     embedder = WordLlamaEmbedder()
     embedder.load()
     return EmbeddingSimilarity(lambda: embedder)
+
+
+SECTION = "Story checks (labelled meetings)"
+
+
+def figures() -> list[Figure]:
+    similarity = make_similarity()
+    meetings = load_meetings()
+    rows = []
+    for group in PARTS:
+        part = PartScore()
+        for meeting in meetings:
+            if meeting.split == group:
+                score_meeting(meeting, part, similarity)
+        flaws, caught = sum(part.flawed.values()), sum(part.caught.values())
+        rows.append(
+            Figure(
+                SECTION,
+                f"{group}: planted flaws caught",
+                f"{caught} of {flaws} ({_ratio(caught, flaws)}); {part.meetings} meetings, "
+                f"{part.stories} stories",
+            )
+        )
+        rows.append(
+            Figure(
+                SECTION,
+                f"{group}: clean stories with a warning or error",
+                f"{part.clean_any_warning} of {part.clean} "
+                f"({_percent(part.clean_any_warning, part.clean)})",
+            )
+        )
+        rows.append(
+            Figure(
+                SECTION,
+                f"{group}: needs no story serves (precision / recall)",
+                f"{_ratio(part.coverage.correct_items, part.coverage.reported)} / "
+                f"{_ratio(part.coverage.found, part.coverage.gold)}",
+            )
+        )
+        rows.append(Figure(SECTION, f"{group}: check_batch time", f"{part.seconds:.1f} s"))
+    return rows
 
 
 def main(argv: Sequence[str] | None = None) -> int:
