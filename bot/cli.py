@@ -40,12 +40,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
-    finally:
-        # The process ends next. Python's shutdown would have the garbage collector walk every
-        # object Chroma, SQLAlchemy and the rest created (half a second of `apo search`);
-        # nothing left needs it (data is committed, Chroma's writes are durable when they
-        # return, atexit handlers still run), so those objects are left to the OS.
-        gc.freeze()
+
+
+def run() -> None:
+    """The `apo` and `python -m bot` entry point: `main`, then end the process."""
+    code = main()
+    # The process ends next. Python's shutdown would have the garbage collector walk every
+    # object Chroma, SQLAlchemy and the rest created (half a second of `apo search`); nothing
+    # left needs it (data is committed, Chroma's writes are durable when they return, atexit
+    # handlers still run), so those objects are left to the OS. Not in `main`, which tests call
+    # in-process.
+    gc.freeze()
+    raise SystemExit(code)
 
 
 def user_error_message(exc: BaseException) -> str | None:
