@@ -56,6 +56,10 @@ class Settings(BaseSettings):
         default="INFO", alias="APO_LOG_LEVEL"
     )
     slack_retry_attempts: int = Field(default=3, alias="APO_SLACK_RETRIES", ge=0, le=10)
+    # The job queue (bot.jobs): empty = a SQLite file beside the SQLite database.
+    queue_url: str | None = Field(default=None, alias="APO_QUEUE_URL")
+    workers: int = Field(default=1, alias="APO_WORKERS", ge=0, le=32)
+    worker_threads: int = Field(default=4, alias="APO_WORKER_THREADS", ge=1, le=64)
 
     @field_validator("slack_api_url")
     @classmethod

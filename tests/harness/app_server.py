@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,8 +14,12 @@ import uvicorn
 from slack_bolt import App
 
 from bot.container import Container, build_container
+from bot.domain.jobs import Job
+from bot.jobs.queue import JobConsumer, JobQueue, queue_url
+from bot.jobs.worker import start_worker
 from bot.settings import Settings
 from bot.slack.app import create_app
+from bot.slack.client import make_web_client
 from bot.slack.executor import ListenerExecutor
 from bot.slack.http_server import EVENTS_PATH, bind, create_web_app, make_server
 from tests.harness.fake_openai import FakeOpenAI
@@ -74,10 +80,53 @@ def bot_settings(
         "DATABASE_URL": db_url or f"sqlite:///{tmp / 'apo.db'}",
         "CHROMA_PATH": str(tmp / "chroma"),
         "APO_CONFIG": str(config),
+        "APO_QUEUE_URL": f"sqlite:///{tmp / 'queue.db'}",
         **extra,
     }
     # _env_file=None: a developer's own .env must never leak into a test.
     return Settings(_env_file=None, **values)
+
+
+class CountedJobs:
+    """The real queue, counting jobs sent and not finished yet: the bot's web side and an
+    in-process worker share this process, so "no job left" is known exactly."""
+
+    def __init__(self, queue: JobQueue) -> None:
+        self.queue = queue
+        self._changed = threading.Condition()
+        self._open = 0
+
+    def send(self, job: Job) -> None:
+        with self._changed:
+            self._open += 1
+        try:
+            self.queue.send(job)
+        except BaseException:
+            self._finished()
+            raise
+
+    def counting(self, handler: Callable[[Job], None]) -> Callable[[Job], None]:
+        def run(job: Job) -> None:
+            try:
+                handler(job)
+            finally:
+                self._finished()
+
+        return run
+
+    @property
+    def open(self) -> int:
+        with self._changed:
+            return self._open
+
+    def wait_until_idle(self, timeout: float) -> bool:
+        with self._changed:
+            return self._changed.wait_for(lambda: self._open == 0, timeout)
+
+    def _finished(self) -> None:
+        with self._changed:
+            self._open -= 1
+            self._changed.notify_all()
 
 
 @dataclass
@@ -90,6 +139,8 @@ class RunningBot:
     openai: FakeOpenAI
     server: uvicorn.Server
     thread: threading.Thread
+    jobs: CountedJobs
+    worker: JobConsumer
 
     def get(self, path: str) -> httpx.Response:
         return httpx.get(self.base_url + path, timeout=10)
@@ -98,12 +149,21 @@ class RunningBot:
         """Wait until the bot has finished all the work the requests answered so far started.
 
         Bolt submits a listener's work after the ack to its executor before it answers the
-        request, so once `signer` has returned, that work is counted until it ends.
+        request, so once `signer` has returned, that work is counted until it ends; a listener
+        counts the jobs it queues before it ends, and they are counted until a worker is done.
         """
         executor = self.app.listener_runner.listener_executor
         assert isinstance(executor, ListenerExecutor)
-        if not executor.wait_until_idle(timeout):
-            raise AssertionError(f"{executor.in_flight} listener(s) still running after {timeout}s")
+        deadline = time.monotonic() + timeout
+        while True:
+            if not executor.wait_until_idle(max(deadline - time.monotonic(), 0)):
+                raise AssertionError(
+                    f"{executor.in_flight} listener(s) still running after {timeout}s"
+                )
+            if not self.jobs.wait_until_idle(max(deadline - time.monotonic(), 0)):
+                raise AssertionError(f"{self.jobs.open} job(s) still open after {timeout}s")
+            if executor.in_flight == 0:
+                return
 
     def assert_no_call(self, method: str) -> None:
         """Fail if the bot called `method`, once everything it was asked to do has finished."""
@@ -114,6 +174,7 @@ class RunningBot:
         self.signer.close()
         self.server.should_exit = True
         self.thread.join(timeout=15)
+        self.worker.stop()
         self.container.db.dispose()
 
 
@@ -130,7 +191,11 @@ def private_channels(slack: FakeSlack, *private: str) -> None:
 def start_bot(settings: Settings, slack: FakeSlack, openai: FakeOpenAI) -> RunningBot:
     private_channels(slack, PRIVATE_CHANNEL)
     container = build_container(settings)
-    app = create_app(settings, container.services)
+    jobs = CountedJobs(JobQueue(queue_url(settings)))
+    app = create_app(settings, container.services, jobs)
+    worker = start_worker(
+        container, make_web_client(settings), jobs.queue, threads=2, wrap=jobs.counting
+    )
     sock = bind("127.0.0.1", 0)
     port = sock.getsockname()[1]
     server = make_server(create_web_app(app, container.health), log_level="warning")
@@ -147,4 +212,4 @@ def start_bot(settings: Settings, slack: FakeSlack, openai: FakeOpenAI) -> Runni
     signer = SlackSigner(
         base_url + EVENTS_PATH, SIGNING_SECRET, default_response_url=slack.response_url("default")
     )
-    return RunningBot(container, app, base_url, signer, slack, openai, server, thread)
+    return RunningBot(container, app, base_url, signer, slack, openai, server, thread, jobs, worker)
