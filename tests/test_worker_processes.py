@@ -1,0 +1,149 @@
+"""The web side and the workers as real processes: `apo serve --web-only` queues the slow work
+and acks, `apo worker` runs it, and plain `apo serve` starts its own worker."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.jobs.queue import JobQueue
+from tests.fixtures_db import copy_migrated_sqlite
+from tests.harness.app_server import PROJECTS_YAML, SIGNING_SECRET, TEAM_CHANNEL
+from tests.harness.fake_openai import FakeOpenAI
+from tests.harness.fake_slack import FakeSlack, SlackCall
+from tests.harness.signer import SlackSigner
+from tests.harness.waiting import wait_until
+from tests.story_e2e import batch, story
+
+QUOTE = "The accountant wants to export the monthly report to PDF."
+ONE_STORY = batch(story("Export report", "to export the monthly report to PDF", [QUOTE]))
+
+
+@pytest.fixture
+def env(
+    tmp_path: Path, fake_slack: FakeSlack, fake_openai: FakeOpenAI, migrated_sqlite_template: Path
+) -> dict[str, str]:
+    (tmp_path / "apo.yaml").write_text(PROJECTS_YAML, encoding="utf-8")
+    database = f"sqlite:///{tmp_path / 'apo.db'}"
+    copy_migrated_sqlite(migrated_sqlite_template, database)
+    values = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "OPENAI_"))}
+    values.update(
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake_slack.url,
+        OPENAI_API_KEY="sk-test",
+        OPENAI_BASE_URL=fake_openai.url,
+        APO_CHAT_MODEL="gpt-test",
+        APO_LLM_MAX_RETRIES="0",
+        DATABASE_URL=database,
+        CHROMA_PATH=str(tmp_path / "chroma"),
+        APO_CONFIG=str(tmp_path / "apo.yaml"),
+        APO_QUEUE_URL=f"sqlite:///{tmp_path / 'queue.db'}",
+    )
+    return values
+
+
+class Processes:
+    def __init__(self, cwd: Path, env: dict[str, str]) -> None:
+        self._cwd, self._env = cwd, env
+        self._started: list[subprocess.Popen[str]] = []
+
+    def apo(self, *args: str) -> subprocess.Popen[str]:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", *args],
+            cwd=self._cwd,
+            env=self._env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self._started.append(process)
+        return process
+
+    def serve(self, *extra: str) -> tuple[subprocess.Popen[str], SlackSigner]:
+        port = _free_port()
+        process = self.apo("serve", "--http", "--host", "127.0.0.1", "--port", str(port), *extra)
+        base = f"http://127.0.0.1:{port}"
+
+        def healthy() -> bool:
+            if process.poll() is not None:
+                raise AssertionError(f"apo serve exited: {process.communicate()[1]}")
+            try:
+                return httpx.get(base + "/healthz", timeout=2).status_code == 200
+            except httpx.TransportError:
+                return False
+
+        wait_until(healthy, timeout=60, what="apo serve never became healthy", interval=0.05)
+        return process, SlackSigner(base + "/slack/events", SIGNING_SECRET)
+
+    def stop(self) -> None:
+        for process in self._started:
+            process.terminate()
+        for process in self._started:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@pytest.fixture
+def processes(tmp_path: Path, env: dict[str, str]) -> Iterator[Processes]:
+    started = Processes(tmp_path, env)
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
+def cards(slack: FakeSlack, count: int) -> list[SlackCall]:
+    return slack.wait_for(
+        "chat.postMessage", count=count, timeout=60, predicate=lambda c: "thread_ts" in c.args
+    )
+
+
+def test_web_only_acks_and_the_job_waits_for_a_worker(
+    processes: Processes, env: dict[str, str], fake_slack: FakeSlack, fake_openai: FakeOpenAI
+) -> None:
+    fake_openai.queue_json(ONE_STORY)
+    _, signer = processes.serve("--web-only")
+    queue = JobQueue(env["APO_QUEUE_URL"])
+
+    response = signer.command("/story", QUOTE, channel_id=TEAM_CHANNEL)
+
+    assert response.status_code == 200
+    wait_until(lambda: queue.pending() == 1, timeout=10, what="the draft was never queued")
+    assert fake_openai.requests == []
+    assert fake_slack.calls_to("chat.postMessage") == []
+
+    worker = processes.apo("worker", "--threads", "1")
+    [card] = cards(fake_slack, 1)
+    assert "Export report" in str(card.args["blocks"])
+    assert queue.pending() == 0
+    assert worker.poll() is None, "the worker should keep running, waiting for more jobs"
+
+
+def test_serve_starts_its_own_worker(
+    processes: Processes, fake_slack: FakeSlack, fake_openai: FakeOpenAI
+) -> None:
+    fake_openai.queue_json(ONE_STORY)
+    _, signer = processes.serve()
+
+    assert signer.command("/story", QUOTE, channel_id=TEAM_CHANNEL).status_code == 200
+
+    [card] = cards(fake_slack, 1)
+    assert "Export report" in str(card.args["blocks"])
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
