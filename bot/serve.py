@@ -17,18 +17,20 @@ from bot.container import Container, build_container
 from bot.errors import ConfigError
 from bot.jobs.processes import WorkerProcesses
 from bot.jobs.queue import JobQueue, queue_url
+from bot.jobs.runner import LedgerSender
 from bot.settings import Settings
 from bot.slack.app import create_app
 from bot.slack.http_server import bind, create_web_app, make_server
+from bot.storage.jobs import SqlJobLedger
 
 log = logging.getLogger(__name__)
 
 
 def serve(settings: Settings, *, http: bool, host: str, port: int, web_only: bool = False) -> None:
     container = build_container(settings)
-    queue = JobQueue(queue_url(settings))
+    jobs = LedgerSender(SqlJobLedger(container.db), JobQueue(queue_url(settings)))
     try:
-        app = create_app(settings, container.services, queue)
+        app = create_app(settings, container.services, jobs)
     except (BoltError, SlackApiError, SlackClientError, OSError) as exc:
         # Bolt checks the token with auth.test when the app is built.
         raise ConfigError(

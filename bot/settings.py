@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     queue_url: str | None = Field(default=None, alias="APO_QUEUE_URL")
     workers: int = Field(default=1, alias="APO_WORKERS", ge=0, le=32)
     worker_threads: int = Field(default=4, alias="APO_WORKER_THREADS", ge=1, le=64)
+    # A running job's worker renews its lease every quarter of it; a job whose lease lapsed
+    # (its worker died) is sent again at the next sweep, up to the attempts allowed.
+    job_lease_seconds: float = Field(default=60.0, alias="APO_JOB_LEASE_SECONDS", gt=0)
+    job_sweep_seconds: float = Field(default=10.0, alias="APO_JOB_SWEEP_SECONDS", gt=0)
+    job_max_attempts: int = Field(default=4, alias="APO_JOB_MAX_ATTEMPTS", ge=1, le=20)
 
     @field_validator("slack_api_url")
     @classmethod

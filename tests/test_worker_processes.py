@@ -4,6 +4,7 @@ and acks, `apo worker` runs it, and plain `apo serve` starts its own worker."""
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -13,7 +14,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.domain.jobs import JobState
 from bot.jobs.queue import JobQueue
+from bot.storage.db import Database
+from bot.storage.jobs import SqlJobLedger
 from tests.fixtures_db import copy_migrated_sqlite
 from tests.harness.app_server import PROJECTS_YAML, SIGNING_SECRET, TEAM_CHANNEL
 from tests.harness.fake_openai import FakeOpenAI
@@ -140,6 +144,44 @@ def test_serve_starts_its_own_worker(
 
     [card] = cards(fake_slack, 1)
     assert "Export report" in str(card.args["blocks"])
+
+
+def test_a_worker_killed_mid_draft_is_replaced_and_the_draft_posted_once(
+    processes: Processes,
+    env: dict[str, str],
+    fake_slack: FakeSlack,
+    fake_openai: FakeOpenAI,
+) -> None:
+    env.update(APO_JOB_LEASE_SECONDS="2", APO_JOB_SWEEP_SECONDS="0.2")
+    fake_openai.set_default_json(ONE_STORY)
+    fake_openai.hold()
+    _, signer = processes.serve("--web-only")
+    first = processes.apo("worker", "--threads", "1")
+
+    assert signer.command("/story", QUOTE, channel_id=TEAM_CHANNEL).status_code == 200
+    wait_until(lambda: fake_openai.requests, timeout=60, what="the worker never asked the model")
+    os.kill(first.pid, signal.SIGKILL)  # mid-draft: the model has the request, no answer yet
+    first.wait(timeout=10)
+    fake_openai.release()
+    processes.apo("worker", "--threads", "1")
+
+    [card] = cards(fake_slack, 1)
+    ledger = SqlJobLedger(Database(env["DATABASE_URL"]))
+    wait_until(
+        lambda: ledger.state("draft:note:1:first") == (JobState.done, 2),
+        timeout=30,
+        what="the second worker never finished the draft",
+    )
+    assert "Export report" in str(card.args["blocks"])
+    # (A worker also posts the day's digests it finds due on start; they are not counted.)
+    posted = [
+        c
+        for c in fake_slack.calls_to("chat.postMessage")
+        if c.args["channel"] == TEAM_CHANNEL and "handover" not in c.args.get("text", "")
+    ]
+    assert len([c for c in posted if "thread_ts" in c.args]) == 1, "one set of cards"
+    assert len([c for c in posted if "thread_ts" not in c.args]) == 1, "one batch message"
+    assert "notes_retry" not in str([c.args for c in fake_slack.calls]), "no Retry shown"
 
 
 def _free_port() -> int:

@@ -20,9 +20,20 @@ class JobKind(StrEnum):
     ESCALATION_REPLY = "escalation_reply"  # channel, thread_ts, ts, text, user
 
 
+class JobState(StrEnum):
+    queued = "queued"
+    running = "running"
+    done = "done"
+    failed = "failed"
+
+
 @dataclass(frozen=True)
 class Job:
+    """`key` makes it idempotent: a repeated delivery or a double click asks for the same key,
+    and a key is run to its end once."""
+
     kind: JobKind
+    key: str
     args: dict[str, JobValue] = field(default_factory=dict)
 
     def text(self, name: str) -> str:
@@ -46,6 +57,6 @@ class Job:
 
 
 class JobSender(Protocol):
-    """Puts a job on the queue; returns once it is stored (the queue is durable)."""
+    """Stores a job and puts it on the queue; returns once it is stored, so it is not lost."""
 
     def send(self, job: Job) -> None: ...

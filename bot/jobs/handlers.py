@@ -3,7 +3,6 @@ the ack, with Slack publishers built once per worker process."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
 from slack_sdk import WebClient
@@ -17,12 +16,10 @@ from bot.slack.links import SlackLinks
 from bot.slack.publishers.knowledge import SlackKnowledgePublisher
 from bot.slack.publishers.stories import SlackBatchPublisher
 
-log = logging.getLogger(__name__)
-
 
 class JobHandlers:
     """Runs one job to its end. Services show their own failures (an error with Retry, a
-    short apology); anything else escaping is logged, as a listener's error was."""
+    short apology); what escapes goes to the runner, which tries again or gives up."""
 
     def __init__(self, services: Services, client: WebClient) -> None:
         self._services = services
@@ -30,25 +27,22 @@ class JobHandlers:
         self._links = SlackLinks(client)
         self._batches = SlackBatchPublisher(client)
         self._knowledge = SlackKnowledgePublisher(client)
-        self._by_kind: dict[JobKind, Callable[[Job], None]] = {
+        self._by_kind: dict[JobKind, Callable[[Job, int], None]] = {
             JobKind.DRAFT_BATCH: self._draft_batch,
             JobKind.ANSWER_QUESTION: self._answer_question,
             JobKind.ANSWER_ESCALATION: self._answer_escalation,
             JobKind.ESCALATION_REPLY: self._escalation_reply,
         }
 
-    def __call__(self, job: Job) -> None:
-        try:
-            self._by_kind[job.kind](job)
-        except Exception:
-            log.exception("job %s failed", job.kind)
+    def __call__(self, job: Job, attempt: int) -> None:
+        self._by_kind[job.kind](job, attempt)
 
-    def _draft_batch(self, job: Job) -> None:
+    def _draft_batch(self, job: Job, attempt: int) -> None:
         self._services.stories.run_batch(
-            job.number("note_id"), self._batches, channel=job.text("channel")
+            job.number("note_id"), self._batches, channel=job.text("channel"), resume=attempt > 1
         )
 
-    def _answer_question(self, job: Job) -> None:
+    def _answer_question(self, job: Job, _attempt: int) -> None:
         ask = AskInput(
             project=job.text("project"),
             channel=job.text("channel"),
@@ -60,12 +54,12 @@ class JobHandlers:
         )
         self._services.questions.answer(ask, self._knowledge)
 
-    def _answer_escalation(self, job: Job) -> None:
+    def _answer_escalation(self, job: Job, _attempt: int) -> None:
         self._services.escalations.answer(
             job.number("question_id"), job.text("text"), Actor(job.text("user")), self._knowledge
         )
 
-    def _escalation_reply(self, job: Job) -> None:
+    def _escalation_reply(self, job: Job, _attempt: int) -> None:
         channel, user, ts = job.text("channel"), job.text("user"), job.text("ts")
         try:
             self._services.escalations.answer_in_thread(

@@ -2,8 +2,10 @@
 
 Huey stores queued jobs in SQLite (`queue.db` beside `apo.db`, or `data/queue.db`), so one
 machine needs no server; `APO_QUEUE_URL=redis://…` puts the queue in Redis for several
-machines (needs the `redis` package). Web processes only `send`; worker processes also
-`consume`, running each job through the handler they bind.
+machines (needs the `redis` package). A queued message is only a job's key: what to do is in
+the job ledger (`bot.storage.jobs`), which also re-sends a job whose worker died, since Huey
+drops a message once a worker has taken it. Web processes only `send`; worker processes also
+consume, running each key through the handler they bind.
 """
 
 from __future__ import annotations
@@ -18,13 +20,12 @@ from typing import Any
 from huey import RedisHuey, SqliteHuey
 from huey.consumer import Consumer
 
-from bot.domain.jobs import Job, JobKind
 from bot.errors import ConfigError
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 _TASK = "apo.run_job"
-JobHandler = Callable[[Job], None]
+KeyHandler = Callable[[str], None]
 
 
 def queue_url(settings: Settings) -> str:
@@ -38,22 +39,22 @@ def queue_url(settings: Settings) -> str:
 
 
 class JobQueue:
-    """A durable queue of `Job`s; implements the `JobSender` port."""
+    """A durable queue of job keys."""
 
     def __init__(self, url: str) -> None:
         self.url = url
         self._huey = _make_huey(url)
-        self._handler: JobHandler | None = None
+        self._handler: KeyHandler | None = None
         self._task = self._huey.task(name=_TASK)(self._run)
 
-    def send(self, job: Job) -> None:
-        self._task(job.kind.value, dict(job.args))
+    def send(self, key: str) -> None:
+        self._task(key)
 
     def pending(self) -> int:
         """Jobs waiting for a worker (not counting those already running)."""
         return int(self._huey.pending_count())
 
-    def consumer(self, handler: JobHandler, *, threads: int) -> JobConsumer:
+    def consumer(self, handler: KeyHandler, *, threads: int) -> JobConsumer:
         """Consumer threads that run each job through `handler` in this process."""
         self._handler = handler
         consumer = _QuietConsumer(
@@ -68,10 +69,10 @@ class JobQueue:
         )
         return JobConsumer(consumer)
 
-    def _run(self, kind: str, args: dict[str, Any]) -> None:
+    def _run(self, key: str) -> None:
         if self._handler is None:
             raise RuntimeError("a job arrived at a queue with no handler bound")
-        self._handler(Job(JobKind(kind), args))
+        self._handler(key)
 
 
 class JobConsumer:

@@ -1,4 +1,5 @@
-"""A worker: consumer threads running jobs from the queue, plus the daily digest scheduler.
+"""A worker: consumer threads running jobs from the queue, the sweeper that sends again what a
+dead worker left, and the daily digest scheduler.
 
 `apo worker` runs one in its own process; `apo serve` starts `APO_WORKERS` of them as child
 processes (`bot.jobs.processes`), so the model, embedding and search work never shares an
@@ -10,20 +11,21 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable
 
 from slack_sdk import WebClient
 
 from bot.container import Container, build_container
 from bot.digest_scheduler import DigestScheduler
-from bot.domain.jobs import Job
+from bot.domain.jobs import JobKind
 from bot.jobs.handlers import JobHandlers
 from bot.jobs.queue import JobConsumer, JobQueue, queue_url
+from bot.jobs.runner import JobRunner, Sweeper
 from bot.settings import Settings
 from bot.slack.client import make_web_client
 from bot.slack.links import SlackLinks
 from bot.slack.publishers.digests import SlackDigestPublisher
 from bot.slack.publishers.stories import SlackBatchPublisher
+from bot.storage.jobs import SqlJobLedger
 from bot.storage.leader import leader_for
 
 log = logging.getLogger(__name__)
@@ -31,39 +33,61 @@ log = logging.getLogger(__name__)
 PARENT_ENV = "APO_WORKER_PARENT"
 
 
+class Worker:
+    def __init__(self, consumer: JobConsumer, sweeper: Sweeper) -> None:
+        self.consumer = consumer
+        self.sweeper = sweeper
+
+    def stop(self) -> None:
+        self.sweeper.stop()
+        self.consumer.stop()
+
+
 def run_worker(settings: Settings, *, threads: int) -> None:
     """The `apo worker` process: runs until SIGINT (finish running jobs) or SIGTERM."""
     container = build_container(settings)
     client = make_web_client(settings)
     queue = JobQueue(queue_url(settings))
-    consumer = start_worker(container, client, queue, threads=threads, start=False)
+    worker = start_worker(container, client, queue, threads=threads, start=False)
     scheduler = start_digest_scheduler(container, client)
     threading.Thread(target=container.warm_up, name="warm-up", daemon=True).start()
     _stop_with_parent()
     log.info("APO Bridge worker running %s job thread(s) from %s", threads, queue.url)
     try:
-        consumer.run()
+        worker.consumer.run()
     finally:
+        worker.sweeper.stop()
         scheduler.shutdown(wait=False)
 
 
 def start_worker(
-    container: Container,
-    client: WebClient,
-    queue: JobQueue,
-    *,
-    threads: int,
-    start: bool = True,
-    wrap: Callable[[Callable[[Job], None]], Callable[[Job], None]] = lambda handler: handler,
-) -> JobConsumer:
-    """Bind the job handlers to `queue` and resume what a stopped worker left: drafts that
-    were interrupted become a failure with Retry. Returns the consumer, started in background
+    container: Container, client: WebClient, queue: JobQueue, *, threads: int, start: bool = True
+) -> Worker:
+    """Bind the job handlers to `queue`, start the sweeper, and show drafts a stopped bot
+    left with no job to finish them as a failure with Retry. The consumer runs in background
     threads unless `start` is False (then the caller `run()`s it in its main thread)."""
-    container.services.stories.show_interrupted(SlackBatchPublisher(client))
-    consumer = queue.consumer(wrap(JobHandlers(container.services, client)), threads=threads)
+    settings = container.settings
+    ledger = SqlJobLedger(container.db)
+    resuming = {job.number("note_id") for job in ledger.open_jobs(JobKind.DRAFT_BATCH)}
+    container.services.stories.show_interrupted(SlackBatchPublisher(client), resuming=resuming)
+    runner = JobRunner(
+        ledger,
+        JobHandlers(container.services, client),
+        lease_seconds=settings.job_lease_seconds,
+        max_attempts=settings.job_max_attempts,
+    )
+    sweeper = Sweeper(
+        ledger,
+        queue,
+        interval=settings.job_sweep_seconds,
+        lease_seconds=settings.job_lease_seconds,
+        max_attempts=settings.job_max_attempts,
+    )
+    consumer = queue.consumer(runner, threads=threads)
+    sweeper.start()
     if start:
         consumer.start()
-    return consumer
+    return Worker(consumer, sweeper)
 
 
 def start_digest_scheduler(container: Container, client: WebClient) -> DigestScheduler:

@@ -213,6 +213,24 @@ class ProcessedEvent(SQLModel, table=True):
     received_at: datetime = Field(default_factory=now_utc, sa_type=UTCDateTime, index=True)
 
 
+class JobRun(SQLModel, table=True):
+    """One job the web side asked for (`bot.jobs`): what, whether it finished, and the lease
+    of the worker running it, so a job whose worker died is sent again."""
+
+    __tablename__ = "job_run"
+    __table_args__ = (sa.Index("ix_job_run_state_due_at", "state", "due_at"),)
+
+    key: str = Field(primary_key=True, max_length=200)
+    kind: str = Field(max_length=64)
+    args: str = Field(sa_type=sa.Text)  # JSON: ids and short strings
+    state: str = Field(max_length=16)  # queued | running | done | failed
+    attempt: int = 0
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    error: str | None = Field(default=None, sa_type=sa.Text)
+    created_at: datetime = created_field()
+    updated_at: datetime = updated_field()
+
+
 class ChannelMessage(SQLModel, table=True):
     __tablename__ = "channel_message"
     __table_args__ = (

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,14 +13,15 @@ import uvicorn
 from slack_bolt import App
 
 from bot.container import Container, build_container
-from bot.domain.jobs import Job
-from bot.jobs.queue import JobConsumer, JobQueue, queue_url
-from bot.jobs.worker import start_worker
+from bot.jobs.queue import JobQueue, queue_url
+from bot.jobs.runner import LedgerSender
+from bot.jobs.worker import Worker, start_worker
 from bot.settings import Settings
 from bot.slack.app import create_app
 from bot.slack.client import make_web_client
 from bot.slack.executor import ListenerExecutor
 from bot.slack.http_server import EVENTS_PATH, bind, create_web_app, make_server
+from bot.storage.jobs import SqlJobLedger
 from tests.harness.fake_openai import FakeOpenAI
 from tests.harness.fake_slack import FakeSlack
 from tests.harness.signer import SlackSigner
@@ -87,48 +87,6 @@ def bot_settings(
     return Settings(_env_file=None, **values)
 
 
-class CountedJobs:
-    """The real queue, counting jobs sent and not finished yet: the bot's web side and an
-    in-process worker share this process, so "no job left" is known exactly."""
-
-    def __init__(self, queue: JobQueue) -> None:
-        self.queue = queue
-        self._changed = threading.Condition()
-        self._open = 0
-
-    def send(self, job: Job) -> None:
-        with self._changed:
-            self._open += 1
-        try:
-            self.queue.send(job)
-        except BaseException:
-            self._finished()
-            raise
-
-    def counting(self, handler: Callable[[Job], None]) -> Callable[[Job], None]:
-        def run(job: Job) -> None:
-            try:
-                handler(job)
-            finally:
-                self._finished()
-
-        return run
-
-    @property
-    def open(self) -> int:
-        with self._changed:
-            return self._open
-
-    def wait_until_idle(self, timeout: float) -> bool:
-        with self._changed:
-            return self._changed.wait_for(lambda: self._open == 0, timeout)
-
-    def _finished(self) -> None:
-        with self._changed:
-            self._open -= 1
-            self._changed.notify_all()
-
-
 @dataclass
 class RunningBot:
     container: Container
@@ -139,8 +97,8 @@ class RunningBot:
     openai: FakeOpenAI
     server: uvicorn.Server
     thread: threading.Thread
-    jobs: CountedJobs
-    worker: JobConsumer
+    ledger: SqlJobLedger
+    worker: Worker
 
     def get(self, path: str) -> httpx.Response:
         return httpx.get(self.base_url + path, timeout=10)
@@ -150,20 +108,20 @@ class RunningBot:
 
         Bolt submits a listener's work after the ack to its executor before it answers the
         request, so once `signer` has returned, that work is counted until it ends; a listener
-        counts the jobs it queues before it ends, and they are counted until a worker is done.
+        records the jobs it queues in the ledger before it ends, and they stay open there until
+        a worker has finished them.
         """
         executor = self.app.listener_runner.listener_executor
         assert isinstance(executor, ListenerExecutor)
         deadline = time.monotonic() + timeout
-        while True:
-            if not executor.wait_until_idle(max(deadline - time.monotonic(), 0)):
-                raise AssertionError(
-                    f"{executor.in_flight} listener(s) still running after {timeout}s"
-                )
-            if not self.jobs.wait_until_idle(max(deadline - time.monotonic(), 0)):
-                raise AssertionError(f"{self.jobs.open} job(s) still open after {timeout}s")
-            if executor.in_flight == 0:
-                return
+        if not executor.wait_until_idle(timeout):
+            raise AssertionError(f"{executor.in_flight} listener(s) still running after {timeout}s")
+        wait_until(
+            lambda: self.ledger.open_count() == 0,
+            timeout=max(deadline - time.monotonic(), 0.1),
+            what="jobs still open",
+            interval=0.02,
+        )
 
     def assert_no_call(self, method: str) -> None:
         """Fail if the bot called `method`, once everything it was asked to do has finished."""
@@ -191,11 +149,10 @@ def private_channels(slack: FakeSlack, *private: str) -> None:
 def start_bot(settings: Settings, slack: FakeSlack, openai: FakeOpenAI) -> RunningBot:
     private_channels(slack, PRIVATE_CHANNEL)
     container = build_container(settings)
-    jobs = CountedJobs(JobQueue(queue_url(settings)))
-    app = create_app(settings, container.services, jobs)
-    worker = start_worker(
-        container, make_web_client(settings), jobs.queue, threads=2, wrap=jobs.counting
-    )
+    ledger = SqlJobLedger(container.db)
+    queue = JobQueue(queue_url(settings))
+    app = create_app(settings, container.services, LedgerSender(ledger, queue))
+    worker = start_worker(container, make_web_client(settings), queue, threads=2)
     sock = bind("127.0.0.1", 0)
     port = sock.getsockname()[1]
     server = make_server(create_web_app(app, container.health), log_level="warning")
@@ -212,4 +169,6 @@ def start_bot(settings: Settings, slack: FakeSlack, openai: FakeOpenAI) -> Runni
     signer = SlackSigner(
         base_url + EVENTS_PATH, SIGNING_SECRET, default_response_url=slack.response_url("default")
     )
-    return RunningBot(container, app, base_url, signer, slack, openai, server, thread, jobs, worker)
+    return RunningBot(
+        container, app, base_url, signer, slack, openai, server, thread, ledger, worker
+    )

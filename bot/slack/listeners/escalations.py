@@ -65,6 +65,7 @@ def answer_submitted(
     kit_of(context).jobs.send(
         Job(
             JobKind.ANSWER_ESCALATION,
+            f"escalation-answer:{question_id}:{view.get('id', '')}",
             {"question_id": question_id, "text": text, "user": actor.user_id},
         )
     )

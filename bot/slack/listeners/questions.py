@@ -77,6 +77,7 @@ def _thread_reply(event: dict[str, Any], services: Services, kit: SlackKit) -> N
     kit.jobs.send(
         Job(
             JobKind.ESCALATION_REPLY,
+            f"escalation-reply:{channel}:{event['ts']}",
             {
                 "channel": channel,
                 "thread_ts": thread,
@@ -120,6 +121,7 @@ def _direct_message(
 def answer_job(ask: AskInput) -> Job:
     return Job(
         JobKind.ANSWER_QUESTION,
+        f"answer:{ask.channel}:{ask.message_ts}",
         {
             "project": ask.project,
             "channel": ask.channel,

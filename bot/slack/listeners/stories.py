@@ -159,11 +159,18 @@ def draft_from_message(
 
 def retry(ack: Ack, action: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
     ack()
-    kit_of(context).jobs.send(draft_job(int(action["value"]), body["channel"]["id"]))
+    # Each press is its own job; the note's drafting claim keeps a double press to one draft.
+    press = action.get("action_ts") or body.get("trigger_id", "")
+    note_id = int(action["value"])
+    kit_of(context).jobs.send(draft_job(note_id, body["channel"]["id"], f"retry:{press}"))
 
 
-def draft_job(note_id: int, channel: str) -> Job:
-    return Job(JobKind.DRAFT_BATCH, {"note_id": note_id, "channel": channel})
+def draft_job(note_id: int, channel: str, attempt: str = "first") -> Job:
+    return Job(
+        JobKind.DRAFT_BATCH,
+        f"draft:note:{note_id}:{attempt}",
+        {"note_id": note_id, "channel": channel},
+    )
 
 
 def receive_then_draft(
