@@ -10,11 +10,11 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Protocol
 
 from bot.domain import Clock, utc_now
 from bot.domain.jobs import Job, JobState
 from bot.errors import BotError
-from bot.jobs.queue import JobQueue
 from bot.storage.jobs import SqlJobLedger
 
 log = logging.getLogger(__name__)
@@ -27,10 +27,16 @@ _BACKOFF_FIRST, _BACKOFF_FACTOR = 2.0, 3.0
 JobHandler = Callable[[Job, int], None]
 
 
+class KeyQueue(Protocol):
+    """Where keys are sent for a worker to claim (`bot.jobs.queue.JobQueue`)."""
+
+    def send(self, key: str) -> None: ...
+
+
 class LedgerSender:
     """The `JobSender` of the web side: record the job, then queue its key (once per key)."""
 
-    def __init__(self, ledger: SqlJobLedger, queue: JobQueue, *, clock: Clock = utc_now) -> None:
+    def __init__(self, ledger: SqlJobLedger, queue: KeyQueue, *, clock: Clock = utc_now) -> None:
         self._ledger = ledger
         self._queue = queue
         self._clock = clock
@@ -104,7 +110,7 @@ class Sweeper:
     def __init__(
         self,
         ledger: SqlJobLedger,
-        queue: JobQueue,
+        queue: KeyQueue,
         *,
         interval: float,
         lease_seconds: float,
