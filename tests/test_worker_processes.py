@@ -18,7 +18,6 @@ from bot.domain.jobs import JobState
 from bot.jobs.queue import JobQueue
 from bot.storage.db import Database
 from bot.storage.jobs import SqlJobLedger
-from tests.fixtures_db import copy_migrated_sqlite
 from tests.harness.app_server import PROJECTS_YAML, SIGNING_SECRET, TEAM_CHANNEL
 from tests.harness.fake_openai import FakeOpenAI
 from tests.harness.fake_slack import FakeSlack, SlackCall
@@ -32,11 +31,12 @@ ONE_STORY = batch(story("Export report", "to export the monthly report to PDF", 
 
 @pytest.fixture
 def env(
-    tmp_path: Path, fake_slack: FakeSlack, fake_openai: FakeOpenAI, migrated_sqlite_template: Path
+    tmp_path: Path, fake_slack: FakeSlack, fake_openai: FakeOpenAI, migrated_url: str
 ) -> dict[str, str]:
+    """Every process on one database: SQLite, and PostgreSQL when configured (the ledger
+    lives there; the queue stays a SQLite file on this one machine)."""
     (tmp_path / "apo.yaml").write_text(PROJECTS_YAML, encoding="utf-8")
-    database = f"sqlite:///{tmp_path / 'apo.db'}"
-    copy_migrated_sqlite(migrated_sqlite_template, database)
+    database = migrated_url
     values = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "OPENAI_"))}
     values.update(
         SLACK_BOT_TOKEN="xoxb-test",
