@@ -18,6 +18,7 @@ class JobKind(StrEnum):
     ANSWER_QUESTION = "answer_question"  # the AskInput fields
     ANSWER_ESCALATION = "answer_escalation"  # question_id, text, user (the answer form)
     ESCALATION_REPLY = "escalation_reply"  # channel, thread_ts, ts, text, user
+    SHOW_DECISION = "show_decision"  # story_id: index if approved, redraw card and summary
 
 
 class JobState(StrEnum):

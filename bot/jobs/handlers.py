@@ -32,6 +32,7 @@ class JobHandlers:
             JobKind.ANSWER_QUESTION: self._answer_question,
             JobKind.ANSWER_ESCALATION: self._answer_escalation,
             JobKind.ESCALATION_REPLY: self._escalation_reply,
+            JobKind.SHOW_DECISION: self._show_decision,
         }
 
     def __call__(self, job: Job, attempt: int) -> None:
@@ -41,6 +42,9 @@ class JobHandlers:
         self._services.stories.run_batch(
             job.number("note_id"), self._batches, channel=job.text("channel"), resume=attempt > 1
         )
+
+    def _show_decision(self, job: Job, _attempt: int) -> None:
+        self._services.review.show_decision(job.number("story_id"), self._batches)
 
     def _answer_question(self, job: Job, _attempt: int) -> None:
         ask = AskInput(
