@@ -35,12 +35,31 @@ def ledger(migrated_url: str) -> Iterator[SqlJobLedger]:
         db.dispose()
 
 
-def runner(ledger: SqlJobLedger, clock: FixedClock, handler: JobHandler) -> JobRunner:
-    return JobRunner(ledger, handler, lease_seconds=10, max_attempts=3, clock=clock)
+def runner(
+    ledger: SqlJobLedger, clock: FixedClock, handler: JobHandler, gave_up: list[str] | None = None
+) -> JobRunner:
+    return JobRunner(
+        ledger,
+        handler,
+        lease_seconds=10,
+        max_attempts=3,
+        gave_up=lambda: (gave_up if gave_up is not None else []).append("gave up"),
+        clock=clock,
+    )
 
 
-def sweeper(ledger: SqlJobLedger, clock: FixedClock, queue: SentKeys) -> Sweeper:
-    return Sweeper(ledger, queue, interval=1, lease_seconds=10, max_attempts=3, clock=clock)
+def sweeper(
+    ledger: SqlJobLedger, clock: FixedClock, queue: SentKeys, gave_up: list[str] | None = None
+) -> Sweeper:
+    return Sweeper(
+        ledger,
+        queue,
+        interval=1,
+        lease_seconds=10,
+        max_attempts=3,
+        gave_up=lambda: (gave_up if gave_up is not None else []).append("gave up"),
+        clock=clock,
+    )
 
 
 def test_a_key_is_recorded_and_sent_once(ledger: SqlJobLedger) -> None:
@@ -69,7 +88,7 @@ def test_a_job_runs_once_with_its_args(ledger: SqlJobLedger) -> None:
 def test_a_bot_error_is_final_and_other_errors_back_off_then_give_up(
     ledger: SqlJobLedger,
 ) -> None:
-    clock, queue = FixedClock(), SentKeys()
+    clock, queue, gave_up = FixedClock(), SentKeys(), list[str]()
     ledger.record(JOB, send_by=clock.now)
     ledger.record(Job(JobKind.ANSWER_QUESTION, "answer:C1:1"), send_by=clock.now)
 
@@ -78,7 +97,7 @@ def test_a_bot_error_is_final_and_other_errors_back_off_then_give_up(
             raise BotError("That question is too long.")
         raise TimeoutError("the model did not answer")
 
-    run, sweep = runner(ledger, clock, fail), sweeper(ledger, clock, queue)
+    run, sweep = runner(ledger, clock, fail, gave_up), sweeper(ledger, clock, queue)
     run("answer:C1:1")
     assert ledger.state("answer:C1:1") == (JobState.failed, 1)
 
@@ -97,6 +116,7 @@ def test_a_bot_error_is_final_and_other_errors_back_off_then_give_up(
 
     assert queue.keys == [KEY, KEY]
     assert ledger.state(KEY) == (JobState.failed, 3)
+    assert gave_up == ["gave up"]  # once, at the end (the BotError was shown by its service)
 
 
 def test_a_lapsed_lease_is_sent_again_and_fences_the_old_worker(ledger: SqlJobLedger) -> None:
@@ -117,9 +137,9 @@ def test_a_lapsed_lease_is_sent_again_and_fences_the_old_worker(ledger: SqlJobLe
 
 
 def test_a_job_that_kills_its_worker_every_time_ends_failed(ledger: SqlJobLedger) -> None:
-    clock, queue = FixedClock(), SentKeys()
+    clock, queue, gave_up = FixedClock(), SentKeys(), list[str]()
     ledger.record(JOB, send_by=clock.now)
-    sweep = sweeper(ledger, clock, queue)
+    sweep = sweeper(ledger, clock, queue, gave_up)
     for _ in range(3):
         assert ledger.claim(KEY, until=clock.now) is not None  # then the worker dies
         clock.advance(seconds=1)
@@ -127,6 +147,7 @@ def test_a_job_that_kills_its_worker_every_time_ends_failed(ledger: SqlJobLedger
 
     assert queue.keys == [KEY, KEY]
     assert ledger.state(KEY) == (JobState.failed, 3)
+    assert gave_up == ["gave up"]
 
 
 def test_a_message_never_sent_is_sent_by_the_sweeper(ledger: SqlJobLedger) -> None:

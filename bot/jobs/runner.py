@@ -49,7 +49,8 @@ class LedgerSender:
 class JobRunner:
     """Runs one key: claim, keep the lease while the handler runs, then finish. A `BotError`
     is final (the service has shown it); anything else is tried again with backoff until
-    `max_attempts`, then left failed in the ledger and the log."""
+    `max_attempts`, then left failed in the ledger and the log, and `gave_up` runs (so the
+    user sees an error with Retry instead of a progress message that never ends)."""
 
     def __init__(
         self,
@@ -58,10 +59,12 @@ class JobRunner:
         *,
         lease_seconds: float,
         max_attempts: int,
+        gave_up: Callable[[], None] = lambda: None,
         clock: Clock = utc_now,
     ) -> None:
         self._ledger = ledger
         self._handler = handler
+        self._gave_up = gave_up
         self._lease = timedelta(seconds=lease_seconds)
         self._max_attempts = max_attempts
         self._clock = clock
@@ -92,6 +95,7 @@ class JobRunner:
         if attempt >= self._max_attempts:
             log.exception("job %s failed on attempt %s; giving up", key, attempt)
             self._ledger.fail(key, attempt, repr(exc))
+            self._gave_up()
             return
         delay = timedelta(seconds=_BACKOFF_FIRST * _BACKOFF_FACTOR ** (attempt - 1))
         log.warning("job %s failed on attempt %s (%r); again in %s", key, attempt, exc, delay)
@@ -115,10 +119,12 @@ class Sweeper:
         interval: float,
         lease_seconds: float,
         max_attempts: int,
+        gave_up: Callable[[], None] = lambda: None,
         clock: Clock = utc_now,
     ) -> None:
         self._ledger = ledger
         self._queue = queue
+        self._gave_up = gave_up
         self._interval = interval
         self._lease = timedelta(seconds=lease_seconds)
         self._max_attempts = max_attempts
@@ -135,13 +141,16 @@ class Sweeper:
 
     def sweep(self) -> None:
         now = self._clock()
+        gave_up = False
         for key, state, attempt in self._ledger.lapsed(now):
             if state == JobState.running and attempt >= self._max_attempts:
                 log.error("job %s: its worker stopped on the last attempt; giving up", key)
-                self._ledger.fail(key, attempt, "the worker running it stopped")
+                gave_up |= self._ledger.fail(key, attempt, "the worker running it stopped")
             elif self._ledger.take_back(key, attempt, now=now, until=now + self._lease):
                 log.info("job %s (attempt %s) lapsed; sending it again", key, attempt)
                 self._queue.send(key)
+        if gave_up:
+            self._gave_up()
 
     def _loop(self) -> None:
         while not self._stop.wait(self._interval):

@@ -64,17 +64,25 @@ def start_worker(
     container: Container, client: WebClient, queue: JobQueue, *, threads: int, start: bool = True
 ) -> Worker:
     """Bind the job handlers to `queue`, start the sweeper, and show drafts a stopped bot
-    left with no job to finish them as a failure with Retry. The consumer runs in background
+    left with no job to finish them (and, later, drafts whose job was given up) as a failure
+    with Retry. The consumer runs in background
     threads unless `start` is False (then the caller `run()`s it in its main thread)."""
     settings = container.settings
     ledger = SqlJobLedger(container.db)
-    resuming = {job.number("note_id") for job in ledger.open_jobs(JobKind.DRAFT_BATCH)}
-    container.services.stories.show_interrupted(SlackBatchPublisher(client), resuming=resuming)
+    publisher = SlackBatchPublisher(client)
+
+    def show_abandoned_drafts() -> None:
+        """Drafts no open job will finish (a stopped bot, a job given up) show Retry."""
+        resuming = {job.number("note_id") for job in ledger.open_jobs(JobKind.DRAFT_BATCH)}
+        container.services.stories.show_interrupted(publisher, resuming=resuming)
+
+    show_abandoned_drafts()
     runner = JobRunner(
         ledger,
         JobHandlers(container.services, client),
         lease_seconds=settings.job_lease_seconds,
         max_attempts=settings.job_max_attempts,
+        gave_up=show_abandoned_drafts,
     )
     sweeper = Sweeper(
         ledger,
@@ -82,6 +90,7 @@ def start_worker(
         interval=settings.job_sweep_seconds,
         lease_seconds=settings.job_lease_seconds,
         max_attempts=settings.job_max_attempts,
+        gave_up=show_abandoned_drafts,
     )
     consumer = queue.consumer(runner, threads=threads)
     sweeper.start()
