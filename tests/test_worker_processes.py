@@ -18,7 +18,7 @@ from bot.domain.jobs import JobState
 from bot.jobs.queue import JobQueue
 from bot.storage.db import Database
 from bot.storage.jobs import SqlJobLedger
-from tests.harness.app_server import PROJECTS_YAML, SIGNING_SECRET, TEAM_CHANNEL
+from tests.harness.app_server import PROJECTS_YAML, REVIEWER, SIGNING_SECRET, TEAM_CHANNEL
 from tests.harness.fake_openai import FakeOpenAI
 from tests.harness.fake_slack import FakeSlack, SlackCall
 from tests.harness.signer import SlackSigner
@@ -182,6 +182,58 @@ def test_a_worker_killed_mid_draft_is_replaced_and_the_draft_posted_once(
     assert len([c for c in posted if "thread_ts" in c.args]) == 1, "one set of cards"
     assert len([c for c in posted if "thread_ts" not in c.args]) == 1, "one batch message"
     assert "notes_retry" not in str([c.args for c in fake_slack.calls]), "no Retry shown"
+
+
+DUE_DATE = "Invoices are due 14 days after the invoice date; the client decided this on Monday."
+ANSWER = {
+    "answerable": True,
+    "answer": "Invoices are due 14 days after the invoice date [1].",
+    "cited": [1],
+}
+
+
+def test_a_worker_killed_mid_answer_is_replaced_and_answers_once(
+    processes: Processes,
+    env: dict[str, str],
+    fake_slack: FakeSlack,
+    fake_openai: FakeOpenAI,
+) -> None:
+    env.update(APO_JOB_LEASE_SECONDS="2", APO_JOB_SWEEP_SECONDS="0.2")
+    _, signer = processes.serve("--web-only")
+    # Recording a decision runs on the web side; it is what the answer will cite.
+    signer.command("/decision", DUE_DATE, user_id=REVIEWER, channel_id=TEAM_CHANNEL)
+    fake_slack.wait_for(
+        "chat.update", timeout=60, predicate=lambda c: "recorded by" in str(c.args.get("text"))
+    )
+    fake_openai.set_default_json(ANSWER)
+    fake_openai.hold()
+    first = processes.apo("worker", "--threads", "1")
+
+    signer.app_mention(
+        "What is the payment deadline for invoices?", channel=TEAM_CHANNEL, ts="1700000500.000100"
+    )
+    wait_until(lambda: fake_openai.requests, timeout=60, what="the worker never asked the model")
+    os.kill(first.pid, signal.SIGKILL)  # mid-answer: "Looking…" is posted, the model thinking
+    first.wait(timeout=10)
+    fake_openai.release()
+    processes.apo("worker", "--threads", "1")
+
+    ledger = SqlJobLedger(Database(env["DATABASE_URL"]))
+    wait_until(
+        lambda: ledger.state(f"answer:{TEAM_CHANNEL}:1700000500.000100") == (JobState.done, 2),
+        timeout=60,
+        what="the second worker never finished the answer",
+    )
+    in_thread = [
+        c
+        for c in fake_slack.calls_to("chat.postMessage")
+        if c.args.get("thread_ts") == "1700000500.000100"
+    ]
+    [looking] = in_thread  # one "Looking…", not one per attempt: the answer replaces it
+    assert "Looking" in looking.args["text"]
+    answers = [c for c in fake_slack.calls_to("chat.update") if "date [1]" in str(c.args)]
+    [answer] = answers
+    assert answer.args["channel"] == TEAM_CHANNEL
 
 
 def _free_port() -> int:

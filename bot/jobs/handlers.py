@@ -46,7 +46,7 @@ class JobHandlers:
     def _show_decision(self, job: Job, _attempt: int) -> None:
         self._services.review.show_decision(job.number("story_id"), self._batches)
 
-    def _answer_question(self, job: Job, _attempt: int) -> None:
+    def _answer_question(self, job: Job, attempt: int) -> None:
         ask = AskInput(
             project=job.text("project"),
             channel=job.text("channel"),
@@ -56,7 +56,7 @@ class JobHandlers:
             thread_ts=job.optional_text("thread_ts"),
             private=job.flag("private"),
         )
-        self._services.questions.answer(ask, self._knowledge)
+        self._services.questions.answer(ask, self._knowledge, resume=attempt > 1)
 
     def _answer_escalation(self, job: Job, _attempt: int) -> None:
         self._services.escalations.answer(

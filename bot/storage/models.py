@@ -157,6 +157,9 @@ class Question(SQLModel, table=True):
     answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     escalation_channel: str | None = None
     escalation_ts: str | None = None
+    # The "Looking…" reply in the asker's thread: a job resumed after its worker died
+    # turns that message into the answer instead of posting a second one.
+    looking_ts: str | None = None
     # Asked in a private channel or a DM: its text stays there (digests show it redacted).
     source_private: bool = False
     # The bot's own answer when recorded knowledge answered it, with the passages it cited.

@@ -1,4 +1,5 @@
-"""The job ledger: every job the web side queues, its state and its worker's lease.
+"""The job ledger: every job the web side queues, its state and its worker's lease; and the
+"Looking…" message of a question being answered, so a resumed job answers in it.
 
 Revision ID: 0005
 Revises: 0004
@@ -30,8 +31,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("key", name=op.f("pk_job_run")),
     )
     op.create_index("ix_job_run_state_due_at", "job_run", ["state", "due_at"])
+    op.add_column("question", sa.Column("looking_ts", sa.String(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("question") as batch:
+        batch.drop_column("looking_ts")
     op.drop_index("ix_job_run_state_due_at", table_name="job_run")
     op.drop_table("job_run")
