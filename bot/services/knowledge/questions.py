@@ -55,7 +55,12 @@ class QuestionService:
         """Show that the bot is looking, then answer, or abstain and ask the reviewers. A
         repeated delivery of a question already handled leaves nothing behind. `resume`: the
         worker answering this question died; finish it in the same "Looking…" message."""
-        looking = self._looking_left(ask) if resume else None
+        earlier = (
+            self._store.asked(ask.channel, ask.message_ts) if resume and ask.message_ts else None
+        )
+        if earlier is not None and (earlier.answered or earlier.escalation is not None):
+            return  # the attempt that died had finished it
+        looking = earlier.looking if earlier is not None else None
         if looking is None:
             where = MessageRef(ask.channel, ask.thread_ts or ask.message_ts or "")
             looking = show.show_looking(where)
@@ -82,11 +87,6 @@ class QuestionService:
         result = self._respond(ask, record=False)
         assert result is not None  # only a stored question can be a repeat
         return result
-
-    def _looking_left(self, ask: AskInput) -> MessageRef | None:
-        """The "Looking…" message of an unfinished earlier attempt at this question."""
-        earlier = self._store.asked(ask.channel, ask.message_ts) if ask.message_ts else None
-        return earlier.looking if earlier else None
 
     def _respond(
         self,
