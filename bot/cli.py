@@ -85,11 +85,27 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"apo-bridge {bot.__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    serve = commands.add_parser("serve", help="run the bot (Socket Mode, or HTTP with --http)")
+    serve = commands.add_parser(
+        "serve",
+        help="run the bot (Socket Mode, or HTTP with --http) with its workers",
+        description="Serve Slack and start APO_WORKERS worker processes (default 1) that run "
+        "the slow work; --web-only starts no workers (run `apo worker` elsewhere).",
+    )
     serve.add_argument("--http", action="store_true", help="serve POST /slack/events over HTTP")
     serve.add_argument("--host", default="0.0.0.0", help="HTTP mode: address to bind")
     serve.add_argument("--port", type=int, default=3000, help="HTTP mode: port (default 3000)")
+    serve.add_argument(
+        "--web-only", action="store_true", help="only the web side: queue jobs, run none"
+    )
     serve.set_defaults(handler=_serve)
+
+    worker = commands.add_parser(
+        "worker", help="run queued jobs (drafting, answers, digests) without serving Slack"
+    )
+    worker.add_argument(
+        "--threads", type=int, default=None, help="jobs run at once (APO_WORKER_THREADS, 4)"
+    )
+    worker.set_defaults(handler=_worker)
 
     migrate = commands.add_parser("migrate", help="bring the database schema up to date")
     migrate.set_defaults(handler=_migrate)
@@ -124,7 +140,18 @@ def _serve(args: argparse.Namespace) -> int:
     settings = load_settings()
     check_serve_settings(settings, http=args.http)
     configure_logging(settings)
-    serve(settings, http=args.http, host=args.host, port=args.port)
+    serve(settings, http=args.http, host=args.host, port=args.port, web_only=args.web_only)
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from bot.jobs.worker import run_worker
+    from bot.settings import load_settings
+
+    settings = load_settings()
+    settings.require_bot_token()
+    configure_logging(settings)
+    run_worker(settings, threads=args.threads or settings.worker_threads)
     return 0
 
 

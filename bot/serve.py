@@ -1,31 +1,36 @@
-"""Starting the bot: build the container, then serve over Socket Mode or HTTP."""
+"""Starting the bot: the web side (Socket Mode or HTTP) and, unless `web_only`, the worker
+processes that run the jobs it queues (`bot.jobs`)."""
 
 from __future__ import annotations
 
 import logging
+import signal
+import sys
 import threading
+from types import FrameType
 
 from slack_bolt import App
 from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.container import Container, build_container
-from bot.digest_scheduler import DigestScheduler
 from bot.errors import ConfigError
+from bot.jobs.processes import WorkerProcesses
+from bot.jobs.queue import JobQueue, queue_url
+from bot.jobs.runner import LedgerSender
 from bot.settings import Settings
 from bot.slack.app import create_app
 from bot.slack.http_server import bind, create_web_app, make_server
-from bot.slack.links import SlackLinks
-from bot.slack.publishers.digests import SlackDigestPublisher
-from bot.storage.leader import leader_for
+from bot.storage.jobs import SqlJobLedger
 
 log = logging.getLogger(__name__)
 
 
-def serve(settings: Settings, *, http: bool, host: str, port: int) -> None:
+def serve(settings: Settings, *, http: bool, host: str, port: int, web_only: bool = False) -> None:
     container = build_container(settings)
+    jobs = LedgerSender(SqlJobLedger(container.db), JobQueue(queue_url(settings)))
     try:
-        app = create_app(settings, container.services)
+        app = create_app(settings, container.services, jobs)
     except OSError as exc:
         # No answer at all (DNS, refused, timed out): the token was never tried.
         from bot.doctor.http import describe_unreachable
@@ -42,29 +47,15 @@ def serve(settings: Settings, *, http: bool, host: str, port: int) -> None:
             f"Slack did not accept SLACK_BOT_TOKEN at {settings.slack_api_url} ({exc}). "
             "Check the token on your app's OAuth & Permissions page."
         ) from exc
-    scheduler = start_digest_scheduler(app, container)
-    # Serving starts at once; Chroma, the embedding model and the chat model load meanwhile,
-    # so neither the health check nor the first question waits for them.
+    workers = WorkerProcesses(0 if web_only else settings.workers)
+    workers.start()
+    # Serving starts at once; what the web side still loads (Chroma and the embedding model,
+    # for recording decisions) loads meanwhile, so the health check does not wait for it.
     threading.Thread(target=container.warm_up, name="warm-up", daemon=True).start()
     try:
         _run(app, container, settings, http=http, host=host, port=port)
     finally:
-        scheduler.shutdown(wait=False)
-
-
-def start_digest_scheduler(app: App, container: Container) -> DigestScheduler:
-    """Daily digests in each side's own zone; with PostgreSQL only one replica schedules."""
-    digests = container.services.digests
-    publisher = SlackDigestPublisher(app.client, SlackLinks(app.client))
-    scheduler = DigestScheduler(
-        container.projects,
-        lambda project, side, day: digests.post(project, side, day, publisher),
-        leader=leader_for(container.db.engine),
-        last_posted=digests.last_posted_date,
-        daily_upkeep=digests.forget_old_messages,
-    )
-    scheduler.start()
-    return scheduler
+        workers.stop()
 
 
 def _run(
@@ -79,5 +70,11 @@ def _run(
     else:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+        # SIGTERM ends Socket Mode the way Ctrl-C does, so the worker processes are stopped.
+        signal.signal(signal.SIGTERM, _exit)
         log.info("APO Bridge connecting to Slack in Socket Mode")
         SocketModeHandler(app, settings.require_app_token()).start()  # type: ignore[no-untyped-call]
+
+
+def _exit(_signum: int, _frame: FrameType | None) -> None:
+    sys.exit(0)

@@ -63,6 +63,15 @@ class Settings(BaseSettings):
     slack_retry_attempts: int = Field(default=3, alias="APO_SLACK_RETRIES", ge=0, le=10)
     message_retention_days: int = Field(default=90, alias="APO_MESSAGE_RETENTION_DAYS", ge=1)
     doctor_timeout: float = Field(default=3.0, alias="APO_DOCTOR_TIMEOUT", gt=0)
+    # The job queue (bot.jobs): empty = a SQLite file beside the SQLite database.
+    queue_url: str | None = Field(default=None, alias="APO_QUEUE_URL")
+    workers: int = Field(default=1, alias="APO_WORKERS", ge=0, le=32)
+    worker_threads: int = Field(default=4, alias="APO_WORKER_THREADS", ge=1, le=64)
+    # A running job's worker renews its lease every quarter of it; a job whose lease lapsed
+    # (its worker died) is sent again at the next sweep, up to the attempts allowed.
+    job_lease_seconds: float = Field(default=60.0, alias="APO_JOB_LEASE_SECONDS", gt=0)
+    job_sweep_seconds: float = Field(default=10.0, alias="APO_JOB_SWEEP_SECONDS", gt=0)
+    job_max_attempts: int = Field(default=4, alias="APO_JOB_MAX_ATTEMPTS", ge=1, le=20)
 
     @field_validator("slack_api_url")
     @classmethod

@@ -57,6 +57,7 @@ class QuestionView:
     answered: bool
     answer_text: str | None = None
     escalation: MessageRef | None = None
+    looking: MessageRef | None = None  # the "Looking…" reply while it is being answered
 
     @property
     def thread(self) -> MessageRef:

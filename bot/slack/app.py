@@ -1,7 +1,8 @@
-"""`create_app(settings, services)`: the Bolt app with every feature registered.
+"""`create_app(settings, services, jobs)`: the Bolt app with every feature registered.
 
 Listeners run with `process_before_response=False`: Bolt answers Slack as soon as a listener
-calls `ack()` and runs the rest in its thread pool, so slow work (the LLM) never delays an ack.
+calls `ack()` and runs the rest in its thread pool. Slow work (the model, search, posting the
+results) is not done here at all: listeners put a job on the queue (`jobs`) for a worker.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import logging
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot.domain.jobs import JobSender
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack.blocks.help import HelpEntry
@@ -22,10 +24,11 @@ from bot.slack.links import SlackLinks
 from bot.slack.listeners import decisions, escalations, questions, review, stories
 from bot.slack.listeners import help as help_listener
 from bot.slack.middleware import SlackKit, register_middleware
-from bot.slack.publishers.stories import SlackBatchPublisher
 
 
-def create_app(settings: Settings, services: Services, *, client: WebClient | None = None) -> App:
+def create_app(
+    settings: Settings, services: Services, jobs: JobSender, *, client: WebClient | None = None
+) -> App:
     http_mode = not settings.socket_mode
     app = App(
         client=client or make_web_client(settings),
@@ -36,7 +39,7 @@ def create_app(settings: Settings, services: Services, *, client: WebClient | No
         logger=logging.getLogger("slack_bolt"),
     )
     entries: list[HelpEntry] = []
-    kit = SlackKit(ChannelDirectory(app.client), SlackLinks(app.client), entries)
+    kit = SlackKit(ChannelDirectory(app.client), SlackLinks(app.client), entries, jobs)
     register_middleware(app, services, kit)
     register_error_handler(app)
     # In this order: it is the order of the help list.
@@ -46,5 +49,4 @@ def create_app(settings: Settings, services: Services, *, client: WebClient | No
     questions.register(app, entries)
     escalations.register(app, entries)
     help_listener.register(app, entries)
-    services.stories.show_interrupted(SlackBatchPublisher(app.client))
     return app

@@ -14,6 +14,7 @@ from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
 
+from bot.domain.jobs import JobSender
 from bot.services import Services
 from bot.slack.blocks.help import HelpEntry
 from bot.slack.channels import ChannelDirectory
@@ -28,11 +29,13 @@ _KIT_KEY = "apo_slack_kit"
 class SlackKit:
     """Slack helpers built once per app, so their caches (channel privacy and membership, the
     workspace URL for permalinks) are shared by every request; `help` is the list `/apo help`
-    and a bare mention show, filled as the features register."""
+    and a bare mention show, filled as the features register; `jobs` queues the slow work
+    for a worker."""
 
     directory: ChannelDirectory
     links: SlackLinks
     help: list[HelpEntry]
+    jobs: JobSender
 
 
 def register_middleware(app: App, services: Services, kit: SlackKit) -> None:

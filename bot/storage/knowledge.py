@@ -18,6 +18,7 @@ from bot.storage.questions import (
     escalate_question,
     get_question,
     question_by_escalation,
+    question_by_message,
     record_answer_feedback,
     record_bot_answer,
     release_answer_claim,
@@ -82,6 +83,7 @@ class SqlQuestionStore:
         thread_ts: str | None,
         message_ts: str | None,
         private: bool,
+        looking: MessageRef | None = None,
     ) -> tuple[QuestionView, bool]:
         """A new question; a retried message (same channel and ts) returns the first, False."""
         with self._db.session() as session:
@@ -93,9 +95,16 @@ class SqlQuestionStore:
                 thread_ts=thread_ts,
                 message_ts=message_ts,
                 source_private=private,
+                looking_ts=looking.ts if looking else None,
                 session=session,
             )
             return question_view(row), created
+
+    def asked(self, channel: str, message_ts: str) -> QuestionView | None:
+        """The question asked by that message, if it was recorded."""
+        with self._db.session() as session:
+            row = question_by_message(channel, message_ts, session=session)
+            return None if row is None else question_view(row)
 
     def in_thread(self, channel: str, thread_ts: str) -> list[QuestionView]:
         with self._db.session() as session:
@@ -183,4 +192,5 @@ def question_view(row: Question) -> QuestionView:
         answered=row.status == QuestionStatus.answered,
         answer_text=row.answer_text,
         escalation=escalation,
+        looking=MessageRef(row.channel_id, row.looking_ts) if row.looking_ts else None,
     )

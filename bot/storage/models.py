@@ -162,6 +162,9 @@ class Question(SQLModel, table=True):
     answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     escalation_channel: str | None = None
     escalation_ts: str | None = None
+    # The "Looking…" reply in the asker's thread: a job resumed after its worker died
+    # turns that message into the answer instead of posting a second one.
+    looking_ts: str | None = None
     # Asked in a private channel or a DM: its text stays there (digests show it redacted).
     source_private: bool = False
     # The bot's own answer when recorded knowledge answered it, with the passages it cited.
@@ -232,6 +235,24 @@ class ProcessedEvent(SQLModel, table=True):
 
     event_id: str = Field(primary_key=True, max_length=64)
     received_at: datetime = Field(default_factory=now_utc, sa_type=UTCDateTime, index=True)
+
+
+class JobRun(SQLModel, table=True):
+    """One job the web side asked for (`bot.jobs`): what, whether it finished, and the lease
+    of the worker running it, so a job whose worker died is sent again."""
+
+    __tablename__ = "job_run"
+    __table_args__ = (sa.Index("ix_job_run_state_due_at", "state", "due_at"),)
+
+    key: str = Field(primary_key=True, max_length=200)
+    kind: str = Field(max_length=64)
+    args: str = Field(sa_type=sa.Text)  # JSON: ids and short strings
+    state: str = Field(max_length=16)  # queued | running | done | failed
+    attempt: int = 0
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    error: str | None = Field(default=None, sa_type=sa.Text)
+    created_at: datetime = created_field()
+    updated_at: datetime = updated_field()
 
 
 class ChannelMessage(SQLModel, table=True):

@@ -72,14 +72,16 @@ def get_note(note_id: int, *, session: Session) -> MeetingNote:
     return note
 
 
-def start_drafting(note_id: int, *, session: Session) -> bool:
-    """Move a received (or failed) note to drafting; False if another worker already has it."""
+def start_drafting(note_id: int, *, session: Session, resume: bool = False) -> bool:
+    """Move a received (or failed) note to drafting; False if another worker already has it.
+    `resume`: also take over a note left drafting by a worker that died (its job's lease
+    lapsed, so the job ledger hands it to exactly one successor)."""
+    claimable = [NoteStatus.received, NoteStatus.failed]
+    if resume:
+        claimable.append(NoteStatus.drafting)
     stmt = (
         sa.update(MeetingNote)
-        .where(
-            col(MeetingNote.id) == note_id,
-            col(MeetingNote.status).in_([NoteStatus.received, NoteStatus.failed]),
-        )
+        .where(col(MeetingNote.id) == note_id, col(MeetingNote.status).in_(claimable))
         .values(status=NoteStatus.drafting, error=None)
     )
     claimed = rowcount(session, stmt) == 1

@@ -23,6 +23,7 @@ def add_question(
     message_ts: str | None = None,
     asked_at: datetime | None = None,
     source_private: bool = False,
+    looking_ts: str | None = None,
     session: Session,
 ) -> tuple[Question, bool]:
     """Record a question; with ``message_ts`` a retried mention returns the first record."""
@@ -35,6 +36,7 @@ def add_question(
         message_ts=message_ts,
         asked_at=asked_at or now_utc(),
         source_private=source_private,
+        looking_ts=looking_ts,
     )
     if message_ts is None:
         session.add(row)
@@ -45,6 +47,13 @@ def add_question(
         col(Question.channel_id) == channel_id, col(Question.message_ts) == message_ts
     )
     return session.exec(stmt).one(), created
+
+
+def question_by_message(channel: str, message_ts: str, *, session: Session) -> Question | None:
+    stmt = select(Question).where(
+        col(Question.channel_id) == channel, col(Question.message_ts) == message_ts
+    )
+    return session.exec(stmt).first()
 
 
 def get_question(question_id: int, *, session: Session) -> Question:

@@ -5,7 +5,7 @@ It takes and returns the plain types of `bot.domain`; rows and sessions stay in 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime, timedelta
 from typing import cast
 
@@ -101,10 +101,12 @@ class SqlStoryStore:
             note.status = NoteStatus.removed
             session.add(note)
 
-    def start_drafting(self, note_id: int, *, private: bool | None) -> StoredNote | None:
+    def start_drafting(
+        self, note_id: int, *, private: bool | None, resume: bool = False
+    ) -> StoredNote | None:
         """Claim the note for drafting; None if another worker has it or it is drafted."""
         with self._db.session() as session:
-            if not start_drafting(note_id, session=session):
+            if not start_drafting(note_id, session=session, resume=resume):
                 return None
             note = get_note(note_id, session=session)
             if private is not None and note.source_private != private:
@@ -137,15 +139,18 @@ class SqlStoryStore:
         with self._db.session() as session:
             set_note_status(note_id, NoteStatus.failed, error=error, session=session)
 
-    def fail_interrupted(self, error: str, *, now: datetime) -> list[StoredNote]:
+    def fail_interrupted(
+        self, error: str, *, now: datetime, resuming: Collection[int] = ()
+    ) -> list[StoredNote]:
         """Notes left drafting by a crash or restart become failed; returns them. With SQLite
-        the bot is one process, so every such note was interrupted."""
+        the bot is one process, so every such note was interrupted, except those whose
+        drafting job is still open (`resuming`): a worker will finish them."""
         grace = timedelta(0) if self._db.backend == "sqlite" else _REPLICA_GRACE
         with self._db.session() as session:
             stuck = [
                 note
                 for note in notes_with_status(NoteStatus.drafting, session=session)
-                if note.updated_at <= now - grace
+                if note.updated_at <= now - grace and note.id not in resuming
             ]
             for note in stuck:
                 assert note.id is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,10 +13,15 @@ import uvicorn
 from slack_bolt import App
 
 from bot.container import Container, build_container
+from bot.jobs.queue import JobQueue, queue_url
+from bot.jobs.runner import LedgerSender
+from bot.jobs.worker import Worker, start_worker
 from bot.settings import Settings
 from bot.slack.app import create_app
+from bot.slack.client import make_web_client
 from bot.slack.executor import ListenerExecutor
 from bot.slack.http_server import EVENTS_PATH, bind, create_web_app, make_server
+from bot.storage.jobs import SqlJobLedger
 from tests.harness.fake_openai import FakeOpenAI
 from tests.harness.fake_slack import FakeSlack
 from tests.harness.signer import SlackSigner
@@ -74,6 +80,7 @@ def bot_settings(
         "DATABASE_URL": db_url or f"sqlite:///{tmp / 'apo.db'}",
         "CHROMA_PATH": str(tmp / "chroma"),
         "APO_CONFIG": str(config),
+        "APO_QUEUE_URL": f"sqlite:///{tmp / 'queue.db'}",
         **extra,
     }
     # _env_file=None: a developer's own .env must never leak into a test.
@@ -90,6 +97,8 @@ class RunningBot:
     openai: FakeOpenAI
     server: uvicorn.Server
     thread: threading.Thread
+    ledger: SqlJobLedger
+    worker: Worker
 
     def get(self, path: str) -> httpx.Response:
         return httpx.get(self.base_url + path, timeout=10)
@@ -98,12 +107,21 @@ class RunningBot:
         """Wait until the bot has finished all the work the requests answered so far started.
 
         Bolt submits a listener's work after the ack to its executor before it answers the
-        request, so once `signer` has returned, that work is counted until it ends.
+        request, so once `signer` has returned, that work is counted until it ends; a listener
+        records the jobs it queues in the ledger before it ends, and they stay open there until
+        a worker has finished them.
         """
         executor = self.app.listener_runner.listener_executor
         assert isinstance(executor, ListenerExecutor)
+        deadline = time.monotonic() + timeout
         if not executor.wait_until_idle(timeout):
             raise AssertionError(f"{executor.in_flight} listener(s) still running after {timeout}s")
+        wait_until(
+            lambda: self.ledger.open_count() == 0,
+            timeout=max(deadline - time.monotonic(), 0.1),
+            what="jobs still open",
+            interval=0.02,
+        )
 
     def assert_no_call(self, method: str) -> None:
         """Fail if the bot called `method`, once everything it was asked to do has finished."""
@@ -114,6 +132,7 @@ class RunningBot:
         self.signer.close()
         self.server.should_exit = True
         self.thread.join(timeout=15)
+        self.worker.stop()
         self.container.db.dispose()
 
 
@@ -130,7 +149,10 @@ def private_channels(slack: FakeSlack, *private: str) -> None:
 def start_bot(settings: Settings, slack: FakeSlack, openai: FakeOpenAI) -> RunningBot:
     private_channels(slack, PRIVATE_CHANNEL)
     container = build_container(settings)
-    app = create_app(settings, container.services)
+    ledger = SqlJobLedger(container.db)
+    queue = JobQueue(queue_url(settings))
+    app = create_app(settings, container.services, LedgerSender(ledger, queue))
+    worker = start_worker(container, make_web_client(settings), queue, threads=2)
     sock = bind("127.0.0.1", 0)
     port = sock.getsockname()[1]
     server = make_server(create_web_app(app, container.health), log_level="warning")
@@ -147,4 +169,6 @@ def start_bot(settings: Settings, slack: FakeSlack, openai: FakeOpenAI) -> Runni
     signer = SlackSigner(
         base_url + EVENTS_PATH, SIGNING_SECRET, default_response_url=slack.response_url("default")
     )
-    return RunningBot(container, app, base_url, signer, slack, openai, server, thread)
+    return RunningBot(
+        container, app, base_url, signer, slack, openai, server, thread, ledger, worker
+    )

@@ -106,6 +106,35 @@ def test_a_repeated_delivery_removes_its_looking_message(kb: Knowledge) -> None:
     assert again.calls[1][1] == again.posted[0]  # the new "Looking…", nothing else
 
 
+class WorkerDied(BaseException):
+    """What a SIGKILL looks like from inside: nothing after it runs, no handler sees it."""
+
+
+def test_a_resumed_answer_finishes_in_the_first_looking_message(kb: Knowledge) -> None:
+    record(kb, DUE_DATE)
+    kb.chat.queue(WorkerDied(), model_answer("Invoices are due after 14 days [1].", 1))
+    first, resumed = FakeKnowledgePublisher(), FakeKnowledgePublisher()
+    with pytest.raises(WorkerDied):
+        kb.questions.answer(ask(QUESTION, "1.4"), first)
+
+    kb.questions.answer(ask(QUESTION, "1.4"), resumed, resume=True)
+
+    assert first.names() == ["looking"]
+    assert resumed.names() == ["answer"]  # no second "Looking…"
+    assert resumed.calls[0][1] == first.posted[0]
+
+
+def test_a_resumed_answer_already_finished_leaves_nothing(kb: Knowledge) -> None:
+    record(kb, DUE_DATE)
+    kb.chat.queue(model_answer("Invoices are due after 14 days [1].", 1))
+    kb.questions.answer(ask(QUESTION, "1.5"), FakeKnowledgePublisher())
+    again = FakeKnowledgePublisher()
+
+    kb.questions.answer(ask(QUESTION, "1.5"), again, resume=True)  # a copy of the message
+
+    assert again.names() == []  # the answer stays as it is
+
+
 def test_short_mentions_get_guidance_and_no_escalation(kb: Knowledge) -> None:
     show = FakeKnowledgePublisher()
 

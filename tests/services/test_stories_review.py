@@ -63,7 +63,9 @@ def drafted(world: Stories) -> list[StoryView]:
 def test_a_reviewer_approves_and_the_card_summary_and_index_follow(
     world: Stories, drafted: list[StoryView]
 ) -> None:
-    approved = world.review.approve(drafted[0].id, Actor(REVIEWER), world.publisher)
+    approved = world.review.approve(drafted[0].id, Actor(REVIEWER))
+    assert world.publisher.shown == [] and world.index.stories == []  # stored, not shown yet
+    world.review.show_decision(drafted[0].id, world.publisher)
 
     assert (approved.status, approved.decided_by) == ("approved", REVIEWER)
     card, summary = world.publisher.shown
@@ -78,9 +80,9 @@ def test_someone_else_is_refused_and_nothing_changes(
     world: Stories, drafted: list[StoryView]
 ) -> None:
     for attempt in (
-        lambda: world.review.approve(drafted[0].id, Actor("U0DEV"), world.publisher),
-        lambda: world.review.reject(drafted[0].id, Actor("U0DEV"), "no", world.publisher),
-        lambda: world.review.edit(drafted[0].id, Actor("U0DEV"), EDIT, world.publisher),
+        lambda: world.review.approve(drafted[0].id, Actor("U0DEV")),
+        lambda: world.review.reject(drafted[0].id, Actor("U0DEV"), "no"),
+        lambda: world.review.edit(drafted[0].id, Actor("U0DEV"), EDIT),
         lambda: world.review.open_for_review(drafted[0].id, Actor("U0DEV")),
     ):
         with pytest.raises(NotAllowed, match="Only the reviewers of Acme Invoicing"):
@@ -93,37 +95,30 @@ def test_someone_else_is_refused_and_nothing_changes(
 def test_the_command_line_acts_as_an_administrator(
     world: Stories, drafted: list[StoryView]
 ) -> None:
-    approved = world.review.approve(drafted[1].id, Actor.cli(), world.publisher)
+    approved = world.review.approve(drafted[1].id, Actor.cli())
     assert approved.status == "approved"
 
 
 def test_a_story_is_decided_once(world: Stories, drafted: list[StoryView]) -> None:
-    world.review.approve(drafted[0].id, Actor(REVIEWER), world.publisher)
+    world.review.approve(drafted[0].id, Actor(REVIEWER))
 
     with pytest.raises(BotError) as second:
-        world.review.approve(drafted[0].id, Actor("U0PO"), world.publisher)
+        world.review.approve(drafted[0].id, Actor("U0PO"))
     assert "already approved by <@U0APO>" in second.value.user_message
     with pytest.raises(BotError, match="already approved; it can't be changed"):
         world.review.open_for_review(drafted[0].id, Actor("U0PO"))
     with pytest.raises(BotError, match="already approved; it can't be edited"):
-        world.review.edit(drafted[0].id, Actor("U0PO"), EDIT, world.publisher)
+        world.review.edit(drafted[0].id, Actor("U0PO"), EDIT)
 
 
 def test_reject_keeps_the_reason_and_closes_the_form_before_redrawing(
     world: Stories, drafted: list[StoryView]
 ) -> None:
-    order: list[str] = []
-
-    rejected = world.review.reject(
-        drafted[1].id,
-        Actor(REVIEWER),
-        "Portal is out of scope",
-        world.publisher,
-        on_saved=lambda: order.append(f"saved, {len(world.publisher.shown)} shown"),
-    )
+    rejected = world.review.reject(drafted[1].id, Actor(REVIEWER), "Portal is out of scope")
+    assert world.publisher.shown == []  # the form closes on this; the redraw comes after
+    world.review.show_decision(drafted[1].id, world.publisher)
 
     assert (rejected.status, rejected.reject_reason) == ("rejected", "Portal is out of scope")
-    assert order == ["saved, 0 shown"]
     assert [s.kind for s in world.publisher.shown] == ["card_update", "batch"]
     assert world.index.stories == []  # only approved stories become knowledge
 
@@ -131,7 +126,8 @@ def test_reject_keeps_the_reason_and_closes_the_form_before_redrawing(
 def test_an_edit_is_stored_and_checked_again(world: Stories, drafted: list[StoryView]) -> None:
     vague = StoryEdit(**{**EDIT.__dict__, "goal": "to credit invoices quickly and easily"})
 
-    edited = world.review.edit(drafted[0].id, Actor(REVIEWER), vague, world.publisher)
+    edited = world.review.edit(drafted[0].id, Actor(REVIEWER), vague)
+    world.review.show_decision(drafted[0].id, world.publisher)
 
     assert edited.title == "Credit part of an invoice" and edited.status == "draft"
     assert edited.criteria == EDIT.criteria
@@ -145,7 +141,8 @@ def test_a_failing_index_does_not_undo_the_approval(
 ) -> None:
     world.index.fail = True
 
-    approved = world.review.approve(drafted[0].id, Actor(REVIEWER), world.publisher)
+    approved = world.review.approve(drafted[0].id, Actor(REVIEWER))
+    world.review.show_decision(drafted[0].id, world.publisher)
 
     assert approved.status == "approved"
     assert world.stories.story(drafted[0].id).status == "approved"

@@ -36,7 +36,10 @@ class QuestionStore(Protocol):
         thread_ts: str | None,
         message_ts: str | None,
         private: bool,
+        looking: MessageRef | None = None,
     ) -> tuple[QuestionView, bool]: ...
+
+    def asked(self, channel: str, message_ts: str) -> QuestionView | None: ...
 
     def in_thread(self, channel: str, thread_ts: str) -> list[QuestionView]:
         """Earlier questions in that thread, oldest first."""

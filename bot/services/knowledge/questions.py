@@ -50,12 +50,21 @@ class QuestionService:
         self._chat = chat
         self._prompt = prompt
 
-    def answer(self, ask: AskInput, show: AnswerPublisher) -> None:
+    def answer(self, ask: AskInput, show: AnswerPublisher, *, resume: bool = False) -> None:
         """Show that the bot is looking, then answer, or abstain and ask the reviewers. A
-        repeated delivery of a question already handled leaves nothing behind."""
-        looking = show.show_looking(MessageRef(ask.channel, ask.thread_ts or ask.message_ts or ""))
+        repeated delivery of a question already handled leaves nothing behind. `resume`: the
+        worker answering this question died; finish it in the same "Looking…" message."""
+        earlier = (
+            self._store.asked(ask.channel, ask.message_ts) if resume and ask.message_ts else None
+        )
+        if earlier is not None and (earlier.answered or earlier.escalation is not None):
+            return  # the attempt that died had finished it
+        looking = earlier.looking if earlier is not None else None
+        if looking is None:
+            where = MessageRef(ask.channel, ask.thread_ts or ask.message_ts or "")
+            looking = show.show_looking(where)
         try:
-            result = self._respond(ask, record=True)
+            result = self._respond(ask, record=True, looking=looking, resume=resume)
         except BotError as exc:
             show.show_error(looking, exc.user_message)
             return
@@ -78,7 +87,14 @@ class QuestionService:
         assert result is not None  # only a stored question can be a repeat
         return result
 
-    def _respond(self, ask: AskInput, *, record: bool) -> Answer | Abstention | None:
+    def _respond(
+        self,
+        ask: AskInput,
+        *,
+        record: bool,
+        looking: MessageRef | None = None,
+        resume: bool = False,
+    ) -> Answer | Abstention | None:
         project = self._projects.get(ask.project)
         text = ask.text.strip()
         if len(text.split()) < MIN_QUESTION_WORDS:
@@ -102,8 +118,10 @@ class QuestionService:
                 thread_ts=ask.thread_ts or ask.message_ts,
                 message_ts=ask.message_ts,
                 private=ask.private,
+                looking=looking,
             )
-            if not created:
+            unfinished = not question.answered and question.escalation is None
+            if not created and not (resume and unfinished):
                 return None
             question_id = question.id
         query = " ".join([*(q.text for q in earlier[-1:]), text])

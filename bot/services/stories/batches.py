@@ -10,6 +10,7 @@ Retry, `apo story`) runs this same flow.
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import replace
 
 from bot.domain import Clock, MessageRef, utc_now
@@ -54,11 +55,11 @@ class StoryService:
     # -- the batch in chat ---------------------------------------------------------------
 
     def run_batch(
-        self, note_id: int, publisher: BatchPublisher, *, channel: str
+        self, note_id: int, publisher: BatchPublisher, *, channel: str, resume: bool = False
     ) -> BatchView | None:
         """Draft stored notes and show every step: at the batch's message when it has one,
         else in `channel`. Errors end as a failure with Retry; None unless this call drafted
-        or finished the batch."""
+        or finished the batch. `resume`: take over a draft whose worker died mid-way."""
         note, stories = self._store.batch(note_id)
         before = self._view(note, stories)
         where = publisher.show_progress(
@@ -72,7 +73,7 @@ class StoryService:
 
         try:
             private = publisher.is_private(where.channel)
-            self._draft(note_id, on_progress, private=private)
+            self._draft(note_id, on_progress, private=private, resume=resume)
         except BotError as exc:
             publisher.show_failure(
                 where, project_name=before.project_name, problem=exc.user_message, note_id=note_id
@@ -95,10 +96,14 @@ class StoryService:
         publisher.show_batch(where, self.batch(note_id))
         return batch
 
-    def show_interrupted(self, publisher: BatchPublisher) -> None:
+    def show_interrupted(
+        self, publisher: BatchPublisher, *, resuming: Collection[int] = ()
+    ) -> None:
         """After a restart: every "Drafting…" message that will never finish becomes a
-        failure with Retry (the notes are stored)."""
-        for note in self._store.fail_interrupted(INTERRUPTED, now=self._clock()):
+        failure with Retry (the notes are stored); notes in `resuming` will be finished by
+        their still-open drafting job instead."""
+        stuck = self._store.fail_interrupted(INTERRUPTED, now=self._clock(), resuming=resuming)
+        for note in stuck:
             if note.placement is None:
                 continue
             project_name = self._projects.get(note.project).name
@@ -131,8 +136,10 @@ class StoryService:
         ack, from Slack); it limits where the notes may be cited."""
         return self.batch(note_id) if self._draft(note_id, on_progress, private=private) else None
 
-    def _draft(self, note_id: int, on_progress: Progress, *, private: bool | None) -> bool:
-        note = self._store.start_drafting(note_id, private=private)
+    def _draft(
+        self, note_id: int, on_progress: Progress, *, private: bool | None, resume: bool = False
+    ) -> bool:
+        note = self._store.start_drafting(note_id, private=private, resume=resume)
         if note is None:
             return False
         project = self._projects.get(note.project)

@@ -3,7 +3,7 @@ the search index. `bot.container` picks the implementations; tests pass in-memor
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Protocol
 
@@ -48,7 +48,9 @@ class StoryStore(Protocol):
         """The notes' message was deleted: they leave digests (their stories stay)."""
         ...
 
-    def start_drafting(self, note_id: int, *, private: bool | None) -> StoredNote | None: ...
+    def start_drafting(
+        self, note_id: int, *, private: bool | None, resume: bool = False
+    ) -> StoredNote | None: ...
 
     def save_drafts(
         self,
@@ -62,7 +64,9 @@ class StoryStore(Protocol):
 
     def mark_failed(self, note_id: int, error: str) -> None: ...
 
-    def fail_interrupted(self, error: str, *, now: datetime) -> list[StoredNote]: ...
+    def fail_interrupted(
+        self, error: str, *, now: datetime, resuming: Collection[int] = ()
+    ) -> list[StoredNote]: ...
 
     def set_placement(self, note_id: int, where: MessageRef) -> None: ...
 

@@ -1,11 +1,11 @@
 """The human review of drafted stories: only reviewers decide, and every decision and edit is
-kept. Approved stories become the backlog and searchable knowledge; after each decision the
-story's card and its batch summary are redrawn."""
+kept. A decision is stored at once (`approve`, `reject`, `edit`: database work only, so a
+Slack request can answer within its 3 seconds); `show_decision` then makes an approved story
+searchable knowledge and redraws the story's card and its batch summary, and may run again."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 from bot.domain import Actor
 from bot.domain.stories import StoredNote, StoredStory, StoryEdit, StoryView
@@ -40,46 +40,33 @@ class ReviewService:
             raise BotError(f"Story #{story.id} is already {story.status}; it can't be changed.")
         return story
 
-    def approve(self, story_id: int, actor: Actor, publisher: BatchPublisher) -> StoryView:
+    def approve(self, story_id: int, actor: Actor) -> StoryView:
         self._reviewable(story_id, actor)
         self._store.decide(story_id, "approved", actor.user_id)
-        note, stored = self._store.story(story_id)
-        story = story_view(stored, note.text)
-        self._index_approved(story, note)
-        self._redraw(publisher, note, stored, story)
-        return story
+        return self._current(story_id)
 
-    def reject(
-        self,
-        story_id: int,
-        actor: Actor,
-        reason: str,
-        publisher: BatchPublisher,
-        *,
-        on_saved: Callable[[], None] = lambda: None,
-    ) -> StoryView:
-        """`on_saved` runs once the decision is stored, before the redraw (a form's ack)."""
+    def reject(self, story_id: int, actor: Actor, reason: str) -> StoryView:
         self._reviewable(story_id, actor)
         self._store.decide(story_id, "rejected", actor.user_id, reason)
-        on_saved()
-        return self._redraw_stored(story_id, publisher)
+        return self._current(story_id)
 
-    def edit(
-        self,
-        story_id: int,
-        actor: Actor,
-        change: StoryEdit,
-        publisher: BatchPublisher,
-        *,
-        on_saved: Callable[[], None] = lambda: None,
-    ) -> StoryView:
+    def edit(self, story_id: int, actor: Actor, change: StoryEdit) -> StoryView:
         note, current = self._reviewable(story_id, actor)
         if current.status != "draft":
             raise BotError(f"Story #{story_id} is already {current.status}; it can't be edited.")
         [checked] = check_batch([edit_to_check(change, current)], note.text).stories
         self._store.edit(story_id, actor.user_id, change, findings(checked.findings))
-        on_saved()
-        return self._redraw_stored(story_id, publisher)
+        return self._current(story_id)
+
+    def show_decision(self, story_id: int, publisher: BatchPublisher) -> StoryView:
+        """After a decision or edit: index an approved story (again is harmless: by id), then
+        redraw its card and the batch summary from what is stored now."""
+        note, stored = self._store.story(story_id)
+        story = story_view(stored, note.text)
+        if story.status == "approved":
+            self._index_approved(story, note)
+        self._redraw(publisher, note, stored, story)
+        return story
 
     def _reviewable(self, story_id: int, actor: Actor) -> tuple[StoredNote, StoryView]:
         note, stored = self._store.story(story_id)
@@ -93,11 +80,9 @@ class ReviewService:
             )
         return note, story
 
-    def _redraw_stored(self, story_id: int, publisher: BatchPublisher) -> StoryView:
+    def _current(self, story_id: int) -> StoryView:
         note, stored = self._store.story(story_id)
-        story = story_view(stored, note.text)
-        self._redraw(publisher, note, stored, story)
-        return story
+        return story_view(stored, note.text)
 
     def _redraw(
         self, publisher: BatchPublisher, note: StoredNote, stored: StoredStory, story: StoryView

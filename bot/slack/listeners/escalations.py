@@ -10,11 +10,12 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.domain import Actor, MessageRef
+from bot.domain.jobs import Job, JobKind
 from bot.errors import BotError, NotAllowed
 from bot.slack.blocks import ids
 from bot.slack.blocks.escalations import answer_modal, correction_modal, parse_answer_modal
 from bot.slack.blocks.help import HelpEntry
-from bot.slack.middleware import services_of
+from bot.slack.middleware import kit_of, services_of
 from bot.slack.publishers.knowledge import SlackFeedbackPublisher, SlackKnowledgePublisher
 from bot.slack.text import plain
 
@@ -63,7 +64,13 @@ def answer_submitted(
         ack(response_action="errors", errors={ids.ANSWER_TEXT_BLOCK: plain(exc.user_message)})
         return
     ack()
-    escalations.answer(question_id, text, actor, SlackKnowledgePublisher(client))
+    kit_of(context).jobs.send(
+        Job(
+            JobKind.ANSWER_ESCALATION,
+            f"escalation-answer:{question_id}:{view.get('id', '')}",
+            {"question_id": question_id, "text": text, "user": actor.user_id},
+        )
+    )
 
 
 def correct_button(

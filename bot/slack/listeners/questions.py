@@ -10,13 +10,12 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.domain import Actor, MessageRef
-from bot.errors import BotError
+from bot.domain import MessageRef
+from bot.domain.jobs import Job, JobKind
 from bot.services import Services
 from bot.services.knowledge.views import AskInput
 from bot.slack.blocks.help import HelpEntry, help_blocks, help_text
 from bot.slack.middleware import SlackKit, kit_of, services_of
-from bot.slack.publishers.knowledge import SlackKnowledgePublisher
 
 _MENTION = re.compile(r"<@[UW][A-Z0-9]+>")
 _PROJECT_PREFIX = re.compile(r"^\s*([a-z0-9][a-z0-9_-]*)\s*:\s*", re.IGNORECASE)
@@ -48,7 +47,7 @@ def on_mention(event: dict[str, Any], client: WebClient, context: BoltContext) -
         return
     private = kit.directory.is_private(channel)
     ask = AskInput(project.key, channel, event.get("user", ""), text, event["ts"], thread, private)
-    services.questions.answer(ask, SlackKnowledgePublisher(client))
+    kit.jobs.send(answer_job(ask))
 
 
 def on_message(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
@@ -70,7 +69,7 @@ def on_message(event: dict[str, Any], client: WebClient, context: BoltContext) -
     if event.get("channel_type") == "im":
         _direct_message(event, client, services, kit)
     elif event.get("thread_ts"):
-        _thread_reply(event, client, services, kit)
+        _thread_reply(event, services, kit)
 
 
 def _edited_or_deleted(event: dict[str, Any], services: Services) -> None:
@@ -87,21 +86,24 @@ def _edited_or_deleted(event: dict[str, Any], services: Services) -> None:
     )
 
 
-def _thread_reply(
-    event: dict[str, Any], client: WebClient, services: Services, kit: SlackKit
-) -> None:
-    """A reviewer's reply in an escalation's thread is the answer."""
-    channel, user = event["channel"], event.get("user", "")
-    try:
-        services.escalations.answer_in_thread(
-            MessageRef(channel, event["thread_ts"]),
-            event.get("text") or "",
-            Actor(user),
-            SlackKnowledgePublisher(client),
-            permalink=kit.links(channel, event["ts"]),
+def _thread_reply(event: dict[str, Any], services: Services, kit: SlackKit) -> None:
+    """A reviewer's reply in an escalation's thread is the answer (recorded by a job)."""
+    channel, thread = event["channel"], event["thread_ts"]
+    if not services.escalations.escalated_at(MessageRef(channel, thread)):
+        return  # conversation in some other thread
+    kit.jobs.send(
+        Job(
+            JobKind.ESCALATION_REPLY,
+            f"escalation-reply:{channel}:{event['ts']}",
+            {
+                "channel": channel,
+                "thread_ts": thread,
+                "ts": event["ts"],
+                "text": event.get("text") or "",
+                "user": event.get("user", ""),
+            },
         )
-    except BotError as exc:
-        client.chat_postEphemeral(channel=channel, user=user, text=exc.user_message)
+    )
 
 
 def _direct_message(
@@ -130,7 +132,23 @@ def _direct_message(
         )
         return
     ask = AskInput(project, event["channel"], user, text, event["ts"], thread, True)
-    services.questions.answer(ask, SlackKnowledgePublisher(client))
+    kit.jobs.send(answer_job(ask))
+
+
+def answer_job(ask: AskInput) -> Job:
+    return Job(
+        JobKind.ANSWER_QUESTION,
+        f"answer:{ask.channel}:{ask.message_ts}",
+        {
+            "project": ask.project,
+            "channel": ask.channel,
+            "user": ask.asker_id,
+            "text": ask.text,
+            "ts": ask.message_ts,
+            "thread_ts": ask.thread_ts,
+            "private": ask.private,
+        },
+    )
 
 
 def _project_for_dm(services: Services, text: str) -> tuple[str | None, str]:

@@ -2,7 +2,8 @@
 read-only buttons (the whole story, every finding).
 
 Who may decide is the service's rule; here a refusal becomes an ephemeral message (buttons)
-or an error under the modal's field (modals). The service redraws the card and the summary.
+or an error under the modal's field (modals). A stored decision queues a job that redraws the
+card and the summary (and indexes an approved story).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.domain import Actor
+from bot.domain.jobs import Job, JobKind
 from bot.domain.stories import StoryView
 from bot.errors import BotError
 from bot.slack.blocks import ids
@@ -26,8 +28,7 @@ from bot.slack.blocks.story_modals import (
     parse_reject_submission,
     reject_modal,
 )
-from bot.slack.middleware import services_of
-from bot.slack.publishers.stories import SlackBatchPublisher
+from bot.slack.middleware import kit_of, services_of
 from bot.slack.text import plain
 
 
@@ -57,12 +58,17 @@ def approve(
     context: BoltContext,
 ) -> None:
     ack()
+    story_id = int(action["value"])
     try:
-        services_of(context).review.approve(
-            int(action["value"]), Actor(body["user"]["id"]), SlackBatchPublisher(client)
-        )
+        services_of(context).review.approve(story_id, Actor(body["user"]["id"]))
     except BotError as exc:
         _tell(respond, exc.user_message)
+        return
+    kit_of(context).jobs.send(show_decision_job(story_id, "approved"))
+
+
+def show_decision_job(story_id: int, decision: str) -> Job:
+    return Job(JobKind.SHOW_DECISION, f"review:story:{story_id}:{decision}", {"story_id": story_id})
 
 
 def reject(
@@ -124,52 +130,53 @@ def show_findings(ack: Ack, action: dict[str, Any], respond: Respond, context: B
 
 
 def reject_submitted(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
 ) -> None:
     review = services_of(context).review
     actor = Actor(body["user"]["id"])
     _submitted(
         ack,
+        context,
+        view,
         parse_reject_submission(view),
         ids.REJECT_REASON_BLOCK,
-        lambda story_id, reason, saved: review.reject(
-            story_id, actor, reason, SlackBatchPublisher(client), on_saved=saved
-        ),
+        lambda story_id, reason: review.reject(story_id, actor, reason),
     )
 
 
 def edit_submitted(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
 ) -> None:
     review = services_of(context).review
     actor = Actor(body["user"]["id"])
     _submitted(
         ack,
+        context,
+        view,
         parse_edit_submission(view),
         ids.EDIT_TITLE_BLOCK,
-        lambda story_id, change, saved: review.edit(
-            story_id, actor, change, SlackBatchPublisher(client), on_saved=saved
-        ),
+        lambda story_id, change: review.edit(story_id, actor, change),
     )
 
 
 def _submitted(
     ack: Ack,
+    context: BoltContext,
+    view: dict[str, Any],
     parsed: tuple[int, Any] | dict[str, str],
     error_block: str,
-    decide: Callable[[int, Any, Callable[[], None]], StoryView],
+    decide: Callable[[int, Any], StoryView],
 ) -> None:
     """Reject and Edit forms: field errors stay in the form; once the change is stored the
-    form closes (the ack), then the service redraws the card."""
+    form closes (the ack), then a job redraws the card."""
     if isinstance(parsed, dict):
         ack(response_action="errors", errors=parsed)
         return
     story_id, change = parsed
-
-    def saved() -> None:
-        ack()
-
     try:
-        decide(story_id, change, saved)
+        decide(story_id, change)
     except BotError as exc:
         ack(response_action="errors", errors={error_block: plain(exc.user_message)})
+        return
+    ack()
+    kit_of(context).jobs.send(show_decision_job(story_id, f"form:{view.get('id', '')}"))

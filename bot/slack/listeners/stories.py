@@ -1,7 +1,7 @@
 """`/story`, the notes modal, the "Draft user stories" message shortcut and Retry.
 
 Notes are stored before the ack (a fast database write), so nothing is lost if drafting fails
-later; the model is called only after the ack.
+later; drafting is a job a worker runs after the ack.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.domain import Actor
+from bot.domain.jobs import Job, JobKind
 from bot.errors import BotError, NotAllowed
 from bot.services import Services
 from bot.services.stories.intake import NotesSubmission
@@ -20,8 +21,7 @@ from bot.slack.blocks import ids
 from bot.slack.blocks.help import HelpEntry
 from bot.slack.blocks.story_notes_modal import notes_modal, parse_notes_submission
 from bot.slack.files import message_notes
-from bot.slack.middleware import services_of
-from bot.slack.publishers.stories import SlackBatchPublisher
+from bot.slack.middleware import kit_of, services_of
 from bot.slack.replies import UNMAPPED
 
 ALREADY_SENT = "These notes were already sent for drafting; the drafts are in that thread."
@@ -64,7 +64,7 @@ def story_command(
         else:
             ack()
 
-    receive_then_draft(services, submission, client, channel, acknowledge)
+    receive_then_draft(context, submission, channel, acknowledge)
 
 
 def open_notes_form(
@@ -116,7 +116,7 @@ def notes_submitted(
         else:
             ack()
 
-    receive_then_draft(services, submission, client, channel, acknowledge)
+    receive_then_draft(context, submission, channel, acknowledge)
 
 
 def draft_from_message(
@@ -154,31 +154,37 @@ def draft_from_message(
             tell(error.user_message)
 
     receive_then_draft(
-        services, submission, client, channel, acknowledge, repeated=lambda: tell(ALREADY_SENT)
+        context, submission, channel, acknowledge, repeated=lambda: tell(ALREADY_SENT)
     )
 
 
-def retry(
-    ack: Ack, action: dict[str, Any], client: WebClient, body: dict[str, Any], context: BoltContext
-) -> None:
+def retry(ack: Ack, action: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
     ack()
-    services_of(context).stories.run_batch(
-        int(action["value"]), SlackBatchPublisher(client), channel=body["channel"]["id"]
+    # Each press is its own job; the note's drafting claim keeps a double press to one draft.
+    press = action.get("action_ts") or body.get("trigger_id", "")
+    note_id = int(action["value"])
+    kit_of(context).jobs.send(draft_job(note_id, body["channel"]["id"], f"retry:{press}"))
+
+
+def draft_job(note_id: int, channel: str, attempt: str = "first") -> Job:
+    return Job(
+        JobKind.DRAFT_BATCH,
+        f"draft:note:{note_id}:{attempt}",
+        {"note_id": note_id, "channel": channel},
     )
 
 
 def receive_then_draft(
-    services: Services,
+    context: BoltContext,
     submission: NotesSubmission,
-    client: WebClient,
     channel: str,
     acknowledge: Callable[[BotError | None], None],
     repeated: Callable[[], None] = lambda: None,
 ) -> None:
     """The one flow behind every way in: store the notes, ack (with the error if they can't
-    be used), then draft in `channel`."""
+    be used), then queue the drafting in `channel`."""
     try:
-        received = services.notes.receive(submission)
+        received = services_of(context).notes.receive(submission)
     except BotError as exc:
         acknowledge(exc)
         return
@@ -186,4 +192,4 @@ def receive_then_draft(
     if not received.created:  # a repeated delivery of the same notes drafts nothing new
         repeated()
         return
-    services.stories.run_batch(received.note_id, SlackBatchPublisher(client), channel=channel)
+    kit_of(context).jobs.send(draft_job(received.note_id, channel))

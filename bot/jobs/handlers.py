@@ -1,0 +1,77 @@
+"""What each kind of job does in a worker: the service call the listener used to make after
+the ack, with Slack publishers built once per worker process."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from slack_sdk import WebClient
+
+from bot.domain import Actor, MessageRef
+from bot.domain.jobs import Job, JobKind
+from bot.errors import BotError
+from bot.services import Services
+from bot.services.knowledge.views import AskInput
+from bot.slack.links import SlackLinks
+from bot.slack.publishers.knowledge import SlackKnowledgePublisher
+from bot.slack.publishers.stories import SlackBatchPublisher
+
+
+class JobHandlers:
+    """Runs one job to its end. Services show their own failures (an error with Retry, a
+    short apology); what escapes goes to the runner, which tries again or gives up."""
+
+    def __init__(self, services: Services, client: WebClient) -> None:
+        self._services = services
+        self._client = client
+        self._links = SlackLinks(client)
+        self._batches = SlackBatchPublisher(client)
+        self._knowledge = SlackKnowledgePublisher(client)
+        self._by_kind: dict[JobKind, Callable[[Job, int], None]] = {
+            JobKind.DRAFT_BATCH: self._draft_batch,
+            JobKind.ANSWER_QUESTION: self._answer_question,
+            JobKind.ANSWER_ESCALATION: self._answer_escalation,
+            JobKind.ESCALATION_REPLY: self._escalation_reply,
+            JobKind.SHOW_DECISION: self._show_decision,
+        }
+
+    def __call__(self, job: Job, attempt: int) -> None:
+        self._by_kind[job.kind](job, attempt)
+
+    def _draft_batch(self, job: Job, attempt: int) -> None:
+        self._services.stories.run_batch(
+            job.number("note_id"), self._batches, channel=job.text("channel"), resume=attempt > 1
+        )
+
+    def _show_decision(self, job: Job, _attempt: int) -> None:
+        self._services.review.show_decision(job.number("story_id"), self._batches)
+
+    def _answer_question(self, job: Job, attempt: int) -> None:
+        ask = AskInput(
+            project=job.text("project"),
+            channel=job.text("channel"),
+            asker_id=job.text("user"),
+            text=job.text("text"),
+            message_ts=job.optional_text("ts"),
+            thread_ts=job.optional_text("thread_ts"),
+            private=job.flag("private"),
+        )
+        self._services.questions.answer(ask, self._knowledge, resume=attempt > 1)
+
+    def _answer_escalation(self, job: Job, _attempt: int) -> None:
+        self._services.escalations.answer(
+            job.number("question_id"), job.text("text"), Actor(job.text("user")), self._knowledge
+        )
+
+    def _escalation_reply(self, job: Job, _attempt: int) -> None:
+        channel, user, ts = job.text("channel"), job.text("user"), job.text("ts")
+        try:
+            self._services.escalations.answer_in_thread(
+                MessageRef(channel, job.text("thread_ts")),
+                job.text("text"),
+                Actor(user),
+                self._knowledge,
+                permalink=self._links(channel, ts),
+            )
+        except BotError as exc:
+            self._client.chat_postEphemeral(channel=channel, user=user, text=exc.user_message)
