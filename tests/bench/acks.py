@@ -283,8 +283,9 @@ def ack_figures(label: str, size: int, acks: Acks, reference: Acks | None) -> li
     reason = ""
     if not met:
         reason = (
-            "acks wait behind drafting, answering and checking in the same process (CPU-bound "
-            "embedding and story checks on 2 shared cores)"
+            "not profiled yet: the web process and the worker it starts share 2 cores (the "
+            "worker drafts, embeds and checks while acks are served), and each ack writes the "
+            "notes or question, a job ledger row and the queue entry"
         )
     if acks.failures:
         reason += (
