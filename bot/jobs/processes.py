@@ -17,7 +17,9 @@ from bot.jobs.worker import PARENT_ENV
 
 log = logging.getLogger(__name__)
 _RESTART_DELAY = 1.0
-_STOP_GRACE = 25.0
+# Running jobs get this long to finish after SIGINT; a job cut short is leased, so another
+# worker runs it again (nothing is lost by a shorter grace, only repeated work).
+_STOP_GRACE = 10.0
 
 
 class WorkerProcesses:
