@@ -64,9 +64,10 @@ def _run(
     if http:
         sock = bind(host, port)
         log.info("APO Bridge serving HTTP on %s:%s (POST /slack/events)", host, port)
-        make_server(create_web_app(app, container.health), log_level=settings.log_level).run(
-            sockets=[sock]
+        web_app = create_web_app(
+            app, container.health, signing_secret=settings.require_signing_secret()
         )
+        make_server(web_app, log_level=settings.log_level).run(sockets=[sock])
     else:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 

@@ -155,7 +155,8 @@ def start_bot(settings: Settings, slack: FakeSlack, openai: FakeOpenAI) -> Runni
     worker = start_worker(container, make_web_client(settings), queue, threads=2)
     sock = bind("127.0.0.1", 0)
     port = sock.getsockname()[1]
-    server = make_server(create_web_app(app, container.health), log_level="warning")
+    web_app = create_web_app(app, container.health, signing_secret=SIGNING_SECRET)
+    server = make_server(web_app, log_level="warning")
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     wait_until(
