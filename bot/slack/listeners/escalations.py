@@ -4,6 +4,7 @@ buttons on the bot's answers."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -11,6 +12,7 @@ from slack_sdk import WebClient
 
 from bot.domain import Actor, MessageRef
 from bot.domain.jobs import Job, JobKind
+from bot.domain.knowledge import QuestionView
 from bot.errors import BotError, NotAllowed
 from bot.slack.blocks import ids
 from bot.slack.blocks.escalations import answer_modal, correction_modal, parse_answer_modal
@@ -38,39 +40,7 @@ def answer_button(
     context: BoltContext,
 ) -> None:
     ack()
-    try:
-        question = services_of(context).escalations.question_to_answer(
-            int(action["value"]), Actor(body["user"]["id"])
-        )
-    except NotAllowed as exc:
-        respond(response_type="ephemeral", replace_original=False, text=exc.user_message)
-        return
-    client.views_open(trigger_id=body["trigger_id"], view=answer_modal(question.id, question.text))
-
-
-def answer_submitted(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
-    parsed = parse_answer_modal(view)
-    if isinstance(parsed, dict):
-        ack(response_action="errors", errors=parsed)
-        return
-    question_id, text = parsed
-    escalations = services_of(context).escalations
-    actor = Actor(body["user"]["id"])
-    try:  # database checks only, so the form closes well within Slack's 3 seconds
-        escalations.check_can_answer(question_id, actor)
-    except BotError as exc:
-        ack(response_action="errors", errors={ids.ANSWER_TEXT_BLOCK: plain(exc.user_message)})
-        return
-    ack()
-    kit_of(context).jobs.send(
-        Job(
-            JobKind.ANSWER_ESCALATION,
-            f"escalation-answer:{question_id}:{view.get('id', '')}",
-            {"question_id": question_id, "text": text, "user": actor.user_id},
-        )
-    )
+    _open_form(action, body, client, respond, context, lambda q: answer_modal(q.id, q.text))
 
 
 def correct_button(
@@ -83,6 +53,25 @@ def correct_button(
 ) -> None:
     """ "Record the correct decision" on an answer marked wrong, in the client digest."""
     ack()
+    _open_form(
+        action,
+        body,
+        client,
+        respond,
+        context,
+        lambda q: correction_modal(q.id, q.text, q.answer_text or ""),
+    )
+
+
+def _open_form(
+    action: dict[str, Any],
+    body: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    context: BoltContext,
+    form: Callable[[QuestionView], dict[str, Any]],
+) -> None:
+    """A reviewer's form for the question on the button; others are told why not, privately."""
     try:
         question = services_of(context).escalations.question_to_answer(
             int(action["value"]), Actor(body["user"]["id"])
@@ -90,29 +79,57 @@ def correct_button(
     except NotAllowed as exc:
         respond(response_type="ephemeral", replace_original=False, text=exc.user_message)
         return
-    client.views_open(
-        trigger_id=body["trigger_id"],
-        view=correction_modal(question.id, question.text, question.answer_text or ""),
+    client.views_open(trigger_id=body["trigger_id"], view=form(question))
+
+
+def answer_submitted(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+) -> None:
+    escalations = services_of(context).escalations
+    accepted = _accepted(ack, body, view, escalations.check_can_answer)
+    if accepted is None:
+        return
+    question_id, text, actor = accepted
+    kit_of(context).jobs.send(
+        Job(
+            JobKind.ANSWER_ESCALATION,
+            f"escalation-answer:{question_id}:{view.get('id', '')}",
+            {"question_id": question_id, "text": text, "user": actor.user_id},
+        )
     )
 
 
 def correction_submitted(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
+    escalations = services_of(context).escalations
+    accepted = _accepted(ack, body, view, escalations.question_to_answer)
+    if accepted is not None:
+        question_id, text, actor = accepted
+        escalations.correct(question_id, text, actor, SlackKnowledgePublisher(client))
+
+
+def _accepted(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    check: Callable[[int, Actor], QuestionView],
+) -> tuple[int, str, Actor] | None:
+    """Field and permission errors stay in the form; else the form closes and the answer is
+    returned. The checks read the database only, so the form closes well within Slack's 3 s."""
     parsed = parse_answer_modal(view)
     if isinstance(parsed, dict):
         ack(response_action="errors", errors=parsed)
-        return
+        return None
     question_id, text = parsed
-    escalations = services_of(context).escalations
     actor = Actor(body["user"]["id"])
-    try:  # database checks only, so the form closes well within Slack's 3 seconds
-        escalations.question_to_answer(question_id, actor)
+    try:
+        check(question_id, actor)
     except BotError as exc:
         ack(response_action="errors", errors={ids.ANSWER_TEXT_BLOCK: plain(exc.user_message)})
-        return
+        return None
     ack()
-    escalations.correct(question_id, text, actor, SlackKnowledgePublisher(client))
+    return question_id, text, actor
 
 
 def helpful(
