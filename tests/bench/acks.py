@@ -59,6 +59,7 @@ from tests.bench.serving import (
 from tests.bench.startup import free_port
 from tests.harness.fake_slack import FakeSlack, SlackCall
 from tests.harness.signer import SlackSigner, new_ts
+from tests.harness.waiting import wait_until
 
 SECTION = "Serving"
 NOTES_EN = (ROOT / "knowledge/examples/meeting-notes-en.md").read_text(encoding="utf-8")
@@ -185,7 +186,13 @@ def digest_usage(env: dict[str, str], tmp: Path, events_url: str, log: CallLog) 
         request = message_event(signer, "message", text, new_ts())
         httpx.post(events_url, content=request.body, headers=request.headers).raise_for_status()
     signer.close()
-    time.sleep(1.0)  # the messages are stored after the ack; a benchmark, not a test
+
+    def collected() -> bool:  # the messages are stored after the ack
+        with log.engine.connect() as conn:
+            count = conn.execute(sa.text("SELECT count(*) FROM channel_message")).scalar_one()
+        return int(count) >= len(talk)
+
+    wait_until(collected, timeout=30, what="the team messages were not collected")
     log.since_mark()
     subprocess.run(
         [sys.executable, "-m", "bot", "digest", "--project", "acme", "--side", "client"],

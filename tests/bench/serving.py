@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from tests.bench.startup import CONTRACT_NAMES, rss_mb, wait_idle
+from tests.bench.startup import CONTRACT_NAMES, rss_mb, wait_healthy, wait_idle
 from tests.harness.app_server import PROJECTS_YAML
 from tests.harness.fake_openai import FakeOpenAI
 from tests.harness.signer import FORM, JSON, SlackSigner
@@ -126,20 +126,12 @@ def served(command: Sequence[str], env: dict[str, str], cwd: Path, port: int) ->
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(
-                    f"{' '.join(command)} exited with {process.returncode}:\n"
-                    + (cwd / f"server-{port}.log").read_text()[-3000:]
-                )
-            try:
-                if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.perf_counter() - started > 90:
-                raise RuntimeError(f"{' '.join(command)} never answered /healthz")
-            time.sleep(0.02)
+        try:
+            wait_healthy(process, base, timeout=90)
+        except (RuntimeError, AssertionError) as exc:
+            log.flush()
+            tail = (cwd / f"server-{port}.log").read_text()[-3000:]
+            raise RuntimeError(f"{' '.join(command)}: {exc}:\n{tail}") from exc
         yield Served(process, base, time.perf_counter() - started)
     finally:
         process.terminate()

@@ -17,6 +17,7 @@ Exits 1 when a target is missed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import resource
@@ -36,6 +37,7 @@ from tests.bench.report import Figure, print_figures
 from tests.harness.app_server import PROJECTS_YAML
 from tests.harness.fake_openai import FakeOpenAI
 from tests.harness.fake_slack import FakeSlack
+from tests.harness.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 # What `apo --help` must never load: each costs from a tenth of a second to several seconds.
@@ -145,16 +147,34 @@ def cpu_ticks(pid: int) -> int:
 
 
 def wait_idle(pid: int, *, quiet: float = 1.0, timeout: float = 30.0) -> None:
-    """Until the process has used no CPU for `quiet` seconds (its warm-up is over)."""
-    deadline = time.monotonic() + timeout
-    last, since = cpu_ticks(pid), time.monotonic()
-    while time.monotonic() < deadline:
-        time.sleep(0.1)
+    """Until the process has used no CPU for `quiet` seconds (its warm-up is over); a process
+    still busy after `timeout` is measured as it is."""
+    seen = {"ticks": cpu_ticks(pid), "since": time.monotonic()}
+
+    def quiet_long_enough() -> bool:
         now = cpu_ticks(pid)
-        if now != last:
-            last, since = now, time.monotonic()
-        elif time.monotonic() - since >= quiet:
-            return
+        if now != seen["ticks"]:
+            seen["ticks"], seen["since"] = now, time.monotonic()
+        return time.monotonic() - seen["since"] >= quiet
+
+    with contextlib.suppress(AssertionError):
+        wait_until(
+            quiet_long_enough, timeout=timeout, what="the process never went idle", interval=0.1
+        )
+
+
+def wait_healthy(process: subprocess.Popen[str], base_url: str, *, timeout: float) -> None:
+    """Until `process` answers GET /healthz with 200; fails if it exits first."""
+
+    def healthy() -> bool:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}")
+        try:
+            return httpx.get(base_url + "/healthz", timeout=2).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    wait_until(healthy, timeout=timeout, what="the server never answered /healthz")
 
 
 def serve_figures(env: dict[str, str], cwd: Path) -> tuple[float, float]:
@@ -170,18 +190,7 @@ def serve_figures(env: dict[str, str], cwd: Path) -> tuple[float, float]:
         text=True,
     )
     try:
-        deadline = started + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"apo serve exited with {process.returncode}")
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.perf_counter() > deadline:
-                raise RuntimeError("apo serve --http never answered /healthz")
-            time.sleep(0.02)
+        wait_healthy(process, f"http://127.0.0.1:{port}", timeout=60)
         healthy = time.perf_counter() - started
         wait_idle(process.pid)
         return healthy, rss_mb(process.pid)
