@@ -57,6 +57,8 @@ ARTEFACT_NOUNS = (
     "meny", "mal", "integrasjon", "kvittering", "dokument", "fil", "modul", "statistikk",
     "vaktplan", "timeplan", "profil", "innstillinger", "handlekurv", "innboks", "tavle",
     "katalog", "nettside", "nettbutikk",
+    # Documents sent out on their own: "an invoice and a warning letter".
+    "letter", "label", "certificate", "link", "brev", "etikett", "sertifikat", "lenke",
 )  # fmt: skip
 
 TIME_WORDS = frozenset(
