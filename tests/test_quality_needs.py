@@ -187,7 +187,9 @@ def test_other_negated_statements_are_not_needs(sentence: str) -> None:
 
 def test_a_quote_of_the_main_clause_covers_the_sentence_with_its_qualification() -> None:
     notes = "Show the waiting time per queue, at least for the busiest counters."
-    story = StoryDraft("t", "visitor", "see the waiting time", "", (), ("Show the waiting time per queue",))
+    story = StoryDraft(
+        "t", "visitor", "see the waiting time", "", (), ("Show the waiting time per queue",)
+    )
     assert uncovered_needs(notes, [story]) == []
 
 
