@@ -254,3 +254,10 @@ def test_given_with_a_schedule_or_a_counted_noun_is_a_state(given: str) -> None:
 
 def test_when_with_a_second_action_on_a_bare_object_is_two_actions() -> None:
     assert coordinated_action("the nurse logs in and opens ward 4")
+
+
+@pytest.mark.parametrize(
+    "then", ["the caretaker is aware of the leak", "vaktmesteren er klar over lekkasjen"]
+)
+def test_then_about_awareness_is_untestable(then: str) -> None:
+    assert "feels, knows or intends" in scenario(then=then)

@@ -301,3 +301,17 @@ def test_fast_is_still_vague_in_english() -> None:
 )
 def test_second_outcome_place_or_document_splits_the_goal(goal: str) -> None:
     assert len(split_goal(goal)) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "vague"),
+    [
+        ("book a room with minimal effort", True),
+        ("sende søknaden med mindre arbeid enn i dag", True),
+        ("approve an invoice in fewer clicks", True),
+        ("approve an invoice in at most three clicks", False),
+        ("see the time left on my parking", False),
+    ],
+)
+def test_effort_or_time_without_a_number_is_vague(text: str, vague: bool) -> None:
+    assert bool(vague_words(text)) is vague

@@ -173,6 +173,7 @@ FEELINGS = (
     "hopes", "expect", "expects", "content with",
     "is willing", "trygg", "trygge", "trygt",
     "føler", "føle", "fornøyd", "fornøyde", "glad", "komfortabel", "forstår", "forstå",
+    "klar over", "kjent med",
     "skjønner", "vet", "vite", "kjenner til", "opplever", "synes", "liker", "tror", "stoler på",
     "er sikker", "er sikre", "bevisst", "ønsker å", "har lyst", "har kontroll",
     "beroliget", "frustrert", "forvirret", "bekymret", "stresset", "motivert", "har oversikt",
