@@ -162,13 +162,20 @@ def _keys(text: str) -> _Keys:
     return _Keys(text, exact, content, role_key, action, numbers, detail, slots)
 
 
+# Prepositions that open the slot a slice of a feature fills: "to PDF", "per region", "as CSV".
+_SLOT_PREPOSITIONS = frozenset(
+    ("to", "per", "as", "by", "in", "into", "for", "on", "via", "til", "som", "på", "i", "etter",
+     "med", "with")
+)  # fmt: skip
+
+
 def _alternatives(a: _Keys, b: _Keys) -> bool:
-    """Whether the two goals differ by filling one slot differently: "export to PDF" and
-    "export to Excel", "revenue per region" and "per product" are two slices of a feature,
-    where "on the seat map when I buy" and "on a map of the hall" only add a detail."""
-    only_a = {before for before, w in a.slots if w not in b.content and before}
-    only_b = {before for before, w in b.slots if w not in a.content and before}
-    return bool(only_a & only_b)
+    """Whether the two goals differ by filling one prepositional slot differently: "export to
+    PDF" and "export to Excel", "revenue per region" and "per product" are two slices of a
+    feature, where "on the seat map when I buy" and "on a map of the hall" only add a detail."""
+    only_a = {before for before, w in a.slots if w not in b.content}
+    only_b = {before for before, w in b.slots if w not in a.content}
+    return bool(only_a & only_b & _SLOT_PREPOSITIONS)
 
 
 def embedding_threshold(similarity: Similarity | None, threshold: float | None = None) -> float:
