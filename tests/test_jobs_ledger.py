@@ -3,7 +3,7 @@ backoff, giving up, and sending again what a dead worker left (on SQLite and Pos
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -12,6 +12,9 @@ from bot.errors import BotError
 from bot.jobs.runner import JobHandler, JobRunner, LedgerSender, Sweeper
 from bot.storage.db import Database
 from bot.storage.jobs import SqlJobLedger
+from bot.storage.projects import upsert_project
+from bot.storage.story_store import SqlStoryStore
+from bot.storage.types import now_utc
 from tests.fakes import FixedClock
 
 KEY = "draft:note:7:first"
@@ -159,3 +162,48 @@ def test_a_message_never_sent_is_sent_by_the_sweeper(ledger: SqlJobLedger) -> No
 
     assert queue.keys == [KEY]
     assert ledger.open_jobs(JobKind.DRAFT_BATCH) == [JOB]
+
+
+def draft(note_id: int) -> Job:
+    return Job(JobKind.DRAFT_BATCH, f"draft:note:{note_id}:first", {"note_id": note_id})
+
+
+def save(store: SqlStoryStore, delivery: str, job: Callable[[int], Job]) -> tuple[int, bool]:
+    return store.save_note(
+        "acme",
+        "We agreed on 14 days.",
+        source="inline",
+        delivery_id=delivery,
+        channel_id="C1",
+        author_id="U1",
+        private=False,
+        job=job,
+    )
+
+
+def test_notes_and_their_drafting_job_commit_together(migrated_url: str) -> None:
+    """The outbox: a note is never stored without the job that drafts it, and a repeated
+    delivery stores neither again; the sweeper sends a job whose key never reached the
+    queue."""
+    db = Database(migrated_url)
+    try:
+        with db.session() as session:
+            upsert_project("acme", "Acme", language="en", session=session)
+        store, ledger = SqlStoryStore(db), SqlJobLedger(db)
+
+        def broken(note_id: int) -> Job:
+            raise RuntimeError("the process died between the two writes")
+
+        with pytest.raises(RuntimeError):
+            save(store, "d1", broken)
+        note_id, created = save(store, "d1", draft)  # Slack's retry of the same delivery
+        again, created_again = save(store, "d1", draft)
+
+        assert created and not created_again and again == note_id
+        assert ledger.open_jobs(JobKind.DRAFT_BATCH) == [draft(note_id)]
+        clock, queue = FixedClock(now_utc()), SentKeys()
+        clock.advance(seconds=31)  # nobody put the key on the queue
+        sweeper(ledger, clock, queue).sweep()
+        assert queue.keys == [draft(note_id).key]
+    finally:
+        db.dispose()

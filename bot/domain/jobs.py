@@ -61,3 +61,9 @@ class JobSender(Protocol):
     """Stores a job and puts it on the queue; returns once it is stored, so it is not lost."""
 
     def send(self, job: Job) -> None: ...
+
+    def enqueue(self, key: str) -> None:
+        """Put a job already stored on the queue: one a store recorded in the same transaction
+        as the data it acts on (the outbox). Should this put never happen, a sweeper sends
+        the job a little later."""
+        ...

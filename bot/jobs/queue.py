@@ -17,8 +17,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from huey import RedisHuey, SqliteHuey
+from huey import Huey, RedisHuey
 from huey.consumer import Consumer
+from huey.storage import SqliteStorage
 
 from bot.errors import ConfigError
 from bot.settings import Settings
@@ -108,7 +109,7 @@ def _make_huey(url: str) -> Any:
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
         path.parent.mkdir(parents=True, exist_ok=True)
-        return SqliteHuey("apo", filename=str(path), results=False)
+        return Huey("apo", storage_class=_QueueStorage, filename=str(path), results=False)
     if url.startswith(("redis://", "rediss://")):
         if importlib.util.find_spec("redis") is None:
             raise ConfigError(
@@ -117,3 +118,14 @@ def _make_huey(url: str) -> Any:
             )
         return RedisHuey("apo", url=url, results=False, blocking=True)
     raise ConfigError(f"APO_QUEUE_URL must start with sqlite:/// or redis:// (got {url!r}).")
+
+
+class _QueueStorage(SqliteStorage):  # type: ignore[misc]
+    """Huey's SQLite storage (WAL) with synchronous=NORMAL: Huey offers only FULL (an fsync
+    per message) or OFF (a power cut may corrupt the file). A message lost to a power cut is
+    sent again by the sweeper, since its job is in the ledger."""
+
+    def _create_connection(self) -> Any:
+        conn = super()._create_connection()
+        conn.execute("pragma synchronous=NORMAL")
+        return conn

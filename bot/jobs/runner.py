@@ -15,12 +15,9 @@ from typing import Protocol
 from bot.domain import Clock, utc_now
 from bot.domain.jobs import Job, JobState
 from bot.errors import BotError
-from bot.storage.jobs import SqlJobLedger
+from bot.storage.jobs import SEND_GRACE, SqlJobLedger
 
 log = logging.getLogger(__name__)
-# A message that was never sent (the web side died between its commit and the send) is sent
-# by a sweeper after this long.
-_SEND_GRACE = timedelta(seconds=30)
 # Seconds before a failed attempt runs again: 2, 6, 18, …
 _BACKOFF_FIRST, _BACKOFF_FACTOR = 2.0, 3.0
 
@@ -42,8 +39,11 @@ class LedgerSender:
         self._clock = clock
 
     def send(self, job: Job) -> None:
-        if self._ledger.record(job, send_by=self._clock() + _SEND_GRACE):
+        if self._ledger.record(job, send_by=self._clock() + SEND_GRACE):
             self._queue.send(job.key)
+
+    def enqueue(self, key: str) -> None:
+        self._queue.send(key)
 
 
 class JobRunner:

@@ -16,7 +16,17 @@ from sqlmodel import Session
 from bot.errors import ConfigError
 
 DEFAULT_DATABASE_URL = "sqlite:///data/apo.db"
-_SQLITE_PRAGMAS = ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=5000")
+# synchronous=NORMAL: in WAL mode a commit no longer waits for an fsync, only checkpoints do.
+# A committed transaction still survives the process being killed; only an operating-system
+# crash or power cut can lose the last few commits (never corrupt the file). Waiting for the
+# disk while holding SQLite's one write lock is what made every other writer, acks included,
+# queue up under load (docs/benchmarks.md, ack latency).
+_SQLITE_PRAGMAS = (
+    "journal_mode=WAL",
+    "synchronous=NORMAL",
+    "foreign_keys=ON",
+    "busy_timeout=5000",
+)
 
 
 def parse_database_url(url: str) -> URL:

@@ -9,17 +9,35 @@ can no longer renew or finish the row its successor claimed.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from bot.domain.jobs import Job, JobKind, JobState
 from bot.storage._sql import insert_ignore, rowcount
 from bot.storage.db import Database
 from bot.storage.models import JobRun
+from bot.storage.types import now_utc
 
 _OPEN = (JobState.queued.value, JobState.running.value)
+# A job whose key was never put on the queue (the web side died between its commit and the
+# send) is sent by a sweeper after this long.
+SEND_GRACE = timedelta(seconds=30)
+
+
+def record_job(session: Session, job: Job, *, send_by: datetime | None = None) -> bool:
+    """Store a new job (queued) inside the caller's unit of work, so it commits with the data
+    it acts on (the outbox); the key goes on the queue after the commit. False if the key
+    exists. A key never sent is sent by a sweeper after `send_by` (default `SEND_GRACE`)."""
+    row = JobRun(
+        key=job.key,
+        kind=job.kind.value,
+        args=json.dumps(job.args, sort_keys=True),
+        state=JobState.queued.value,
+        due_at=send_by or now_utc() + SEND_GRACE,
+    )
+    return insert_ignore(session, row, "key")
 
 
 class SqlJobLedger:
@@ -28,15 +46,8 @@ class SqlJobLedger:
 
     def record(self, job: Job, *, send_by: datetime) -> bool:
         """Store a new job (queued, to be sent by `send_by`); False if its key exists."""
-        row = JobRun(
-            key=job.key,
-            kind=job.kind.value,
-            args=json.dumps(job.args, sort_keys=True),
-            state=JobState.queued.value,
-            due_at=send_by,
-        )
         with self._db.session() as session:
-            return insert_ignore(session, row, "key")
+            return record_job(session, job, send_by=send_by)
 
     def claim(self, key: str, *, until: datetime) -> tuple[Job, int] | None:
         """Take a queued job to run, leased until `until`: the job and its attempt number,

@@ -5,11 +5,12 @@ It takes and returns the plain types of `bot.domain`; rows and sessions stay in 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date, datetime, timedelta
 from typing import cast
 
 from bot.domain import MessageRef
+from bot.domain.jobs import Job
 from bot.domain.stories import (
     Criterion,
     FindingView,
@@ -22,6 +23,7 @@ from bot.domain.stories import (
     StoryState,
 )
 from bot.storage.db import Database
+from bot.storage.jobs import record_job
 from bot.storage.models import AcceptanceCriterion, MeetingNote, Story
 from bot.storage.notes import (
     get_note,
@@ -69,8 +71,11 @@ class SqlStoryStore:
         meeting_date: date | None = None,
         private: bool,
         source_ts: str | None = None,
+        job: Callable[[int], Job] | None = None,
     ) -> tuple[int, bool]:
-        """Store notes once per delivery: (note id, True only for the call that stored it)."""
+        """Store notes once per delivery: (note id, True only for the call that stored it).
+        A new note's `job(note_id)` commits with it, so notes are never kept without the job
+        that drafts them (the caller puts its key on the queue after the commit)."""
         key = note_dedupe_key(channel_id, author_id, text, delivery_id)
         with self._db.session() as session:
             note, created = save_meeting_note(
@@ -86,7 +91,9 @@ class SqlStoryStore:
                 source_ts=source_ts,
                 session=session,
             )
-        assert note.id is not None
+            assert note.id is not None
+            if created and job is not None:
+                record_job(session, job(note.id))
         return note.id, created
 
     def notes_from_message(self, message: MessageRef) -> list[StoredNote]:

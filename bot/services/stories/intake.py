@@ -8,10 +8,12 @@ call that can only fail.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from bot.domain import Actor, Clock, utc_now
+from bot.domain.jobs import Job
 from bot.errors import BotError, NotAllowed
 from bot.projects import Project, ProjectsConfig
 from bot.services.stories.ports import StoryStore
@@ -71,6 +73,7 @@ def check_notes(text: str, *, max_chars: int) -> str:
 class ReceivedNotes:
     note_id: int
     created: bool  # False when this was a repeat delivery of notes already received
+    job: Job | None = None  # stored with new notes, for the caller to put on the queue
 
 
 @dataclass(frozen=True)
@@ -116,8 +119,11 @@ class NotesIntake:
             return invoked_in
         return project.client.channel
 
-    def receive(self, submission: NotesSubmission) -> ReceivedNotes:
-        """Check and store the notes, once per delivery."""
+    def receive(
+        self, submission: NotesSubmission, draft: Callable[[int], Job] | None = None
+    ) -> ReceivedNotes:
+        """Check and store the notes, once per delivery; new notes are stored together with
+        `draft(note_id)`, the job that drafts them."""
         project = self._projects.get(submission.project)
         text = check_notes(submission.text, max_chars=self.max_note_chars)
         note_id, created = self._store.save_note(
@@ -131,8 +137,10 @@ class NotesIntake:
             meeting_date=submission.meeting_date,
             private=submission.private,
             source_ts=submission.source_ts,
+            job=draft,
         )
-        return ReceivedNotes(note_id, created)
+        job = draft(note_id) if created and draft is not None else None
+        return ReceivedNotes(note_id, created, job)
 
     def _reviewed_by(self, actor: Actor) -> list[Project]:
         return [p for p in self._projects.projects if p.is_reviewer(actor.user_id)]

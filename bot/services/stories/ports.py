@@ -3,11 +3,12 @@ the search index. `bot.container` picks the implementations; tests pass in-memor
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date, datetime
 from typing import Protocol
 
 from bot.domain import MessageRef
+from bot.domain.jobs import Job
 from bot.domain.stories import (
     BatchView,
     FindingView,
@@ -38,7 +39,11 @@ class StoryStore(Protocol):
         meeting_date: date | None = None,
         private: bool,
         source_ts: str | None = None,
-    ) -> tuple[int, bool]: ...
+        job: Callable[[int], Job] | None = None,
+    ) -> tuple[int, bool]:
+        """Store notes once per delivery: (note id, True for the call that stored them); a
+        new note's `job(note_id)` is stored with it, in the same transaction."""
+        ...
 
     def notes_from_message(self, message: MessageRef) -> list[StoredNote]:
         """The notes taken from that Slack message (the message shortcut), not removed."""

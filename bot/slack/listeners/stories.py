@@ -184,12 +184,16 @@ def receive_then_draft(
     """The one flow behind every way in: store the notes, ack (with the error if they can't
     be used), then queue the drafting in `channel`."""
     try:
-        received = services_of(context).notes.receive(submission)
+        # The drafting job is stored with the notes (one transaction); only its key goes on
+        # the queue after the ack.
+        received = services_of(context).notes.receive(
+            submission, draft=lambda note_id: draft_job(note_id, channel)
+        )
     except BotError as exc:
         acknowledge(exc)
         return
     acknowledge(None)
-    if not received.created:  # a repeated delivery of the same notes drafts nothing new
+    if received.job is None:  # a repeated delivery of the same notes drafts nothing new
         repeated()
         return
-    kit_of(context).jobs.send(draft_job(received.note_id, channel))
+    kit_of(context).jobs.enqueue(received.job.key)
