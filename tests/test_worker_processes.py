@@ -9,13 +9,18 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from bot.domain.jobs import JobState
 from bot.jobs.queue import JobQueue
+from bot.jobs.runner import LedgerSender
+from bot.jobs.worker import digest_job
 from bot.storage.db import Database
 from bot.storage.jobs import SqlJobLedger
 from tests.harness.app_server import PROJECTS_YAML, REVIEWER, SIGNING_SECRET, TEAM_CHANNEL
@@ -241,3 +246,46 @@ def _free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def test_a_worker_killed_while_posting_a_digest_is_replaced_and_it_is_posted_once(
+    processes: Processes, env: dict[str, str], fake_slack: FakeSlack
+) -> None:
+    """Killed after Slack took the digest but before its ts was saved: the next worker finds
+    it by its metadata and keeps it, so the channel gets one digest."""
+    env.update(APO_JOB_LEASE_SECONDS="2", APO_JOB_SWEEP_SECONDS="0.2")
+    day = "2026-03-24"  # not today, so the workers' own catch-up digests are told apart
+
+    def this_digest(args: dict[str, Any]) -> bool:
+        payload = (args.get("metadata") or {}).get("event_payload") or {}
+        return bool(payload.get("digest") == f"acme:team:{day}")
+
+    fake_slack.hold("chat.postMessage", this_digest)
+    first = processes.apo("worker", "--threads", "1")
+    db = Database(env["DATABASE_URL"])
+    key = f"digest:acme:team:{day}"
+    LedgerSender(SqlJobLedger(db), JobQueue(env["APO_QUEUE_URL"])).send(
+        digest_job("acme", "team", date.fromisoformat(day))
+    )
+    wait_until(lambda: fake_slack.held, timeout=60, what="the worker never posted the digest")
+    os.kill(first.pid, signal.SIGKILL)  # mid-post: Slack has the message, the worker no ts
+    first.wait(timeout=10)
+    fake_slack.release()  # Slack answers a worker that is gone; the digest is in the channel
+    processes.apo("worker", "--threads", "1")
+
+    ledger = SqlJobLedger(db)
+    wait_until(
+        lambda: ledger.state(key) == (JobState.done, 2),
+        timeout=60,
+        what="the second worker never finished the digest",
+    )
+    posted = [c for c in fake_slack.calls_to("chat.postMessage") if this_digest(c.args)]
+    [digest] = posted  # one digest in the channel, not one per worker
+    assert digest.args["channel"] == TEAM_CHANNEL
+    with db.engine.connect() as conn:
+        stored = conn.execute(
+            sa.text("SELECT status, message_ts FROM digest WHERE local_date = :day"),
+            {"day": date.fromisoformat(day)},
+        ).one()
+    assert tuple(stored) == ("posted", digest.response["ts"]), "the adopted message is the one"
+    db.dispose()

@@ -19,6 +19,7 @@ class JobKind(StrEnum):
     ANSWER_ESCALATION = "answer_escalation"  # question_id, text, user (the answer form)
     ESCALATION_REPLY = "escalation_reply"  # channel, thread_ts, ts, text, user
     SHOW_DECISION = "show_decision"  # story_id: index if approved, redraw card and summary
+    POST_DIGEST = "post_digest"  # project, side, date (ISO): a side's daily digest
 
 
 class JobState(StrEnum):

@@ -4,15 +4,18 @@ the ack, with Slack publishers built once per worker process."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from slack_sdk import WebClient
 
 from bot.domain import Actor, MessageRef
+from bot.domain.digests import DigestSideName
 from bot.domain.jobs import Job, JobKind
 from bot.errors import BotError
 from bot.services import Services
 from bot.services.knowledge.views import AskInput
 from bot.slack.links import SlackLinks
+from bot.slack.publishers.digests import SlackDigestPublisher
 from bot.slack.publishers.knowledge import SlackKnowledgePublisher
 from bot.slack.publishers.stories import SlackBatchPublisher
 
@@ -27,12 +30,14 @@ class JobHandlers:
         self._links = SlackLinks(client)
         self._batches = SlackBatchPublisher(client)
         self._knowledge = SlackKnowledgePublisher(client)
+        self._digests = SlackDigestPublisher(client, self._links)
         self._by_kind: dict[JobKind, Callable[[Job, int], None]] = {
             JobKind.DRAFT_BATCH: self._draft_batch,
             JobKind.ANSWER_QUESTION: self._answer_question,
             JobKind.ANSWER_ESCALATION: self._answer_escalation,
             JobKind.ESCALATION_REPLY: self._escalation_reply,
             JobKind.SHOW_DECISION: self._show_decision,
+            JobKind.POST_DIGEST: self._post_digest,
         }
 
     def __call__(self, job: Job, attempt: int) -> None:
@@ -41,6 +46,19 @@ class JobHandlers:
     def _draft_batch(self, job: Job, attempt: int) -> None:
         self._services.stories.run_batch(
             job.number("note_id"), self._batches, channel=job.text("channel"), resume=attempt > 1
+        )
+
+    def _post_digest(self, job: Job, attempt: int) -> None:
+        named = job.text("side")
+        if named not in ("team", "client"):
+            raise BotError(f"job {job.key}: unknown digest side {named!r}")
+        side: DigestSideName = "team" if named == "team" else "client"
+        self._services.digests.post(
+            job.text("project"),
+            side,
+            date.fromisoformat(job.text("date")),
+            self._digests,
+            take_over=attempt > 1,  # the run before was killed: its claim and post are ours
         )
 
     def _show_decision(self, job: Job, _attempt: int) -> None:

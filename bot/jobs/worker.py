@@ -11,19 +11,19 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from datetime import date
 
 from slack_sdk import WebClient
 
 from bot.container import Container, build_container
 from bot.digest_scheduler import DigestScheduler
-from bot.domain.jobs import JobKind
+from bot.domain.digests import DigestSideName
+from bot.domain.jobs import Job, JobKind, JobSender
 from bot.jobs.handlers import JobHandlers
 from bot.jobs.queue import JobConsumer, JobQueue, queue_url
-from bot.jobs.runner import JobRunner, Sweeper
+from bot.jobs.runner import JobRunner, LedgerSender, Sweeper
 from bot.settings import Settings
 from bot.slack.client import make_web_client
-from bot.slack.links import SlackLinks
-from bot.slack.publishers.digests import SlackDigestPublisher
 from bot.slack.publishers.stories import SlackBatchPublisher
 from bot.storage.jobs import SqlJobLedger
 from bot.storage.leader import leader_for
@@ -49,7 +49,7 @@ def run_worker(settings: Settings, *, threads: int) -> None:
     client = make_web_client(settings)
     queue = JobQueue(queue_url(settings))
     worker = start_worker(container, client, queue, threads=threads, start=False)
-    scheduler = start_digest_scheduler(container, client)
+    scheduler = start_digest_scheduler(container, LedgerSender(SqlJobLedger(container.db), queue))
     threading.Thread(target=container.warm_up, name="warm-up", daemon=True).start()
     _stop_with_parent()
     log.info("APO Bridge worker running %s job thread(s) from %s", threads, queue.url)
@@ -99,13 +99,14 @@ def start_worker(
     return Worker(consumer, sweeper)
 
 
-def start_digest_scheduler(container: Container, client: WebClient) -> DigestScheduler:
-    """Daily digests in each side's own zone; with PostgreSQL only one process schedules."""
+def start_digest_scheduler(container: Container, jobs: JobSender) -> DigestScheduler:
+    """Daily digests in each side's own zone; with PostgreSQL only one process schedules.
+    Each digest is a job, so one whose worker is killed while posting is finished by another
+    (and one Slack already took is adopted, not posted twice)."""
     digests = container.services.digests
-    publisher = SlackDigestPublisher(client, SlackLinks(client))
     scheduler = DigestScheduler(
         container.projects,
-        lambda project, side, day: digests.post(project, side, day, publisher),
+        lambda project, side, day: jobs.send(digest_job(project, side, day)),
         leader=leader_for(container.db.engine),
         last_posted=digests.last_posted_date,
         daily_upkeep=digests.forget_old_messages,
@@ -128,3 +129,11 @@ def _stop_with_parent() -> None:
                 os._exit(0)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def digest_job(project: str, side: DigestSideName, day: date) -> Job:
+    return Job(
+        JobKind.POST_DIGEST,
+        f"digest:{project}:{side}:{day.isoformat()}",
+        {"project": project, "side": side, "date": day.isoformat()},
+    )

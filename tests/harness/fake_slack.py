@@ -70,6 +70,11 @@ class FakeSlack(LoopbackServer):
         self._ts_counter = 0
         self._view_counter = 0
         self._granted_scopes: tuple[str, ...] | None = None
+        # Top-level messages posted through the default chat.postMessage, per channel, oldest
+        # first: conversations.history returns them (metadata only when asked for, as Slack).
+        self._history: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self._holds: list[tuple[str, Callable[[dict[str, Any]], bool], threading.Event]] = []
+        self._held: list[SlackCall] = []
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -119,6 +124,24 @@ class FakeSlack(LoopbackServer):
                 _Fault(status, retry_after, error, hang) for _ in range(times)
             )
 
+    def hold(self, method: str, predicate: Callable[[dict[str, Any]], bool]) -> None:
+        """Keep the next call to `method` whose args match `predicate` waiting, before it is
+        answered, until `release()`; `held` shows it arrived. Released, it is answered as
+        usual, so a client that died meanwhile leaves a message Slack took but it never saw."""
+        with self._cond:
+            self._holds.append((method, predicate, threading.Event()))
+
+    @property
+    def held(self) -> list[SlackCall]:
+        with self._cond:
+            return list(self._held)
+
+    def release(self) -> None:
+        with self._cond:
+            holds, self._holds = self._holds, []
+        for _, _, event in holds:
+            event.set()
+
     def grant_scopes(self, scopes: tuple[str, ...] | None) -> None:
         """Report these scopes in auth.test's `x-oauth-scopes` header, as Slack does
         (None: no header)."""
@@ -132,6 +155,9 @@ class FakeSlack(LoopbackServer):
             self._faults.clear()
             self._responses.clear()
             self._handlers.clear()
+            self._history.clear()
+            self._holds.clear()
+            self._held.clear()
 
     # -- inspection ------------------------------------------------------------------------
 
@@ -189,6 +215,7 @@ class FakeSlack(LoopbackServer):
         self, method: str, args: dict[str, Any], token: str | None
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
         arrived = time.monotonic()
+        self._wait_if_held(method, args, token, arrived)
         with self._cond:
             queue = self._faults.get(method)
             fault = queue.popleft() if queue else None
@@ -212,6 +239,20 @@ class FakeSlack(LoopbackServer):
         if fault is not None and fault.hang is not None:
             self._stopping.wait(fault.hang)
         return status, body, headers
+
+    def _wait_if_held(
+        self, method: str, args: dict[str, Any], token: str | None, arrived: float
+    ) -> None:
+        with self._cond:
+            match = next(
+                (hold for hold in self._holds if hold[0] == method and hold[1](args)), None
+            )
+            if match is None:
+                return
+            self._holds.remove(match)
+            self._held.append(SlackCall(method, args, token, arrived))
+            self._cond.notify_all()
+        match[2].wait(timeout=120)
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         with self._cond:
@@ -251,7 +292,11 @@ class FakeSlack(LoopbackServer):
             }
         if method in ("chat.postMessage", "chat.startStream"):
             ts = self._next_ts()
-            return {"ok": True, "channel": channel, "ts": ts, "message": _message(args, ts)}
+            message = _message(args, ts)
+            if method == "chat.postMessage" and "thread_ts" not in args:
+                with self._cond:
+                    self._history[channel].append(message)
+            return {"ok": True, "channel": channel, "ts": ts, "message": message}
         if method == "chat.update":
             ts = str(args.get("ts", ""))
             return {
@@ -275,7 +320,21 @@ class FakeSlack(LoopbackServer):
             return {"ok": True, "user": _user(str(args.get("user", "U_DEV")))}
         if method == "conversations.info":
             return {"ok": True, "channel": _channel(channel)}
-        if method in ("conversations.replies", "conversations.history"):
+        if method == "conversations.history":
+            with self._cond:
+                newest_first = list(reversed(self._history.get(channel, [])))
+            limit = int(args.get("limit") or 100)
+            with_metadata = str(args.get("include_all_metadata", "")).lower() in ("true", "1")
+            return {
+                "ok": True,
+                "messages": [
+                    m if with_metadata else {k: v for k, v in m.items() if k != "metadata"}
+                    for m in newest_first[:limit]
+                ],
+                "has_more": False,
+                "response_metadata": {"next_cursor": ""},
+            }
+        if method == "conversations.replies":
             return {
                 "ok": True,
                 "messages": [],

@@ -81,6 +81,17 @@ class FakeDigestPublisher:
     def post_quiet_line(self, channel: str, content: DigestContent) -> MessageRef:
         return self._post(Posted("quiet_line", channel, content))
 
+    def find_posted(self, channel: str, content: DigestContent) -> MessageRef | None:
+        for number, posted in enumerate(self.posts, start=1):
+            same_day = (posted.content.project, posted.content.side, posted.content.local_date)
+            if posted.channel == channel and same_day == (
+                content.project,
+                content.side,
+                content.local_date,
+            ):
+                return MessageRef(channel, f"1700000000.{number:06d}")
+        return None
+
     def is_transient(self, error: Exception) -> bool:
         return isinstance(error, SlackDown)
 

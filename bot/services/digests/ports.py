@@ -73,6 +73,11 @@ class DigestPublisher(Protocol):
         """One line saying nothing happened, for projects that want one on quiet days."""
         ...
 
+    def find_posted(self, channel: str, content: DigestContent) -> MessageRef | None:
+        """The digest (or quiet line) for `content`'s project, side and day if it is already
+        in `channel`: a run killed after Slack took the post but before its ts was saved."""
+        ...
+
     def is_transient(self, error: Exception) -> bool:
         """Whether a post that raised `error` is worth another attempt (Slack down, a dropped
         connection) rather than failing for good (an unknown channel)."""

@@ -113,6 +113,7 @@ class DigestService:
         until: datetime | None = None,
         attempts: int = 3,
         backoff: float = 15.0,
+        take_over: bool = False,
     ) -> MessageRef | None:
         """Build, claim and post; the message, or None when nothing was posted (already
         posted by another run, or a quiet day the project skips).
@@ -121,6 +122,9 @@ class DigestService:
         failed, then claimed and posted again, up to `attempts` times in all, `backoff`,
         2 × `backoff`, … seconds apart, so a brief outage at digest time still gets the day's
         digest out. The last failure, or a lasting one (an unknown channel), is raised.
+
+        `take_over`: an earlier run of this digest died (its job's lease lapsed), so its claim
+        is taken over at once, and a digest it got into the channel is adopted, not repeated.
         """
         if attempts < 1:
             raise ValueError("attempts must be at least 1")
@@ -129,7 +133,7 @@ class DigestService:
         attempt = 1
         while True:
             try:
-                return self._post_once(content, config, publisher)
+                return self._post_once(content, config, publisher, take_over=take_over)
             except Exception as exc:  # the publisher's own errors: it says which may pass
                 if attempt >= attempts or not publisher.is_transient(exc):
                     raise
@@ -146,7 +150,12 @@ class DigestService:
                 attempt += 1
 
     def _post_once(
-        self, content: DigestContent, config: Project, publisher: DigestPublisher
+        self,
+        content: DigestContent,
+        config: Project,
+        publisher: DigestPublisher,
+        *,
+        take_over: bool = False,
     ) -> MessageRef | None:
         key = DigestKey(content.project, content.side, content.local_date)
         channel = side_of(config, content.side).channel
@@ -157,7 +166,7 @@ class DigestService:
             window_start=content.window_start,
             window_end=content.window_end,
             claimed_at=claimed_at,
-            stale_before=claimed_at - STALE_CLAIM,
+            stale_before=claimed_at if take_over else claimed_at - STALE_CLAIM,
         )
         if not won:
             log.info(
@@ -166,7 +175,16 @@ class DigestService:
             return None
         try:
             message: MessageRef | None
-            if not content.is_quiet:
+            found = publisher.find_posted(channel, content) if take_over else None
+            if found is not None:
+                log.info(
+                    "%s digest for %s on %s was already posted; keeping it",
+                    key.side,
+                    key.project,
+                    key.local_date,
+                )
+                message = found
+            elif not content.is_quiet:
                 message = publisher.post_digest(channel, content)
             elif config.quiet_digest == "one_line":
                 message = publisher.post_quiet_line(channel, content)

@@ -15,6 +15,11 @@ from bot.slack.links import SlackLinks
 _TRANSIENT_ERRORS = frozenset(
     {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 )
+# Slack message metadata on every digest (needs no extra scope to post; reading it back needs
+# the channels:history scope the bot already has for threads).
+_EVENT_TYPE = "apo_digest"
+# A channel rarely gets this many messages between a killed run and the one taking it over.
+_ADOPT_LOOKBACK = 100
 
 
 class SlackDigestPublisher:
@@ -23,10 +28,24 @@ class SlackDigestPublisher:
         self._links = links
 
     def post_digest(self, channel: str, content: DigestContent) -> MessageRef:
-        return self._post(channel, *digest_message(content, self._links))
+        return self._post(channel, content, *digest_message(content, self._links))
 
     def post_quiet_line(self, channel: str, content: DigestContent) -> MessageRef:
-        return self._post(channel, *quiet_message(content))
+        return self._post(channel, content, *quiet_message(content))
+
+    def find_posted(self, channel: str, content: DigestContent) -> MessageRef | None:
+        """Our digest for this project, side and day among the channel's latest messages,
+        found by the metadata every digest is posted with."""
+        history = self._client.conversations_history(
+            channel=channel, limit=_ADOPT_LOOKBACK, include_all_metadata=True
+        )
+        for message in history.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            if metadata.get("event_type") == _EVENT_TYPE and (
+                metadata.get("event_payload") or {}
+            ).get("digest") == _digest_id(content):
+                return MessageRef(channel, str(message["ts"]))
+        return None
 
     def is_transient(self, error: Exception) -> bool:
         """A dropped connection, an HTTP 429/5xx or a "try later" error."""
@@ -37,6 +56,21 @@ class SlackDigestPublisher:
         status = int(getattr(error.response, "status_code", 200) or 200)
         return status == 429 or status >= 500 or error.response.get("error") in _TRANSIENT_ERRORS
 
-    def _post(self, channel: str, text: str, blocks: list[Block]) -> MessageRef:
-        posted = self._client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+    def _post(
+        self, channel: str, content: DigestContent, text: str, blocks: list[Block]
+    ) -> MessageRef:
+        posted = self._client.chat_postMessage(
+            channel=channel,
+            text=text,
+            blocks=blocks,
+            # Names the digest, so a run that takes over a killed one can find it (above).
+            metadata={
+                "event_type": _EVENT_TYPE,
+                "event_payload": {"digest": _digest_id(content)},
+            },
+        )
         return MessageRef(channel, str(posted["ts"]))
+
+
+def _digest_id(content: DigestContent) -> str:
+    return f"{content.project}:{content.side}:{content.local_date.isoformat()}"
