@@ -75,6 +75,7 @@ class FakeSlack(LoopbackServer):
         self._history: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self._holds: list[tuple[str, Callable[[dict[str, Any]], bool], threading.Event]] = []
         self._held: list[SlackCall] = []
+        self._waiting: list[threading.Event] = []  # the calls being held
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -138,8 +139,9 @@ class FakeSlack(LoopbackServer):
 
     def release(self) -> None:
         with self._cond:
-            holds, self._holds = self._holds, []
-        for _, _, event in holds:
+            events = [event for _, _, event in self._holds] + self._waiting
+            self._holds, self._waiting = [], []
+        for event in events:
             event.set()
 
     def grant_scopes(self, scopes: tuple[str, ...] | None) -> None:
@@ -158,6 +160,9 @@ class FakeSlack(LoopbackServer):
             self._history.clear()
             self._holds.clear()
             self._held.clear()
+            waiting, self._waiting = self._waiting, []
+        for event in waiting:
+            event.set()
 
     # -- inspection ------------------------------------------------------------------------
 
@@ -250,6 +255,7 @@ class FakeSlack(LoopbackServer):
             if match is None:
                 return
             self._holds.remove(match)
+            self._waiting.append(match[2])
             self._held.append(SlackCall(method, args, token, arrived))
             self._cond.notify_all()
         match[2].wait(timeout=120)
