@@ -31,6 +31,10 @@ from bot.storage.leader import leader_for
 log = logging.getLogger(__name__)
 # Set by `apo serve` on its worker children: they stop when that process is gone.
 PARENT_ENV = "APO_WORKER_PARENT"
+# A worker beside its web side (`apo serve`) runs at a lower CPU priority, so on a small
+# machine the web side's acks get the CPU first when a burst of requests also starts a burst
+# of jobs; the jobs wait a little, and they wait on the model and Slack anyway.
+_NICENESS_BESIDE_WEB = 10
 
 
 class Worker:
@@ -45,6 +49,8 @@ class Worker:
 
 def run_worker(settings: Settings, *, threads: int) -> None:
     """The `apo worker` process: runs until SIGINT (finish running jobs) or SIGTERM."""
+    if os.environ.get(PARENT_ENV):
+        os.nice(_NICENESS_BESIDE_WEB)
     container = build_container(settings)
     client = make_web_client(settings)
     queue = JobQueue(queue_url(settings))
