@@ -126,6 +126,34 @@ def test_a_crashed_runs_claim_is_taken_over_once_it_is_stale(tmp_path: Path) -> 
     assert len(world.slack.posts) == 1
 
 
+def test_a_job_taking_over_a_killed_run_claims_at_once_and_keeps_what_it_posted(
+    tmp_path: Path,
+) -> None:
+    """The job's lease says the run before is dead, so its claim (minutes from stale) is taken
+    over at once; a digest that run got into the channel is kept, not posted again."""
+    world = World(tmp_path)
+    for day in (MONDAY, TUESDAY):  # both runs die after claiming; Monday's after posting
+        content = world.build("team", day)
+        assert world.store.claim(
+            DigestKey("acme", "team", day),
+            channel=TEAM,
+            window_start=content.window_start,
+            window_end=content.window_end,
+            claimed_at=world.clock.now,
+            stale_before=world.clock.now - STALE_CLAIM,
+        )
+    in_channel = world.slack.post_quiet_line(TEAM, world.build("team", MONDAY))
+    world.clock.advance(seconds=5)  # the lease lapsed; the job runs again
+
+    monday = world.digests.post("acme", "team", MONDAY, world.slack, take_over=True)
+    tuesday = world.digests.post("acme", "team", TUESDAY, world.slack, take_over=True)
+
+    assert monday == in_channel  # adopted: the message Slack took before the kill
+    assert tuesday is not None and tuesday != in_channel
+    assert [p.content.local_date for p in world.slack.posts] == [MONDAY, TUESDAY]
+    assert world.post("team", MONDAY) is None and world.post("team", TUESDAY) is None
+
+
 def test_the_window_starts_where_the_last_posted_digest_ended(tmp_path: Path) -> None:
     world = World(tmp_path)
     world.decision("Reported on Monday.")
