@@ -290,10 +290,12 @@ def ack_figures(label: str, size: int, acks: Acks, reference: Acks | None) -> li
     reason = ""
     if not met:
         reason = (
-            "profiled (docs/job-queue.md §9): the acks wait for SQLite's one write lock, shared "
-            "with the worker, and for the CPU: the web process spends 6–7 ms of CPU per request "
-            "(a fifth of it Bolt polling for a command's ack every 10 ms), and the machine's 2 "
-            f"cores are shared (load average {os.getloadavg()[0]:.1f} when this burst ended)"
+            "profiled (docs/job-queue.md §9): the acks wait for "
+            + ("SQLite's one write lock" if label == "SQLite" else "their database writes")
+            + ", shared with the worker, and for the CPU: the web process spends 6–7 ms of CPU "
+            "per request (a fifth of it Bolt polling for a command's ack every 10 ms), and "
+            "the machine's 2 cores are shared (load average "
+            f"{os.getloadavg()[0]:.1f} when this burst ended)"
         )
     if acks.failures:
         reason += (
