@@ -60,7 +60,8 @@ if TYPE_CHECKING:
     from bot.retrieval.hybrid import HybridSearcher
     from bot.retrieval.indexed import IndexedKnowledgeStore
     from bot.retrieval.store import ChromaKnowledgeStore
-    from bot.slack.workspaces import InstallationStore, WorkspaceClients
+    from bot.slack.installations import InstallationStore
+    from bot.slack.workspaces import WorkspaceClients
 
 log = logging.getLogger(__name__)
 
@@ -247,7 +248,7 @@ def build_services(
 
 
 def build_installation_store(settings: Settings, db: Database) -> InstallationStore:
-    from bot.slack.workspaces import installation_store
+    from bot.slack.installations import installation_store
 
     return installation_store(settings, db.engine)
 
@@ -257,7 +258,8 @@ def build_slack_clients(
 ) -> WorkspaceClients:
     """One SLACK_BOT_TOKEN (the default), or each workspace's installed token."""
     from bot.slack.client import make_web_client
-    from bot.slack.workspaces import InstalledWorkspaces, SingleWorkspace
+    from bot.slack.installations import InstalledWorkspaces
+    from bot.slack.workspaces import SingleWorkspace
 
     if installations is not None:
         return InstalledWorkspaces(installations(), settings)

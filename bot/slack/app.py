@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from slack_bolt import App
 from slack_bolt.oauth.oauth_settings import OAuthSettings
@@ -31,8 +32,15 @@ from bot.slack.listeners import decisions, escalations, questions, review, stori
 from bot.slack.listeners import help as help_listener
 from bot.slack.listeners import workspaces as workspace_listeners
 from bot.slack.middleware import Kits, register_middleware
-from bot.slack.oauth import NOT_INSTALLED, oauth_settings
-from bot.slack.workspaces import InstallationStore, state_store
+
+if TYPE_CHECKING:
+    from bot.slack.installations import InstallationStore
+
+# What a person in a workspace without an installation is told (Bolt answers with it).
+NOT_INSTALLED = (
+    "APO Bridge is not installed in this workspace (any more), so I can't help here. "
+    "Ask whoever runs APO Bridge for your team to install it again."
+)
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,10 @@ def create_app(
     http_mode = not settings.socket_mode
     oauth: OAuthSettings | None = None
     if workspaces is not None:
+        # Only now: slack_sdk's SQLAlchemy stores load SQLAlchemy's asyncio part (greenlet).
+        from bot.slack.installations import state_store
+        from bot.slack.oauth import oauth_settings
+
         store = workspaces.installations
         oauth = oauth_settings(settings, store, state_store(store.engine))
         services_for = workspaces.services_for

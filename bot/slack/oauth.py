@@ -12,7 +12,7 @@ from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 from bot.settings import Settings
-from bot.slack.workspaces import (
+from bot.slack.installations import (
     INSTALL_PATH,
     REDIRECT_PATH,
     STATE_SECONDS,
@@ -34,11 +34,6 @@ BOT_SCOPES = (
     "im:read",
     "reactions:read",
     "users:read",
-)
-# What a person in a workspace without an installation is told (Bolt answers with it).
-NOT_INSTALLED = (
-    "APO Bridge is not installed in this workspace (any more), so I can't help here. "
-    "Ask whoever runs APO Bridge for your team to install it again."
 )
 
 
