@@ -16,6 +16,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from slack_sdk.oauth.installation_store.models.installation import Installation
 
+from bot.cli import check_serve_settings
+from bot.doctor.http import Deadline
+from bot.doctor.workspace_checks import workspace_checks
 from bot.domain.jobs import Job, JobKind, JobState
 from bot.errors import ConfigError
 from bot.jobs.handlers import JobHandlers
@@ -29,6 +32,7 @@ from bot.slack.oauth import BOT_SCOPES
 from bot.slack.workspaces import WorkspaceNotInstalled
 from bot.storage.db import Database
 from bot.storage.jobs import SqlJobLedger
+from tests.harness.fake_slack import FakeSlack
 
 MANIFEST = Path(__file__).resolve().parents[1] / "deploy" / "slack-app-manifest.yaml"
 SIDES = """
@@ -233,3 +237,52 @@ def test_an_uninstall_removes_the_installation_and_stops_that_workspaces_jobs(
     assert store.workspaces() == []
     assert "Slack workspace T0A: gone" in caplog.text
     assert "2 open job(s) stopped" in caplog.text and "digests of p0, p2 stop" in caplog.text
+
+
+# --- apo doctor -----------------------------------------------------------------------------
+
+
+def test_doctor_lists_installed_workspaces_and_checks_each_with_its_token(
+    tmp_path: Path, migrated_url: str, store: InstallationStore, fake_slack: FakeSlack
+) -> None:
+    team = fake_slack.add_team("T0A", "Acme Corp")
+    fake_slack.grant_scopes(BOT_SCOPES)
+    installed(store, "T0A", team.bot_token)
+    config = projects_file(tmp_path, "T0A", "T0B")
+    oauth = settings(
+        APO_SLACK_OAUTH="true",
+        SLACK_CLIENT_ID="1.2",
+        SLACK_CLIENT_SECRET="s",
+        SLACK_SIGNING_SECRET="x",
+        SLACK_API_URL=fake_slack.url,
+        SLACK_REDIRECT_URI="https://apo.example.com/slack/oauth_redirect",
+        DATABASE_URL=migrated_url,
+    )
+
+    checks = {c.name: c for c in workspace_checks(oauth, load_projects(config), Deadline(5))}
+
+    listing = checks["workspaces"]
+    assert listing.failed
+    assert "installed in T0A (Team T0A: p0)" in listing.detail
+    assert "not installed for: p1 (T0B)" in listing.detail
+    assert "https://apo.example.com/slack/install" in listing.fix
+    assert checks["slack [T0A]"].ok and "Acme Corp" in checks["slack [T0A]"].detail
+    assert checks["slack scopes [T0A]"].ok
+    # p0's channels only, asked with T0A's token
+    channels = {c.args["channel"] for c in fake_slack.calls_to("conversations.info")}
+    assert channels == {"C0CL0", "C0TM0"}
+    assert fake_slack.tokens_used() == {team.bot_token}
+
+
+def test_serving_several_workspaces_needs_no_bot_token_but_http() -> None:
+    oauth = settings(
+        APO_SLACK_OAUTH="true",
+        SLACK_CLIENT_ID="1.2",
+        SLACK_CLIENT_SECRET="s",
+        SLACK_SIGNING_SECRET="x",
+    )
+    check_serve_settings(oauth, http=True)  # no SLACK_BOT_TOKEN, and that is fine
+    with pytest.raises(ConfigError, match="needs HTTP mode"):
+        check_serve_settings(oauth, http=False)
+    with pytest.raises(ConfigError, match="SLACK_BOT_TOKEN is not set"):
+        check_serve_settings(settings(SLACK_SIGNING_SECRET="x"), http=True)
