@@ -199,3 +199,35 @@ def test_install_with_a_forged_state_is_refused(
     assert signer.command("/story", "notes", channel_id=ACME_CHANNEL).status_code == 200
     [told] = fake_slack.wait_for("response_url:from-T0ACME")
     assert "not installed in this workspace" in str(told.args.get("text"))
+
+
+def test_a_revoked_bot_token_ends_the_workspace_but_revoked_user_tokens_do_not(
+    oauth_bot: RunningBot, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    acme = fake_slack.add_team(ACME_TEAM, "Acme Corp")
+    assert install(oauth_bot, acme).status_code == 200
+    store = oauth_bot.container.installations
+    assert store is not None
+    from_acme = oauth_bot.signer_for(ACME_TEAM, acme.bot_user_id)
+
+    with caplog.at_level(logging.INFO):
+        from_acme.event({"type": "tokens_revoked", "tokens": {"oauth": ["U0SOMEONE"]}})
+        wait_until(lambda: "revoked user tokens only" in caplog.text, timeout=10, what="not logged")
+        assert [w.team_id for w in store().workspaces()] == [ACME_TEAM]
+
+        from_acme.event({"type": "tokens_revoked", "tokens": {"bot": [acme.bot_user_id]}})
+        wait_until(lambda: store().workspaces() == [], timeout=10, what="still installed")
+    assert "Slack workspace T0ACME: the app's bot token was revoked" in caplog.text
+
+
+def test_one_token_mode_logs_an_uninstall_and_keeps_serving_projects_of_its_workspace(
+    running_bot: RunningBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO):
+        assert running_bot.signer.event({"type": "app_uninstalled"}).status_code == 200
+        wait_until(
+            lambda: "the app was uninstalled (one SLACK_BOT_TOKEN" in caplog.text,
+            timeout=10,
+            what="the uninstall was not logged",
+        )
+    assert "Unhandled request" not in caplog.text

@@ -101,6 +101,6 @@ def create_app(
     questions.register(app, entries)
     escalations.register(app, entries)
     help_listener.register(app, entries)
-    if workspaces is not None:
-        workspace_listeners.register(app)
+    # With one token there is nothing stored to delete, but the uninstall is still logged.
+    workspace_listeners.register(app)
     return app
