@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection
 from dataclasses import replace
+from datetime import timedelta
 
 from bot.domain import Clock, MessageRef, utc_now
 from bot.domain.stories import BatchView, StoredNote, StoredStory, StoryView
@@ -32,6 +33,9 @@ from bot.services.stories.ports import BatchPublisher, PublishFailed, StoryIndex
 log = logging.getLogger(__name__)
 INTERRUPTED = "Drafting was interrupted by a restart of the bot."
 CARDS_MISSING = "Slack did not accept all the story cards, so some are missing."
+# A card claim this old belongs to a run that died mid-post; a Retry may post the card. One
+# chat.postMessage with the Slack client's retries takes seconds, two minutes at worst.
+STALE_CARD = timedelta(minutes=3)
 
 
 class StoryService:
@@ -122,8 +126,17 @@ class StoryService:
         batch: BatchView,
     ) -> None:
         for stored, view in zip(stories, batch.stories, strict=True):
-            if stored.card is None:
-                self._store.set_card(stored.id, publisher.post_card(thread, view))
+            if stored.card is not None:
+                continue
+            now = self._clock()
+            if not self._store.claim_card(stored.id, now=now, stale_before=now - STALE_CARD):
+                continue  # another run (a second Retry press) is posting this card
+            try:
+                card = publisher.post_card(thread, view)
+            except Exception:
+                self._store.release_card(stored.id)
+                raise
+            self._store.set_card(stored.id, card)
 
     # -- drafting ------------------------------------------------------------------------
 
