@@ -141,7 +141,7 @@ class DigestService:
         while True:
             try:
                 outcome = self._post_once(content, config, publisher)
-                if outcome is not _HELD:
+                if not isinstance(outcome, _Held):
                     return outcome
                 if waits >= _HELD_WAITS:
                     log.warning(
