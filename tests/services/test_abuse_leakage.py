@@ -62,7 +62,7 @@ class ProjectA:
 
 A = ProjectA(
     texts=tuple(d["text"] for d in DATA["decisions"]) + tuple(DATA["channel_messages"]),
-    tickets=tuple(d["ticket"] for d in DATA["decisions"]) + ("ACME-199",),
+    tickets=(*(d["ticket"] for d in DATA["decisions"]), "ACME-199"),
 )
 
 
