@@ -20,6 +20,7 @@ from bot.errors import BotError
 from bot.projects import ProjectsConfig
 from bot.quality import check_batch, comparison_text, merge_questions
 from bot.quality.duplicates import Similarity
+from bot.services.stories.access import check_shown_in
 from bot.services.stories.convert import (
     batch_view,
     checked_content,
@@ -211,6 +212,17 @@ class StoryService:
     def story(self, story_id: int) -> StoryView:
         note, story = self._store.story(story_id)
         return story_view(story, note.text)
+
+    def story_in(self, story_id: int, channel: str | None) -> StoryView:
+        """The story for a button pressed in `channel`; `NotAllowed` where it is not shown."""
+        note, story = self._store.story(story_id)
+        check_shown_in(note, channel, self._projects)
+        return story_view(story, note.text)
+
+    def check_retry(self, note_id: int, channel: str | None) -> None:
+        """Retry on a failed batch: only where the batch is shown (see `access`)."""
+        note, _ = self._store.batch(note_id)
+        check_shown_in(note, channel, self._projects)
 
     def approved(self, project: str) -> list[StoryView]:
         return [story_view(story, note.text) for note, story in self._store.approved(project)]
