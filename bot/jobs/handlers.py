@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.domain import Actor, MessageRef
 from bot.domain.jobs import Job, JobKind
@@ -15,15 +16,19 @@ from bot.services.knowledge.views import AskInput
 from bot.slack.links import SlackLinks
 from bot.slack.publishers.knowledge import SlackKnowledgePublisher
 from bot.slack.publishers.stories import SlackBatchPublisher
+from bot.slack.trouble import SlackTrouble
 
 
 class JobHandlers:
     """Runs one job to its end. Services show their own failures (an error with Retry, a
     short apology); what escapes goes to the runner, which tries again or gives up."""
 
-    def __init__(self, services: Services, client: WebClient) -> None:
+    def __init__(
+        self, services: Services, client: WebClient, trouble: SlackTrouble | None = None
+    ) -> None:
         self._services = services
         self._client = client
+        self._trouble = trouble or SlackTrouble(client, services.projects)
         self._links = SlackLinks(client)
         self._batches = SlackBatchPublisher(client)
         self._knowledge = SlackKnowledgePublisher(client)
@@ -36,7 +41,14 @@ class JobHandlers:
         }
 
     def __call__(self, job: Job, attempt: int) -> None:
-        self._by_kind[job.kind](job, attempt)
+        self._trouble.check_token()
+        try:
+            self._by_kind[job.kind](job, attempt)
+        except SlackApiError as exc:
+            lasting = self._trouble.lasting(exc)
+            if lasting is None:
+                raise  # worth another attempt (the runner backs off)
+            raise lasting from exc
 
     def _draft_batch(self, job: Job, attempt: int) -> None:
         self._services.stories.run_batch(

@@ -11,11 +11,14 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from datetime import date
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.container import Container, build_container
 from bot.digest_scheduler import DigestScheduler
+from bot.domain.digests import DigestSideName
 from bot.domain.jobs import JobKind
 from bot.jobs.handlers import JobHandlers
 from bot.jobs.queue import JobConsumer, JobQueue, queue_url
@@ -25,6 +28,7 @@ from bot.slack.client import make_web_client
 from bot.slack.links import SlackLinks
 from bot.slack.publishers.digests import SlackDigestPublisher
 from bot.slack.publishers.stories import SlackBatchPublisher
+from bot.slack.trouble import SlackTrouble
 from bot.storage.jobs import SqlJobLedger
 from bot.storage.leader import leader_for
 
@@ -103,9 +107,25 @@ def start_digest_scheduler(container: Container, client: WebClient) -> DigestSch
     """Daily digests in each side's own zone; with PostgreSQL only one process schedules."""
     digests = container.services.digests
     publisher = SlackDigestPublisher(client, SlackLinks(client))
+    trouble = SlackTrouble(client, container.projects)
+
+    def run_digest(project: str, side: DigestSideName, day: date) -> object:
+        """A digest Slack will never take (the bot not in the channel, a revoked token) is
+        reported once (see SlackTrouble) and left failed; the next day's run tries again."""
+        if trouble.token_rejected is not None:
+            return None  # said once in the log when Slack refused the token
+        try:
+            return digests.post(project, side, day, publisher)
+        except SlackApiError as exc:
+            lasting = trouble.lasting(exc)
+            if lasting is None:
+                raise
+            log.warning("%s digest for %s on %s not posted: %s", side, project, day, lasting)
+            return None
+
     scheduler = DigestScheduler(
         container.projects,
-        lambda project, side, day: digests.post(project, side, day, publisher),
+        run_digest,
         leader=leader_for(container.db.engine),
         last_posted=digests.last_posted_date,
         daily_upkeep=digests.forget_old_messages,
