@@ -42,19 +42,34 @@ def embedder() -> WordLlamaEmbedder:
     return embedder
 
 
-@pytest.fixture
-def kb(tmp_path: Path, embedder: WordLlamaEmbedder) -> Iterator[Knowledge]:
-    knowledge = build_knowledge(tmp_path, embedder)
+@pytest.fixture(scope="module")
+def kb(
+    tmp_path_factory: pytest.TempPathFactory, embedder: WordLlamaEmbedder
+) -> Iterator[Knowledge]:
+    """One index for the module (each test asks in its own messages): far fewer open files."""
+    knowledge = build_knowledge(tmp_path_factory.mktemp("faults"), embedder)
     record(knowledge, DUE_DATE)
     yield knowledge
     knowledge.db.dispose()
 
 
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return migrated_template(tmp_path_factory.mktemp("db"))
+
+
 @pytest.fixture
-def stories(tmp_path: Path) -> Iterator[Stories]:
-    world = build_stories(tmp_path, migrated_template(tmp_path))
+def stories(tmp_path: Path, template: Path) -> Iterator[Stories]:
+    world = build_stories(tmp_path, template)
     yield world
     world.db.dispose()
+
+
+_asked = iter(range(1, 10_000))
+
+
+def next_ts() -> str:
+    return f"3.{next(_asked)}"
 
 
 @pytest.mark.parametrize("fault", FAULTS, ids=FAULT_IDS)
@@ -64,14 +79,14 @@ def test_a_model_fault_while_answering_says_so_and_the_question_can_be_asked_aga
     kb.chat.queue(fault)
     show = FakeKnowledgePublisher()
 
-    kb.questions.answer(ask(QUESTION, "2.1"), show)
+    kb.questions.answer(ask(QUESTION, next_ts()), show)
 
     assert show.names() == ["looking", "error"]
     assert show.calls[1][2] == fault.user_message  # what happened, in words
 
     kb.chat.queue({"answerable": True, "answer": "14 days [1].", "cited": [1]})
     again = FakeKnowledgePublisher()
-    kb.questions.answer(ask(QUESTION, "2.2"), again)
+    kb.questions.answer(ask(QUESTION, next_ts()), again)
     assert again.names() == ["looking", "answer"]
 
 
@@ -91,7 +106,7 @@ def test_an_answer_resting_on_no_given_passage_is_not_shown_but_escalated(
     kb.chat.queue(reply)
     show = FakeKnowledgePublisher()
 
-    kb.questions.answer(ask(QUESTION, "2.3"), show)
+    kb.questions.answer(ask(QUESTION, next_ts()), show)
 
     assert show.names() == ["looking", "abstention", "escalation"]
     assert isinstance(show.calls[1][2], Abstention)
