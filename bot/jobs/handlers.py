@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.domain import Actor, MessageRef
 from bot.domain.jobs import Job, JobKind
@@ -18,6 +19,7 @@ from bot.services.knowledge.views import AskInput
 from bot.slack.links import SlackLinks
 from bot.slack.publishers.knowledge import SlackKnowledgePublisher
 from bot.slack.publishers.stories import SlackBatchPublisher
+from bot.slack.trouble import SlackTrouble
 from bot.slack.workspaces import WorkspaceClients
 
 
@@ -27,6 +29,7 @@ class _Publishers:
     links: SlackLinks
     batches: SlackBatchPublisher
     knowledge: SlackKnowledgePublisher
+    trouble: SlackTrouble  # Slack errors no retry mends, once per workspace token
 
 
 class JobHandlers:
@@ -49,7 +52,15 @@ class JobHandlers:
         }
 
     def __call__(self, job: Job, attempt: int) -> None:
-        self._by_kind[job.kind](job, attempt)
+        trouble = self._for(job).trouble
+        trouble.check_token()
+        try:
+            self._by_kind[job.kind](job, attempt)
+        except SlackApiError as exc:
+            lasting = trouble.lasting(exc)
+            if lasting is None:
+                raise  # worth another attempt (the runner backs off)
+            raise lasting from exc
 
     def _for(self, job: Job) -> _Publishers:
         """The publishers speaking with the job's workspace's token (one client per token)."""
@@ -62,6 +73,7 @@ class JobHandlers:
                     SlackLinks(client),
                     SlackBatchPublisher(client),
                     SlackKnowledgePublisher(client),
+                    SlackTrouble(client, self._services.projects),
                 )
             return found
 
