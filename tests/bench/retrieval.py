@@ -2,6 +2,7 @@
 two projects' decision logs (tests/data/retrieval/).
 
     .venv/bin/python -m tests.bench.retrieval [--split holdout|tune|all] [--misses] [--postgres]
+                                              [--translations reference|none|both]
                                               [--candidates 30] [--rrf-k 60]
                                               [--vector-weight W] [--keyword-floor F]
 
@@ -15,6 +16,14 @@ abstention weights and the fusion weight were fitted on tune only): recall@5, MR
 balanced accuracy per question kind and overall, cross-language questions on their own, and the
 balanced accuracy of the old rule (best cosine >= OLD_MIN_SIMILARITY) for comparison.
 Exits 1 if any question saw a document outside its scope.
+
+Record-time translation: the bot indexes each record also in those of the project's languages
+it is not written in (:func:`bot.retrieval.language.missing_languages`; both projects here work
+in English and Norwegian), translated once by the chat model. No chat model runs offline, so the
+benchmark indexes reference translations written by hand from the records alone
+(translations.yaml) through the same companion documents, and reports figures without
+translation and with them: it measures the retrieval pipeline given translations, not the
+model's translation quality.
 """
 
 from __future__ import annotations
@@ -39,8 +48,9 @@ from bot.retrieval.evidence import decide
 from bot.retrieval.hybrid import DEFAULT_VECTOR_WEIGHT, HybridSearcher, best_similarity
 from bot.retrieval.indexed import IndexedKnowledgeStore
 from bot.retrieval.keyword_sql import SqlKeywordIndex
+from bot.retrieval.language import missing_languages
 from bot.retrieval.store import ChromaKnowledgeStore
-from bot.retrieval.types import Document, IndexRecord, Passage, SearchMode
+from bot.retrieval.types import Document, IndexRecord, Passage, SearchMode, translation_document
 from bot.storage.db import create_db_engine
 from bot.storage.migrate import upgrade
 from tests.bench.report import Figure
@@ -68,6 +78,11 @@ KINDS = (
     "unanswerable",
 )
 CROSS = frozenset({"cross_en_no", "cross_no_en"})
+# The languages both benchmark projects work in: their records get translated into each.
+PROJECT_LANGUAGES = ("English", "Norwegian")
+TRANSLATIONS = DATA / "translations.yaml"
+WITH = "with record-time translation (reference translations)"
+WITHOUT = "without translation"
 
 
 @dataclass(frozen=True)
@@ -189,6 +204,25 @@ def load_all() -> tuple[list[Document], list[Question]]:
     return docs, questions
 
 
+def with_translations(docs: Sequence[Document]) -> list[Document]:
+    """``docs`` and, for each, its reference translation into every project language it is
+    not written in, as the companion documents the bot indexes. A translation identical to
+    the record (a record already in that language) adds nothing, as in the bot."""
+    data = yaml.safe_load(TRANSLATIONS.read_text(encoding="utf-8"))
+    table = {
+        doc_id(project, int(number)): languages
+        for project, records in data.items()
+        for number, languages in records.items()
+    }
+    out = list(docs)
+    for doc in docs:
+        for language in missing_languages(doc.text, PROJECT_LANGUAGES):
+            text = " ".join(str(table.get(doc.id, {}).get(language, doc.text)).split())
+            if text != doc.text:
+                out.append(translation_document(doc, language, text))
+    return out
+
+
 def in_scope(doc: Document, question: Question) -> bool:
     """The scope rule restated independently of the code under test, to count leaks."""
     md = doc.metadata
@@ -300,11 +334,13 @@ def indexed_searcher(
 
 
 def measure(
-    *, postgres: bool = False, **options: float
+    *, postgres: bool = False, translated: bool = True, **options: float
 ) -> tuple[list[Document], list[Question], dict[SearchMode, list[Outcome]]]:
-    """Index both projects' decisions and ask every question in every mode."""
+    """Index both projects' decisions (with their reference translations unless not
+    ``translated``) and ask every question in every mode."""
     docs, questions = load_all()
-    with indexed_searcher(docs, postgres=postgres, **options) as searcher:
+    indexed = with_translations(docs) if translated else docs
+    with indexed_searcher(indexed, postgres=postgres, **options) as searcher:
         outcomes = {mode: [ask(searcher, q, mode) for q in questions] for mode in MODES}
     return docs, questions, outcomes
 
@@ -317,14 +353,19 @@ TARGET_RECALL, TARGET_MRR, TARGET_BALANCED = 0.95, 0.85, 0.90
 def figures(postgres: bool = False) -> list[Figure]:
     """The holdout figures as rows for `tests.bench.run_all` (docs/benchmarks.md)."""
     docs, _questions, outcomes = measure(postgres=postgres)
+    _, _, untranslated = measure(postgres=postgres, translated=False)
     by_id = {d.id: d for d in docs}
     engine = "PostgreSQL" if postgres else "SQLite"
 
-    def scores(mode: SearchMode, keep: frozenset[str] | None) -> Scores:
+    def scores(
+        mode: SearchMode,
+        keep: frozenset[str] | None,
+        run: dict[SearchMode, list[Outcome]] = outcomes,
+    ) -> Scores:
         return Scores(
             [
                 o
-                for o in outcomes[mode]
+                for o in run[mode]
                 if o.question.split == "holdout" and (keep is None or o.question.kind in keep)
             ]
         )
@@ -347,13 +388,25 @@ def figures(postgres: bool = False) -> list[Figure]:
         rows.append(
             Figure(
                 SECTION,
-                f"hybrid, {name} ({len(hybrid.outcomes)} questions, {engine} keywords)",
+                f"hybrid {WITH}, {name} ({len(hybrid.outcomes)} questions, {engine} keywords)",
                 ", ".join(parts),
                 f"recall@5 ≥ {TARGET_RECALL}, MRR ≥ {TARGET_MRR}, bal. acc. ≥ {TARGET_BALANCED}",
                 met,
                 "" if met else "see the per-kind table of `python -m tests.bench.retrieval`",
             )
         )
+    plain = scores("hybrid", CROSS, untranslated)
+    rows.append(
+        Figure(
+            SECTION,
+            f"hybrid {WITHOUT}, cross-language ({len(plain.outcomes)} questions, {engine} "
+            "keywords)",
+            f"recall@5 {plain.recall or 0:.3f}, MRR {plain.mrr or 0:.3f}, abstention bal. acc. "
+            f"{plain.balanced() or 0:.3f}",
+            "for comparison",
+            True,
+        )
+    )
     overall = {mode: scores(mode, None) for mode in MODES}
     beats = all(
         (overall["hybrid"].recall or 0) >= (overall[m].recall or 0)
@@ -399,13 +452,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--postgres", action="store_true", help="keyword index on APO_TEST_POSTGRES_URL's server"
     )
+    parser.add_argument(
+        "--translations",
+        choices=("reference", "none", "both"),
+        default="both",
+        help="index the reference translations of translations.yaml (default: both ways)",
+    )
     args = parser.parse_args(argv)
+    status = 0
+    for translated in {"reference": [True], "none": [False], "both": [False, True]}[
+        args.translations
+    ]:
+        print(f"\n######## {WITH if translated else WITHOUT} ########")
+        status |= run(args, translated=translated)
+    return status
 
+
+def run(args: argparse.Namespace, *, translated: bool) -> int:
     docs, questions = load_all()
     by_id = {d.id: d for d in docs}
+    indexed = with_translations(docs) if translated else docs
     started = time.perf_counter()
     with indexed_searcher(
-        docs,
+        indexed,
         postgres=args.postgres,
         candidates=args.candidates,
         rrf_k=args.rrf_k,
@@ -419,7 +488,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     answerable = sum(1 for q in questions if q.expected)
     tune = sum(1 for q in questions if q.split == "tune")
     print(
-        f"{len(docs)} decisions in 2 projects, {len(questions)} questions ({answerable} "
+        f"{len(docs)} decisions in 2 projects ({len(indexed) - len(docs)} translations indexed "
+        f"with them), {len(questions)} questions ({answerable} "
         f"answerable, {len(questions) - answerable} to abstain on; {tune} tune, "
         f"{len(questions) - tune} holdout); k={K}, candidates={args.candidates}, "
         f"rrf_k={args.rrf_k}, keyword_floor={args.keyword_floor}, "
