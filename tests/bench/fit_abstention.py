@@ -3,7 +3,7 @@
     .venv/bin/python -m tests.bench.fit_abstention
 
 1. Fusion: hybrid recall@5 and MRR on the tune questions for several vector weights (keyword
-   weight 1); the best MRR (then recall) is what ``DEFAULT_VECTOR_WEIGHT`` in
+   weight 1), the records indexed with their reference translations; the best MRR (then recall) is what ``DEFAULT_VECTOR_WEIGHT`` in
    bot/retrieval/hybrid.py should say.
 2. Abstention: the evidence features (bot.retrieval.evidence.FEATURES) of every tune question
    with that weight, and a logistic regression on them (answerable = 1), fitted by gradient
@@ -19,7 +19,7 @@ import statistics
 from collections.abc import Sequence
 
 from bot.retrieval.evidence import FEATURES, features
-from tests.bench.retrieval import Scores, ask, indexed_searcher, load_all
+from tests.bench.retrieval import Scores, ask, indexed_searcher, load_all, with_translations
 
 VECTOR_WEIGHTS = (0.5, 1.0, 2.0)
 STEPS = 20000
@@ -48,7 +48,9 @@ def fit(rows: Sequence[tuple[float, ...]], labels: Sequence[int]) -> tuple[list[
 
 
 def main() -> int:
-    docs, questions = load_all()
+    originals, questions = load_all()
+    # indexed as the bot indexes them: with their record-time translations
+    docs = with_translations(originals)
     tune = [q for q in questions if q.split == "tune"]
     print(f"{len(tune)} tune questions ({sum(bool(q.expected) for q in tune)} answerable)\n")
     print(f"{'vector weight':>13} {'recall@5':>8} {'MRR':>6}")
