@@ -27,9 +27,13 @@ from bot.retrieval.terms import tokenize
 from bot.retrieval.types import Passage, SearchResult, Verdict
 
 FEATURES = ("similarity", "overlap", "agreement", "identifiers", "missing")
+# The direction each signal may move the decision: more evidence never lowers confidence, and
+# ids or names the question names that no passage holds never raise it. The fit keeps each
+# weight on its side of zero, so a quirk of a small tune set cannot turn a signal around.
+SIGNS = (1, 1, 1, 1, -1)
 # From `python -m tests.bench.fit_abstention` (tune part, hybrid search, top 5).
-WEIGHTS = (3.73, 3.09, -0.29, -0.82, -0.93)
-BIAS = -2.08
+WEIGHTS = (3.10, 4.31, 0.00, 0.00, -0.52)
+BIAS = -3.16
 # Answer when the model's probability of "answerable" is at least this (APO_ANSWER_MIN_CONFIDENCE).
 DEFAULT_MIN_CONFIDENCE = 0.5
 

@@ -39,7 +39,7 @@ from bot.retrieval.types import (
 
 # How much a vector rank counts against a keyword rank in the fusion (keyword weight 1), chosen
 # on the tune part of the labelled set (see HybridSearcher).
-DEFAULT_VECTOR_WEIGHT = 1.0
+DEFAULT_VECTOR_WEIGHT = 2.0
 
 _MODES: frozenset[str] = frozenset({"hybrid", "vector", "keyword"})
 
