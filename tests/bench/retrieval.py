@@ -44,7 +44,7 @@ import sqlalchemy as sa
 import yaml
 
 from bot.retrieval.embeddings import WordLlamaEmbedder
-from bot.retrieval.evidence import decide
+from bot.retrieval.evidence import BALANCED_CONFIDENCE, DEFAULT_MIN_CONFIDENCE, decide
 from bot.retrieval.hybrid import DEFAULT_VECTOR_WEIGHT, HybridSearcher, best_similarity
 from bot.retrieval.indexed import IndexedKnowledgeStore
 from bot.retrieval.keyword_sql import SqlKeywordIndex
@@ -102,8 +102,9 @@ class Outcome:
 
     question: Question
     passages: tuple[Passage, ...]
-    answered: bool  # the evidence decision
+    answered: bool  # the evidence decision, at the bot's default APO_ANSWER_MIN_CONFIDENCE
     latency: float
+    confidence: float = 0.0
 
     @property
     def rank(self) -> int | None:
@@ -147,6 +148,16 @@ class Scores:
         if should_not:
             shares.append(sum(not a for a in should_not) / len(should_not))
         return statistics.fmean(shares) if shares else None
+
+    def balanced_at(self, threshold: float) -> float | None:
+        """Balanced accuracy had the bot answered from ``threshold`` confidence."""
+        return self.balanced([o.confidence >= threshold for o in self.outcomes])
+
+    def shares(self) -> tuple[float, float]:
+        """(answerable questions answered, unanswerable ones abstained on) at the default."""
+        yes = [o.answered for o in self.outcomes if o.question.expected]
+        no = [not o.answered for o in self.outcomes if not o.question.expected]
+        return (statistics.fmean(yes) if yes else 0.0, statistics.fmean(no) if no else 0.0)
 
     def cosine_rule(self) -> float | None:
         return self.balanced(
@@ -238,8 +249,11 @@ def ask(searcher: HybridSearcher, question: Question, mode: SearchMode) -> Outco
     passages = searcher.search(
         question.text, project=question.project, channel=question.channel, k=K, mode=mode
     )
-    answered = decide(question.text, passages).decision == "answer"
-    return Outcome(question, tuple(passages), answered, time.perf_counter() - started)
+    result = decide(question.text, passages)
+    answered = result.decision == "answer"
+    return Outcome(
+        question, tuple(passages), answered, time.perf_counter() - started, result.confidence
+    )
 
 
 def leaks(outcome: Outcome, docs: dict[str, Document]) -> list[str]:
@@ -271,7 +285,7 @@ def print_table(outcomes: dict[SearchMode, list[Outcome]], split: str) -> None:
     print(f"\n== {split} ==")
     print(
         f"{'kind':<15} {'n':>3}  {'recall@5 v/k/h':>19}  {'MRR v/k/h':>19}  "
-        f"{'abstain bal.acc v/k/h':>21}  {'cosine rule':>11}"
+        f"{'abstain bal.acc v/k/h':>21}  {'h@0.5':>5}  {'cosine rule':>11}"
     )
     for name, keep in rows:
         by_mode = {mode: group(mode, keep) for mode in MODES}
@@ -283,6 +297,7 @@ def print_table(outcomes: dict[SearchMode, list[Outcome]], split: str) -> None:
             + " ".join(_num(by_mode[m].mrr) for m in MODES)
             + "    "
             + " ".join(_num(by_mode[m].balanced()) for m in MODES)
+            + f"  {_num(hybrid.balanced_at(BALANCED_CONFIDENCE))}"
             + f"  {_num(hybrid.cosine_rule()):>11}"
         )
 
@@ -408,6 +423,20 @@ def figures(postgres: bool = False) -> list[Figure]:
         )
     )
     overall = {mode: scores(mode, None) for mode in MODES}
+    answered, abstained = overall["hybrid"].shares()
+    at_balanced = overall["hybrid"].balanced_at(BALANCED_CONFIDENCE) or 0.0
+    rows.append(
+        Figure(
+            SECTION,
+            f"hybrid abstention at the bot's default confidence {DEFAULT_MIN_CONFIDENCE:.2f} "
+            f"and at the balanced point {BALANCED_CONFIDENCE} ({engine} keywords)",
+            f"answered {answered:.3f} of answerable, abstained on {abstained:.3f} of "
+            f"unanswerable; bal. acc. at {BALANCED_CONFIDENCE}: {at_balanced:.3f}",
+            f"bal. acc. ≥ {TARGET_BALANCED}",
+            at_balanced >= TARGET_BALANCED,
+            "the evidence signals separate the two classes only this far (see docs/retrieval.md)",
+        )
+    )
     beats = all(
         (overall["hybrid"].recall or 0) >= (overall[m].recall or 0)
         and (overall["hybrid"].mrr or 0) >= (overall[m].mrr or 0)
@@ -497,11 +526,20 @@ def run(args: argparse.Namespace, *, translated: bool) -> int:
     )
     print(
         "v/k/h: vector-only / keyword-only / hybrid. abstain bal.acc: the evidence decision "
-        "(bot.retrieval.evidence);\ncosine rule: the old gate, hybrid best cosine >= "
-        f"{OLD_MIN_SIMILARITY}. Kinds with one class report that class's share."
+        f"(bot.retrieval.evidence) at the bot's default confidence {DEFAULT_MIN_CONFIDENCE:.2f};"
+        f"\nh@0.5: hybrid at the balanced point {BALANCED_CONFIDENCE}; cosine rule: the old "
+        f"gate, hybrid best cosine >= {OLD_MIN_SIMILARITY}. Kinds with one class report that "
+        "class's share."
     )
     for split in [args.split] if args.split else ["holdout", "tune"]:
         print_table(outcomes, split)
+        answered, abstained = Scores(
+            [o for o in outcomes["hybrid"] if split == "all" or o.question.split == split]
+        ).shares()
+        print(
+            f"hybrid at the default confidence: {answered:.3f} of answerable questions answered, "
+            f"{abstained:.3f} of unanswerable ones abstained on"
+        )
     found_leaks = [(m, leak) for m in MODES for o in outcomes[m] for leak in leaks(o, by_id)]
     print(f"\nscope leaks: {len(found_leaks)}")
     for mode, leak in found_leaks:
