@@ -139,7 +139,12 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
         TranslationStore(db),
         lambda key: languages_of(projects, key),
     )
-    indexer = KnowledgeIndexer(knowledge, split_markdown_sections, translator=translator)
+    # Without a chat model nothing can be translated: records are indexed as written.
+    indexer = KnowledgeIndexer(
+        knowledge,
+        split_markdown_sections,
+        translator=None if isinstance(chat_model, MissingChatModel) else translator,
+    )
     story_store = SqlStoryStore(db)
     stories = StoryService(
         story_store,
