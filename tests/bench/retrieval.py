@@ -418,8 +418,6 @@ def figures(postgres: bool = False) -> list[Figure]:
             "keywords)",
             f"recall@5 {plain.recall or 0:.3f}, MRR {plain.mrr or 0:.3f}, abstention bal. acc. "
             f"{plain.balanced() or 0:.3f}",
-            "for comparison",
-            True,
         )
     )
     overall = {mode: scores(mode, None) for mode in MODES}
