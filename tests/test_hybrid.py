@@ -458,3 +458,21 @@ def test_a_record_found_through_its_translation_is_cited_in_its_own_words(
     store.delete(["purring"])  # the translation goes with its original
     assert all(p.id != "purring" for p in searcher.search("reminder fee", project="acme"))
     assert store.keywords.search("reminder fee", scope=Scope("acme"), k=5) == []
+
+
+def test_a_record_written_again_keeps_only_the_translations_written_with_it(
+    store: IndexedKnowledgeStore,
+) -> None:
+    """An edit from Norwegian into English needs no English translation any more: the old
+    companion must not keep answering for the old text."""
+    norwegian = doc("edited", "Purregebyret er 35 kroner.")
+    store.upsert(
+        [norwegian, translation_document(norwegian, "English", "The reminder fee is NOK 35.")]
+    )
+    assert store.keywords.search("reminder fee", scope=Scope("acme"), k=5) != []
+
+    store.upsert([doc("edited", "Reminders are free of charge from now on.")])
+
+    hits = store.keywords.search("fee NOK 35", scope=Scope("acme"), k=5)
+    assert [h.id for h in hits] == []
+    assert [d.id for d in store.all({"project": "acme"}) if d.id.startswith("edited")] == ["edited"]
