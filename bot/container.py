@@ -40,6 +40,8 @@ from bot.services.knowledge.escalations import EscalationService
 from bot.services.knowledge.folders import KnowledgeFolders
 from bot.services.knowledge.indexing import KnowledgeIndexer
 from bot.services.knowledge.questions import QuestionService
+from bot.services.knowledge.translation import PROMPT_VARIABLES as TRANSLATION_PROMPT_VARIABLES
+from bot.services.knowledge.translation import RecordTranslator, project_languages
 from bot.services.stories.batches import StoryService
 from bot.services.stories.drafting import StoryDrafter
 from bot.services.stories.intake import NotesIntake
@@ -54,6 +56,7 @@ from bot.storage.knowledge import SqlDecisionStore, SqlQuestionStore
 from bot.storage.migrate import upgrade
 from bot.storage.projects import upsert_project
 from bot.storage.story_store import SqlStoryStore
+from bot.storage.translations import TranslationStore
 from bot.storage.usage import record_llm_call
 
 if TYPE_CHECKING:
@@ -201,7 +204,18 @@ def build_services(
         KnowledgeFolders(Path(settings.knowledge_dir)).guidelines,
         lambda notes: split_notes(notes, settings.notes_part_chars),
     )
-    indexer = KnowledgeIndexer(knowledge, split_markdown_sections)
+    translator = RecordTranslator(
+        chat_model,
+        prompts.get("translate_record", variables=TRANSLATION_PROMPT_VARIABLES),
+        TranslationStore(db),
+        lambda key: languages_of(projects, key),
+    )
+    # Without a chat model nothing can be translated: records are indexed as written.
+    indexer = KnowledgeIndexer(
+        knowledge,
+        split_markdown_sections,
+        translator=None if isinstance(chat_model, MissingChatModel) else translator,
+    )
     story_store = SqlStoryStore(db)
     stories = StoryService(
         story_store,
@@ -272,6 +286,13 @@ def open_searcher(
     from bot.retrieval.hybrid import HybridSearcher
 
     return HybridSearcher(vectors, keywords, min_confidence=min_confidence)
+
+
+def languages_of(projects: ProjectsConfig, key: str) -> tuple[str, ...]:
+    """The languages a project's records are indexed in (none for a project not configured:
+    `apo index` may index one before it is added)."""
+    found = [p for p in projects.projects if p.key == key]
+    return project_languages(found[0].language, found[0].languages) if found else ()
 
 
 def split_markdown_sections(text: str) -> list[tuple[str, str]]:

@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.errors import ConfigError
+from bot.retrieval.language import LANGUAGES
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -94,12 +95,28 @@ class Project(_Strict):
     # optional with one SLACK_BOT_TOKEN. Its listeners act only on that workspace's events.
     team_id: TeamId | None = None
     language: str = "English"
+    # Other languages people write the project's records and questions in (English or
+    # Norwegian): a record in one of these languages is also indexed translated into the others
+    # and into `language`, so a question in any of them finds it.
+    languages: tuple[str, ...] = ()
     channels: tuple[ChannelId, ...] = ()
     reviewers: tuple[UserId, ...] = ()
     client: Side
     team: Side
     quiet_digest: Literal["skip", "one_line"] = "one_line"
     decision_emoji: str = "pushpin"
+
+    @field_validator("languages")
+    @classmethod
+    def _translatable(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        known = {name.casefold() for name in LANGUAGES}
+        unknown = [name for name in value if name.strip().casefold() not in known]
+        if unknown:
+            raise ValueError(
+                f"the bot translates records only between {' and '.join(LANGUAGES)}, "
+                f"not {', '.join(unknown)}"
+            )
+        return value
 
     @property
     def all_channels(self) -> frozenset[str]:

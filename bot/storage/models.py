@@ -303,3 +303,16 @@ class LLMCall(SQLModel, table=True):
     ok: bool = True
     error_kind: str | None = None
     at: datetime = Field(default_factory=now_utc, sa_type=UTCDateTime, index=True)
+
+
+class RecordTranslation(SQLModel, table=True):
+    """A record's translation made once by the chat model, keyed by a hash of the target
+    language and the exact text (services.knowledge.translation), so re-indexing never asks
+    again."""
+
+    __tablename__ = "record_translation"
+
+    key: str = Field(primary_key=True, max_length=64)
+    language: str = Field(max_length=32)
+    text: str = Field(sa_type=sa.Text)
+    created_at: datetime = created_field()
