@@ -104,6 +104,17 @@ class Story(SQLModel, table=True):
     reject_reason: str | None = Field(default=None, sa_type=sa.Text)
     card_channel: str | None = None
     card_ts: str | None = None
+    # Set by a reviewer; sent to the tracker and the CSV export.
+    points: float | None = None
+    priority: str | None = Field(default=None, max_length=32)
+    # Its issue in the team's tracker (Jira): see bot/services/tracker/push.py.
+    issue_key: str | None = Field(default=None, max_length=64)
+    issue_url: str | None = None
+    issue_pending_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    issue_problem: str | None = Field(default=None, sa_type=sa.Text)
+    issue_failures: int = 0
+    issue_closed: bool = False
+    exported_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = created_field()
     updated_at: datetime = updated_field()
 

@@ -78,7 +78,8 @@ def decide_story(
     at: datetime | None = None,
     session: Session,
 ) -> Story:
-    """Approve or reject a draft story, once.
+    """Approve or reject a draft story, once; an approved story may still be rejected (it may
+    already be in the tracker: the card then offers to close its issue).
 
     The status change is a single conditional UPDATE, so of two reviewers deciding at the same
     moment exactly one succeeds; the other gets :class:`AlreadyDecided`. Raises
@@ -89,9 +90,12 @@ def decide_story(
     story = get_story(story_id, session=session)
     before = story_snapshot(story, list_criteria(story_id, session=session))
     decided_at = at or now_utc()
+    open_states = [StoryStatus.draft]
+    if status is StoryStatus.rejected:
+        open_states.append(StoryStatus.approved)
     stmt = (
         sa.update(Story)
-        .where(col(Story.id) == story_id, col(Story.status) == StoryStatus.draft)
+        .where(col(Story.id) == story_id, col(Story.status).in_(open_states))
         .values(
             status=status,
             decided_by=actor_id,
@@ -128,6 +132,8 @@ def edit_story(
     benefit: str | None = None,
     criteria: Sequence[Criterion] | None = None,
     findings: Sequence[FindingView] | None = None,
+    points: float | None = None,
+    priority: str | None = None,
     reason: str | None = None,
     session: Session,
 ) -> Story:
@@ -140,6 +146,7 @@ def edit_story(
     story.benefit = story.benefit if benefit is None else benefit
     if findings is not None:
         story.lint_findings = findings_json(findings)
+    story.points, story.priority = points, priority
     story.updated_at = now_utc()
     session.add(story)
     session.flush()

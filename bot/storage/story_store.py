@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import cast
 
 from bot.domain import MessageRef
+from bot.domain.tracker import IssueRef, TrackedIssue
 from bot.domain.stories import (
     Criterion,
     FindingView,
@@ -43,7 +44,7 @@ from bot.storage.stories import (
     list_stories,
     set_story_card,
 )
-from bot.storage.types import NoteSource, NoteStatus, StoryStatus
+from bot.storage.types import NoteSource, NoteStatus, StoryStatus, now_utc
 
 # With PostgreSQL another replica may be drafting a note right now; only a draft untouched for
 # longer than any draft takes counts as interrupted.
@@ -211,8 +212,52 @@ class SqlStoryStore:
                 benefit=change.benefit,
                 criteria=change.criteria,
                 findings=findings,
+                points=change.points,
+                priority=change.priority,
                 session=session,
             )
+
+    # -- the story's issue in the tracker ------------------------------------------------
+
+    def start_push(self, story_id: int) -> None:
+        """A create is about to be sent: until its answer is stored, its outcome is unknown."""
+        with self._db.session() as session:
+            story = get_story(story_id, session=session)
+            if story.issue_key is None and story.issue_pending_at is None:
+                story.issue_pending_at = now_utc()
+                session.add(story)
+
+    def set_issue(self, story_id: int, issue: IssueRef) -> None:
+        with self._db.session() as session:
+            story = get_story(story_id, session=session)
+            story.issue_key, story.issue_url = issue.key, issue.url
+            story.issue_pending_at = None
+            story.issue_problem = None
+            session.add(story)
+
+    def set_push_problem(self, story_id: int, problem: str | None) -> None:
+        """Show `problem` on the card (None clears it); each problem counts one failure."""
+        with self._db.session() as session:
+            story = get_story(story_id, session=session)
+            story.issue_problem = problem
+            if problem is not None:
+                story.issue_failures += 1
+            session.add(story)
+
+    def set_issue_closed(self, story_id: int) -> None:
+        with self._db.session() as session:
+            story = get_story(story_id, session=session)
+            story.issue_closed = True
+            story.issue_problem = None
+            session.add(story)
+
+    def mark_exported(self, story_ids: Collection[int]) -> None:
+        with self._db.session() as session:
+            at = now_utc()
+            for story_id in story_ids:
+                story = get_story(story_id, session=session)
+                story.exported_at = at
+                session.add(story)
 
 
 def _note(note: MeetingNote) -> StoredNote:
@@ -263,6 +308,14 @@ def _story(story: Story, criteria: Sequence[AcceptanceCriterion]) -> StoredStory
         if story.card_channel and story.card_ts
         else None
     )
+    issue = IssueRef(story.issue_key, story.issue_url or "") if story.issue_key else None
+    tracked = TrackedIssue(
+        issue=issue,
+        problem=story.issue_problem,
+        failures=story.issue_failures,
+        pending=story.issue_pending_at is not None,
+        closed=story.issue_closed,
+    )
     return StoredStory(
         id=story.id,
         note_id=story.note_id,
@@ -274,4 +327,8 @@ def _story(story: Story, criteria: Sequence[AcceptanceCriterion]) -> StoredStory
         decided_at=story.decided_at,
         reject_reason=story.reject_reason,
         card=card,
+        points=story.points,
+        priority=story.priority,
+        tracked=tracked,
+        exported=story.exported_at is not None,
     )

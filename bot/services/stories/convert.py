@@ -106,6 +106,9 @@ def story_view(story: StoredStory, notes_text: str) -> StoryView:
         decided_by=story.decided_by,
         decided_at=story.decided_at,
         reject_reason=story.reject_reason,
+        points=story.points,
+        priority=story.priority,
+        tracked=story.tracked,
     )
 
 
