@@ -42,6 +42,7 @@ from bot.services.stories.batches import StoryService
 from bot.services.stories.drafting import StoryDrafter
 from bot.services.stories.intake import NotesIntake
 from bot.services.stories.review import ReviewService
+from bot.services.tracker.push import TrackerService
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.digest_store import SqlDigestStore
@@ -51,6 +52,7 @@ from bot.storage.migrate import upgrade
 from bot.storage.projects import upsert_project
 from bot.storage.story_store import SqlStoryStore
 from bot.storage.usage import record_llm_call
+from bot.trackers.configured import ConfiguredTrackers
 
 if TYPE_CHECKING:
     from bot.retrieval.hybrid import HybridSearcher
@@ -176,8 +178,19 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
         searcher=searcher,
         digests=digests,
         edits=MessageEdits(digests, decisions, stories),
+        tracker=TrackerService(story_store, build_trackers(settings, projects), projects),
     )
     return Container(settings, projects, db, chat_model, prompts, services, knowledge, embedder)
+
+
+def build_trackers(settings: Settings, projects: ProjectsConfig) -> ConfiguredTrackers:
+    token = settings.jira_api_token
+    return ConfiguredTrackers(
+        projects,
+        email=settings.jira_email,
+        token=token.get_secret_value() if token else None,
+        timeout=settings.jira_timeout,
+    )
 
 
 def open_searcher(

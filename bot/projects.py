@@ -115,6 +115,10 @@ class Project(_Strict):
     jira: JiraConfig | None = None
 
     @property
+    def tracker_name(self) -> str | None:
+        return "Jira" if self.jira else None
+
+    @property
     def push_mode(self) -> Literal["on_approval", "button"] | None:
         """How approved stories reach the tracker: at approval, by a button, or not at all."""
         return self.jira.push if self.jira else None

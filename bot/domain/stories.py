@@ -97,6 +97,13 @@ class BatchView:
     open_questions: tuple[str, ...] = ()
     out_of_scope: tuple[str, ...] = ()
     uncovered_needs: tuple[str, ...] = ()
+    # The tracker's name ("Jira") when the project files approved stories by a button here.
+    offer_push: str | None = None
+
+    @property
+    def unsent(self) -> int:
+        """Approved stories not in the tracker yet."""
+        return sum(1 for s in self.stories if s.status == "approved" and s.tracked.issue is None)
 
     @property
     def summary(self) -> BatchSummary:

@@ -13,6 +13,7 @@ from bot.errors import BotError
 from bot.services import Services
 from bot.services.knowledge.views import AskInput
 from bot.slack.links import SlackLinks
+from bot.slack.people import SlackPeople
 from bot.slack.publishers.knowledge import SlackKnowledgePublisher
 from bot.slack.publishers.stories import SlackBatchPublisher
 
@@ -27,12 +28,16 @@ class JobHandlers:
         self._links = SlackLinks(client)
         self._batches = SlackBatchPublisher(client)
         self._knowledge = SlackKnowledgePublisher(client)
+        self._people = SlackPeople(client, self._links)
         self._by_kind: dict[JobKind, Callable[[Job, int], None]] = {
             JobKind.DRAFT_BATCH: self._draft_batch,
             JobKind.ANSWER_QUESTION: self._answer_question,
             JobKind.ANSWER_ESCALATION: self._answer_escalation,
             JobKind.ESCALATION_REPLY: self._escalation_reply,
             JobKind.SHOW_DECISION: self._show_decision,
+            JobKind.PUSH_STORY: self._push_story,
+            JobKind.PUSH_BATCH: self._push_batch,
+            JobKind.CLOSE_ISSUE: self._close_issue,
         }
 
     def __call__(self, job: Job, attempt: int) -> None:
@@ -44,7 +49,24 @@ class JobHandlers:
         )
 
     def _show_decision(self, job: Job, _attempt: int) -> None:
-        self._services.review.show_decision(job.number("story_id"), self._batches)
+        """Redraw first (the decision shows at once), then the tracker: a slow or failing
+        Jira never holds the card back; it shows the key, or the problem with Retry."""
+        story_id = job.number("story_id")
+        self._services.review.show_decision(story_id, self._batches)
+        self._services.tracker.after_decision(story_id, self._batches, self._people)
+
+    def _push_story(self, job: Job, _attempt: int) -> None:
+        self._services.tracker.push(job.number("story_id"), self._batches, self._people)
+
+    def _push_batch(self, job: Job, _attempt: int) -> None:
+        note_id = job.number("note_id")
+        try:
+            self._services.tracker.push_batch(note_id, self._batches, self._people)
+        finally:  # the summary's button counts what is still waiting
+            self._services.review.show_batch(note_id, self._batches)
+
+    def _close_issue(self, job: Job, _attempt: int) -> None:
+        self._services.tracker.close(job.number("story_id"), self._batches)
 
     def _answer_question(self, job: Job, attempt: int) -> None:
         ask = AskInput(

@@ -271,7 +271,8 @@ _FIELD_SETTINGS = {
 
 def _bad_request(body: dict[str, Any], detail: str) -> TrackerError:
     """400: Jira names the fields it refused; say which setting each comes from."""
-    errors = body.get("errors") if isinstance(body.get("errors"), dict) else {}
+    raw = body.get("errors")
+    errors: dict[str, Any] = raw if isinstance(raw, dict) else {}
     messages = [str(m) for m in body.get("errorMessages") or []]
     fields = sorted(str(f) for f in errors)
     settings = [

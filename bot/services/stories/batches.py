@@ -205,7 +205,13 @@ class StoryService:
     # -- helpers -------------------------------------------------------------------------
 
     def _view(self, note: StoredNote, stories: list[StoredStory]) -> BatchView:
-        return batch_view(note, self._projects.get(note.project).name, stories)
+        project = self._projects.get(note.project)
+        return batch_view(
+            note,
+            project.name,
+            stories,
+            offer_push=project.tracker_name if project.push_mode == "button" else None,
+        )
 
     def _backlog(self, project: str) -> list[tuple[str, str]]:
         return [(str(s.id), comparison_text(view_to_check(s))) for s in self.approved(project)]

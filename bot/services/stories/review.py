@@ -34,10 +34,11 @@ class ReviewService:
 
     def open_for_review(self, story_id: int, actor: Actor) -> StoryView:
         """The story a reviewer is about to edit or reject; refused for others and for a
-        story already decided."""
+        rejected story. An approved story may still be edited (its issue in the tracker
+        follows) or rejected (the card then offers to close its issue)."""
         _, story = self._reviewable(story_id, actor)
-        if story.status != "draft":
-            raise BotError(f"Story #{story.id} is already {story.status}; it can't be changed.")
+        if story.status == "rejected":
+            raise BotError(f"Story #{story.id} is already rejected; it can't be changed.")
         return story
 
     def approve(self, story_id: int, actor: Actor) -> StoryView:
@@ -52,8 +53,8 @@ class ReviewService:
 
     def edit(self, story_id: int, actor: Actor, change: StoryEdit) -> StoryView:
         note, current = self._reviewable(story_id, actor)
-        if current.status != "draft":
-            raise BotError(f"Story #{story_id} is already {current.status}; it can't be edited.")
+        if current.status == "rejected":
+            raise BotError(f"Story #{story_id} is already rejected; it can't be edited.")
         [checked] = check_batch([edit_to_check(change, current)], note.text).stories
         self._store.edit(story_id, actor.user_id, change, findings(checked.findings))
         return self._current(story_id)
@@ -65,8 +66,16 @@ class ReviewService:
         story = story_view(stored, note.text)
         if story.status == "approved":
             self._index_approved(story, note)
+        elif story.status == "rejected" and self._index is not None:
+            self._index.remove_story(story.id)  # it may have been approved (and indexed) first
         self._redraw(publisher, note, stored, story)
         return story
+
+    def show_batch(self, note_id: int, publisher: BatchPublisher) -> None:
+        """Redraw the batch summary from what is stored now."""
+        note, _ = self._store.batch(note_id)
+        if note.placement is not None:
+            publisher.show_batch(note.placement, self._stories.batch(note_id))
 
     def _reviewable(self, story_id: int, actor: Actor) -> tuple[StoredNote, StoryView]:
         note, stored = self._store.story(story_id)
