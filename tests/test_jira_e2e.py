@@ -28,7 +28,6 @@ from tests.harness.app_server import (
 from tests.harness.fake_jira import EMAIL, EPIC, POINTS_FIELD, TOKEN, FakeJira
 from tests.harness.fake_openai import FakeOpenAI
 from tests.harness.fake_slack import FakeSlack, SlackCall
-from tests.harness.waiting import wait_until
 from tests.story_e2e import batch, cards, final_batch_update, story
 
 NOTES = (
@@ -253,3 +252,64 @@ def test_rate_limit_is_waited_out_as_retry_after_says(
     limited, created = fake_jira.of("create")
     assert (limited.status, created.status) == (429, 201)
     assert created.at - limited.at >= 1.0
+
+
+def test_rejecting_a_filed_story_offers_to_close_its_issue(
+    jira_bot: RunningBot, fake_jira: FakeJira
+) -> None:
+    first, _ = draft_two(jira_bot)
+    approve(jira_bot, first)
+    card_showing(jira_bot, first, "ACME-")
+    jira_bot.wait_until_idle()
+    key = issue_key(jira_bot, first)
+    # The approved card still has Reject; its form works as for a draft.
+    jira_bot.signer.block_action(
+        "story_reject", str(first), user_id=REVIEWER, channel_id=TEAM_CHANNEL
+    )
+    [opened] = jira_bot.slack.wait_for("views.open")
+    jira_bot.signer.view_submission(
+        "story_reject_modal",
+        {"reject_reason_block": {"reject_reason_input": "The client dropped it"}},
+        user_id=REVIEWER,
+        private_metadata=opened.args["view"]["private_metadata"],
+    )
+
+    offer = card_showing(jira_bot, first, "Close that issue too?")
+    assert f"Close {key}" in str(offer.args["blocks"])
+    assert fake_jira.issues[key].status == "To Do"  # only when a reviewer says so
+    jira_bot.signer.block_action(
+        "story_close_issue", f"{first}:0", user_id=REVIEWER, channel_id=TEAM_CHANNEL
+    )
+
+    card = card_showing(jira_bot, first, "is closed")
+    assert key in str(card.args["blocks"])
+    assert fake_jira.issues[key].status == "Done"
+
+
+def test_button_mode_files_the_batch_when_a_reviewer_presses_send(
+    tmp_path: Path,
+    fake_slack: FakeSlack,
+    fake_openai: FakeOpenAI,
+    fake_jira: FakeJira,
+    migrated_sqlite_template: Path,
+) -> None:
+    bot = start(tmp_path, fake_slack, fake_openai, fake_jira, migrated_sqlite_template, "button")
+    try:
+        first, second = draft_two(bot)
+        approve(bot, first)
+        approve(bot, second)
+        summary = bot.slack.wait_for(
+            "chat.update", predicate=lambda c: "Send 2 approved stories to Jira" in str(c.args)
+        )[-1]
+        bot.wait_until_idle()
+        assert fake_jira.stories() == [] and "batch_push" in str(summary.args["blocks"])
+
+        for _ in range(2):  # a double click
+            bot.signer.block_action("batch_push", "1", user_id=REVIEWER, channel_id=TEAM_CHANNEL)
+        bot.wait_until_idle()
+
+        assert len(fake_jira.stories()) == 2 and len(fake_jira.of("link")) == 1
+        last = bot.slack.calls_to("chat.update")[-1]
+        assert "batch_push" not in str(last.args["blocks"])  # nothing left to send
+    finally:
+        bot.stop()
