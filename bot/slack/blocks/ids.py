@@ -52,6 +52,10 @@ EDIT_BENEFIT_BLOCK: Final = "edit_benefit_block"
 EDIT_BENEFIT_INPUT: Final = "edit_benefit_input"
 EDIT_CRITERIA_BLOCK: Final = "edit_criteria_block"
 EDIT_CRITERIA_INPUT: Final = "edit_criteria_input"
+EDIT_POINTS_BLOCK: Final = "edit_points_block"
+EDIT_POINTS_INPUT: Final = "edit_points_input"
+EDIT_PRIORITY_BLOCK: Final = "edit_priority_block"
+EDIT_PRIORITY_INPUT: Final = "edit_priority_input"
 
 # Input of the Reject modal.
 REJECT_REASON_BLOCK: Final = "reject_reason_block"

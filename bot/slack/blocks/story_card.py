@@ -60,10 +60,16 @@ UNSUPPORTED_WARNING = (
 def story_card(story: StoryView, *, reviewers_hint: bool = True) -> tuple[str, list[Block]]:
     """The review card for one story; buttons while it is a draft, who decided once it is not."""
     body, cut = _body(story)
-    if len(body) > MAX_BLOCKS - 3:  # leave room for the state line, hint and buttons
-        body = [*body[: MAX_BLOCKS - 4], context(f"_More of this story is not shown{MORE}._")]
+    state = _state_blocks(story, cut=cut, reviewers_hint=reviewers_hint)
+    if len(body) + len(state) > MAX_BLOCKS:  # leave room for the state, issue and buttons
+        # One block for the "more" line, and one in case *View whole story* needs its own row.
+        body = [
+            *body[: MAX_BLOCKS - len(state) - 2],
+            context(f"_More of this story is not shown{MORE}._"),
+        ]
         cut = True
-    return _fallback(story), body + _state_blocks(story, cut=cut, reviewers_hint=reviewers_hint)
+        state = _state_blocks(story, cut=cut, reviewers_hint=reviewers_hint)
+    return _fallback(story), body + state
 
 
 def _fallback(story: StoryView) -> str:
