@@ -30,6 +30,7 @@ def run_doctor(settings: Settings, *, out: TextIO, as_json: bool = False) -> int
         placeholder_check,
         projects_check,
     )
+    from bot.doctor.jira_check import jira_checks
     from bot.doctor.model_check import model_check
     from bot.doctor.slack_checks import slack_checks
 
@@ -39,6 +40,7 @@ def run_doctor(settings: Settings, *, out: TextIO, as_json: bool = False) -> int
         ("database", lambda: [database_check(settings)]),
         ("retrieval index", lambda: [index_check(settings, projects)]),
         ("language model", lambda: [model_check(settings, Deadline(settings.doctor_timeout))]),
+        ("jira", lambda: jira_checks(settings, projects, settings.doctor_timeout)),
     ]
     running = [_start(name, group) for name, group in groups]
     checks = [placeholder_check(settings), *projects_checks, *digests_check(projects)]
