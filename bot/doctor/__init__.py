@@ -23,6 +23,7 @@ WAIT_SECONDS = 15.0  # then a group still running (a hung database connection) i
 
 
 def run_doctor(settings: Settings, *, out: TextIO, as_json: bool = False) -> int:
+    from bot.doctor.jira_check import jira_checks
     from bot.doctor.local_checks import (
         database_check,
         digests_check,
@@ -30,7 +31,6 @@ def run_doctor(settings: Settings, *, out: TextIO, as_json: bool = False) -> int
         placeholder_check,
         projects_check,
     )
-    from bot.doctor.jira_check import jira_checks
     from bot.doctor.model_check import model_check
     from bot.doctor.slack_checks import slack_checks
 

@@ -13,7 +13,7 @@ from bot.trackers.jira import CREDENTIALS, JiraTracker
 def jira_checks(settings: Settings, projects: ProjectsConfig, timeout: float) -> list[Check]:
     configured = [p for p in projects.projects if p.jira is not None]
     if not configured:
-        return []
+        return [Check("jira", True, "not used (no project in the projects file has a jira: block)")]
     email, token = settings.jira_email, settings.jira_api_token
     if not email or token is None or is_placeholder(token):
         keys = ", ".join(p.key for p in configured)

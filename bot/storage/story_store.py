@@ -10,7 +10,6 @@ from datetime import date, datetime, timedelta
 from typing import cast
 
 from bot.domain import MessageRef
-from bot.domain.tracker import IssueRef, TrackedIssue
 from bot.domain.stories import (
     Criterion,
     FindingView,
@@ -22,6 +21,7 @@ from bot.domain.stories import (
     StoryEdit,
     StoryState,
 )
+from bot.domain.tracker import IssueRef, TrackedIssue
 from bot.storage.db import Database
 from bot.storage.models import AcceptanceCriterion, MeetingNote, Story
 from bot.storage.notes import (

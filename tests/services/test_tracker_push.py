@@ -274,3 +274,22 @@ def test_rejected_after_filing_offers_to_close_and_closes_once(
     assert world.story(drafted[0].id).tracked.closed
     with pytest.raises(BotError, match="no issue to close"):
         world.service.request_close(drafted[1].id, Actor(REVIEWER))
+
+
+def test_export_new_only_leaves_out_what_was_exported_or_filed(
+    world: World, drafted: list[StoryView]
+) -> None:
+    world.trackers.push = None  # no tracker: CSV is the way out
+    first, second = drafted
+    for story_id in (first.id, second.id):
+        world.approve(story_id)
+    stories = world.stories.stories
+    assert [s.id for s in stories.approved("acme", new_only=True)] == [first.id, second.id]
+
+    stories.mark_exported([first.id])
+
+    assert [s.id for s in stories.approved("acme", new_only=True)] == [second.id]
+    assert len(stories.approved("acme")) == 2  # the whole backlog is still there
+    world.trackers.push = "on_approval"
+    world.service.push(second.id, world.stories.publisher, world.people)
+    assert stories.approved("acme", new_only=True) == []  # filed in Jira: not again by CSV

@@ -199,8 +199,17 @@ class StoryService:
         note, story = self._store.story(story_id)
         return story_view(story, note.text)
 
-    def approved(self, project: str) -> list[StoryView]:
-        return [story_view(story, note.text) for note, story in self._store.approved(project)]
+    def approved(self, project: str, *, new_only: bool = False) -> list[StoryView]:
+        """The approved backlog; `new_only` leaves out stories exported as CSV before or
+        already filed in the tracker (re-importing them would duplicate them)."""
+        return [
+            story_view(story, note.text)
+            for note, story in self._store.approved(project)
+            if not (new_only and (story.exported or story.tracked.issue is not None))
+        ]
+
+    def mark_exported(self, story_ids: Collection[int]) -> None:
+        self._store.mark_exported(story_ids)
 
     # -- helpers -------------------------------------------------------------------------
 

@@ -1,8 +1,7 @@
-"""An approved story as a tracker-neutral issue, and which stories of a batch block which."""
+"""An approved story as a tracker-neutral issue."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from bot.domain.stories import StoryView
@@ -10,7 +9,6 @@ from bot.domain.tracker import IssueDraft
 
 APP_LABEL = "apo-bridge"
 _SUMMARY_MAX = 255  # Jira refuses longer summaries
-_NOT_WORD = re.compile(r"[^\w]+")
 
 
 def marker(project: str, story_id: int) -> str:
@@ -45,31 +43,3 @@ def issue_draft(
         points=story.points,
         priority=story.priority,
     )
-
-
-def blockers(story: StoryView, batch: Sequence[StoryView]) -> list[StoryView]:
-    """The stories of the same batch this one depends on. The model names them by title
-    ("titles of other stories in this batch"); a reviewer may write "story 2" or "#12"."""
-    found: list[StoryView] = []
-    for text in story.dependencies:
-        other = _resolve(text, story, batch)
-        if other is not None and other not in found:
-            found.append(other)
-    return found
-
-
-def _resolve(text: str, story: StoryView, batch: Sequence[StoryView]) -> StoryView | None:
-    wanted = _words(text)
-    others = [s for s in batch if s.id != story.id]
-    by_title = [s for s in others if _words(s.title) == wanted]
-    if by_title:
-        return by_title[0]
-    if m := re.fullmatch(r"(?:story\s*)?#(\d+)", text.strip(), re.IGNORECASE):
-        return next((s for s in others if s.id == int(m.group(1))), None)
-    if m := re.fullmatch(r"story\s+(\d+)", text.strip(), re.IGNORECASE):
-        return next((s for s in others if s.position == int(m.group(1))), None)  # as on its card
-    return None
-
-
-def _words(text: str) -> str:
-    return " ".join(_NOT_WORD.sub(" ", text.casefold()).split())

@@ -23,7 +23,8 @@ from bot.domain.tracker import IssueRef
 from bot.errors import BotError, NotAllowed, TrackerError
 from bot.projects import ProjectsConfig
 from bot.services.stories.convert import story_view
-from bot.services.tracker.issues import blockers, issue_draft, marker
+from bot.services.stories.dependencies import blockers
+from bot.services.tracker.issues import issue_draft, marker
 from bot.services.tracker.ports import CardPublisher, People, TrackedStories, Tracker, Trackers
 
 log = logging.getLogger(__name__)
