@@ -17,9 +17,7 @@ from bot.slack.middleware import kit_of, services_of
 
 
 def register(app: App, entries: list[HelpEntry]) -> None:
-    entries.append(
-        HelpEntry("Send to Jira", "approved stories become issues in the project's Jira, once")
-    )
+    # No help entry: these buttons appear on cards only where a project files in Jira.
     app.action(ids.STORY_PUSH_RETRY)(retry_push)
     app.action(ids.STORY_CLOSE_ISSUE)(close_issue)
     app.action(ids.BATCH_PUSH)(push_batch)
