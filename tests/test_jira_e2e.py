@@ -313,3 +313,37 @@ def test_button_mode_files_the_batch_when_a_reviewer_presses_send(
         assert "batch_push" not in str(last.args["blocks"])  # nothing left to send
     finally:
         bot.stop()
+
+
+def test_an_edit_after_filing_updates_the_issue_with_points_and_priority(
+    jira_bot: RunningBot, fake_jira: FakeJira
+) -> None:
+    first, _ = draft_two(jira_bot)
+    approve(jira_bot, first)
+    card_showing(jira_bot, first, "ACME-")
+    jira_bot.wait_until_idle()
+    key = issue_key(jira_bot, first)
+
+    jira_bot.signer.block_action(
+        "story_edit", str(first), user_id=REVIEWER, channel_id=TEAM_CHANNEL
+    )
+    [opened] = jira_bot.slack.wait_for("views.open")
+    view = opened.args["view"]
+    values = {
+        b["block_id"]: {b["element"]["action_id"]: {"value": b["element"].get("initial_value")}}
+        for b in view["blocks"]
+        if b["type"] == "input"
+    }
+    values["edit_title_block"]["edit_title_input"]["value"] = "Credit part of a sent invoice"
+    values["edit_points_block"]["edit_points_input"]["value"] = "5"
+    values["edit_priority_block"]["edit_priority_input"]["value"] = "High"
+    jira_bot.signer.view_submission(
+        "story_edit_modal", values, user_id=REVIEWER, private_metadata=view["private_metadata"]
+    )
+
+    card_showing(jira_bot, first, "Credit part of a sent invoice")
+    jira_bot.wait_until_idle()
+    fields = fake_jira.issues[key].fields
+    assert fields["summary"] == "Credit part of a sent invoice"
+    assert (fields[POINTS_FIELD], fields["priority"]) == (5, {"name": "High"})
+    assert len(fake_jira.stories()) == 1
