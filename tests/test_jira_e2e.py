@@ -323,6 +323,7 @@ def test_an_edit_after_filing_updates_the_issue_with_points_and_priority(
     card_showing(jira_bot, first, "ACME-")
     jira_bot.wait_until_idle()
     key = issue_key(jira_bot, first)
+    fake_jira.issues[key].fields["labels"].append("sprint-12")  # the team's own label
 
     jira_bot.signer.block_action(
         "story_edit", str(first), user_id=REVIEWER, channel_id=TEAM_CHANNEL
@@ -346,4 +347,5 @@ def test_an_edit_after_filing_updates_the_issue_with_points_and_priority(
     fields = fake_jira.issues[key].fields
     assert fields["summary"] == "Credit part of a sent invoice"
     assert (fields[POINTS_FIELD], fields["priority"]) == (5, {"name": "High"})
+    assert "sprint-12" in fields["labels"] and f"apo-acme-story-{first}" in fields["labels"]
     assert len(fake_jira.stories()) == 1

@@ -53,15 +53,17 @@ class JobHandlers:
         Jira never holds the card back; it shows the key, or the problem with Retry."""
         story_id = job.number("story_id")
         self._services.review.show_decision(story_id, self._batches)
-        self._services.tracker.after_decision(story_id, self._batches, self._people)
+        self._services.tracker.after_decision(story_id, self._batches, self._people, owner=job.key)
 
     def _push_story(self, job: Job, _attempt: int) -> None:
-        self._services.tracker.push(job.number("story_id"), self._batches, self._people)
+        self._services.tracker.push(
+            job.number("story_id"), self._batches, self._people, owner=job.key
+        )
 
     def _push_batch(self, job: Job, _attempt: int) -> None:
         note_id = job.number("note_id")
         try:
-            self._services.tracker.push_batch(note_id, self._batches, self._people)
+            self._services.tracker.push_batch(note_id, self._batches, self._people, owner=job.key)
         finally:  # the summary's button counts what is still waiting
             self._services.review.show_batch(note_id, self._batches)
 

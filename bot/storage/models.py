@@ -114,6 +114,9 @@ class Story(SQLModel, table=True):
     issue_problem: str | None = Field(default=None, sa_type=sa.Text)
     issue_failures: int = 0
     issue_closed: bool = False
+    # The job pushing it now (its key) and until when: two jobs never push one story at once.
+    issue_owner: str | None = Field(default=None, max_length=200)
+    issue_owner_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     exported_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = created_field()
     updated_at: datetime = updated_field()

@@ -75,11 +75,14 @@ def decide_story(
     actor_id: str,
     reason: str | None = None,
     *,
+    expected: StoryStatus = StoryStatus.draft,
     at: datetime | None = None,
     session: Session,
 ) -> Story:
     """Approve or reject a draft story, once; an approved story may still be rejected (it may
-    already be in the tracker: the card then offers to close its issue).
+    already be in the tracker: the card then offers to close its issue), but only by someone
+    who saw it approved (`expected`): a reject form opened on the draft is refused once
+    someone else approved it meanwhile.
 
     The status change is a single conditional UPDATE, so of two reviewers deciding at the same
     moment exactly one succeeds; the other gets :class:`AlreadyDecided`. Raises
@@ -90,12 +93,13 @@ def decide_story(
     story = get_story(story_id, session=session)
     before = story_snapshot(story, list_criteria(story_id, session=session))
     decided_at = at or now_utc()
-    open_states = [StoryStatus.draft]
-    if status is StoryStatus.rejected:
-        open_states.append(StoryStatus.approved)
+    if expected is not StoryStatus.draft and not (
+        expected is StoryStatus.approved and status is StoryStatus.rejected
+    ):
+        raise ValueError("only a draft is decided, or an approved story rejected")
     stmt = (
         sa.update(Story)
-        .where(col(Story.id) == story_id, col(Story.status).in_(open_states))
+        .where(col(Story.id) == story_id, col(Story.status) == expected)
         .values(
             status=status,
             decided_by=actor_id,

@@ -9,6 +9,9 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime, timedelta
 from typing import cast
 
+import sqlalchemy as sa
+from sqlmodel import col
+
 from bot.domain import MessageRef
 from bot.domain.stories import (
     Criterion,
@@ -22,6 +25,7 @@ from bot.domain.stories import (
     StoryState,
 )
 from bot.domain.tracker import IssueRef, TrackedIssue
+from bot.storage._sql import rowcount
 from bot.storage.db import Database
 from bot.storage.models import AcceptanceCriterion, MeetingNote, Story
 from bot.storage.notes import (
@@ -193,11 +197,25 @@ class SqlStoryStore:
             set_story_card(story_id, where.channel, where.ts, session=session)
 
     def decide(
-        self, story_id: int, decision: StoryState, actor_id: str, reason: str | None = None
+        self,
+        story_id: int,
+        decision: StoryState,
+        actor_id: str,
+        reason: str | None = None,
+        *,
+        expected: StoryState = "draft",
     ) -> None:
-        """Approve or reject a draft once; `AlreadyDecided` if someone decided first."""
+        """Approve or reject a draft once (or reject an approved story, when `expected` says
+        the reviewer saw it approved); `AlreadyDecided` if someone decided first."""
         with self._db.session() as session:
-            decide_story(story_id, StoryStatus(decision), actor_id, reason, session=session)
+            decide_story(
+                story_id,
+                StoryStatus(decision),
+                actor_id,
+                reason,
+                expected=StoryStatus(expected),
+                session=session,
+            )
 
     def edit(
         self, story_id: int, actor_id: str, change: StoryEdit, findings: Sequence[FindingView]
@@ -218,6 +236,34 @@ class SqlStoryStore:
             )
 
     # -- the story's issue in the tracker ------------------------------------------------
+
+    def claim_push(self, story_id: int, owner: str, *, seconds: float) -> bool:
+        """Take the story for `owner` (a job key) unless another owner holds it and its time
+        has not run out; the same owner may take it again (its next attempt after a crash)."""
+        now = now_utc()
+        stmt = (
+            sa.update(Story)
+            .where(
+                col(Story.id) == story_id,
+                sa.or_(
+                    col(Story.issue_owner).is_(None),
+                    col(Story.issue_owner) == owner,
+                    col(Story.issue_owner_until) < now,
+                ),
+            )
+            .values(issue_owner=owner, issue_owner_until=now + timedelta(seconds=seconds))
+        )
+        with self._db.session() as session:
+            return rowcount(session, stmt) == 1
+
+    def release_push(self, story_id: int, owner: str) -> None:
+        stmt = (
+            sa.update(Story)
+            .where(col(Story.id) == story_id, col(Story.issue_owner) == owner)
+            .values(issue_owner=None, issue_owner_until=None)
+        )
+        with self._db.session() as session:
+            rowcount(session, stmt)
 
     def start_push(self, story_id: int) -> None:
         """A create is about to be sent: until its answer is stored, its outcome is unknown."""

@@ -79,9 +79,12 @@ class JiraTracker:
         return self._ref(str(self._json(answer)["key"]))
 
     def update(self, key: str, issue: IssueDraft) -> None:
-        self._call(
-            "PUT", f"/rest/api/3/issue/{key}", "edit issues", json={"fields": self._fields(issue)}
-        )
+        """Summary, description, points and priority as the story says now; labels are only
+        added, so labels the team put on the issue in Jira stay."""
+        fields = self._fields(issue)
+        labels = [{"add": label} for label in fields.pop("labels")]
+        body = {"fields": fields, "update": {"labels": labels}}
+        self._call("PUT", f"/rest/api/3/issue/{key}", "edit issues", json=body)
 
     def link_blocks(self, blocker: str, blocked: str) -> None:
         answer = self._call(

@@ -223,7 +223,14 @@ class FakeJira(LoopbackServer):
         fields = dict(body.get("fields") or {})
         if errors := self._check_fields(fields):
             return 400, {"errorMessages": [], "errors": errors}, {}
-        self.issues[key].fields.update(fields)
+        issue = self.issues[key]
+        issue.fields.update(fields)
+        for operation in (body.get("update") or {}).get("labels", []):
+            labels = issue.fields.setdefault("labels", [])
+            if "add" in operation and operation["add"] not in labels:
+                labels.append(operation["add"])
+            if "remove" in operation and operation["remove"] in labels:
+                labels.remove(operation["remove"])
         return 204, None, {}
 
     def _get(self, key: str) -> tuple[int, Any, dict[str, str]]:

@@ -118,7 +118,12 @@ def test_an_approved_story_may_still_be_edited_or_rejected_but_a_rejected_one_no
 
     edited = world.review.edit(drafted[0].id, Actor("U0PO"), EDIT)
     assert (edited.title, edited.status) == ("Credit part of an invoice", "approved")
-    rejected = world.review.reject(drafted[0].id, Actor("U0PO"), "Duplicate of the epic")
+    with pytest.raises(BotError) as stale:  # a reject form opened on the draft, before approval
+        world.review.reject(drafted[0].id, Actor("U0PO"), "Too big")
+    assert "already approved by <@U0APO>" in stale.value.user_message
+    rejected = world.review.reject(
+        drafted[0].id, Actor("U0PO"), "Duplicate of the epic", seen="approved"
+    )
     world.review.show_decision(drafted[0].id, world.publisher)
 
     assert rejected.status == "rejected" and world.index.stories == []  # out of the index

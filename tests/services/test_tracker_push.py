@@ -261,7 +261,7 @@ def test_rejected_after_filing_offers_to_close_and_closes_once(
     world: World, drafted: list[StoryView]
 ) -> None:
     world.approve(drafted[0].id)
-    world.stories.review.reject(drafted[0].id, Actor(REVIEWER), "Out of scope")
+    world.stories.review.reject(drafted[0].id, Actor(REVIEWER), "Out of scope", seen="approved")
     world.service.after_decision(drafted[0].id, world.stories.publisher, world.people)
     assert world.tracker.closed == []  # only when a reviewer says so
 
@@ -293,3 +293,22 @@ def test_export_new_only_leaves_out_what_was_exported_or_filed(
     world.trackers.push = "on_approval"
     world.service.push(second.id, world.stories.publisher, world.people)
     assert stories.approved("acme", new_only=True) == []  # filed in Jira: not again by CSV
+
+
+def test_two_jobs_never_push_one_story_at_once(world: World, drafted: list[StoryView]) -> None:
+    """The automatic retry and a Retry press are different jobs: while one holds the story
+    the other waits for a later attempt (and then finds the key); the holder's own next
+    attempt, after its worker died, takes over at once."""
+    store, story_id = world.stories.store, drafted[0].id
+    world.stories.review.approve(story_id, Actor(REVIEWER))
+    assert store.claim_push(story_id, "push:story:1:after:0", seconds=600)
+
+    with pytest.raises(TryAgain, match="another job"):
+        world.service.push(story_id, world.stories.publisher, world.people, owner="retry-press")
+    assert world.tracker.calls == []
+
+    world.service.push(
+        story_id, world.stories.publisher, world.people, owner="push:story:1:after:0"
+    )  # the holder again, e.g. its attempt 2 after a SIGKILL
+    world.service.push(story_id, world.stories.publisher, world.people, owner="retry-press")
+    assert world.tracker.calls == ["create", "update"]  # released: the other one updates

@@ -81,7 +81,13 @@ class StoryStore(Protocol):
     def mark_exported(self, story_ids: Collection[int]) -> None: ...
 
     def decide(
-        self, story_id: int, decision: StoryState, actor_id: str, reason: str | None = None
+        self,
+        story_id: int,
+        decision: StoryState,
+        actor_id: str,
+        reason: str | None = None,
+        *,
+        expected: StoryState = "draft",
     ) -> None: ...
 
     def edit(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 
 from bot.domain import Actor
-from bot.domain.stories import StoredNote, StoredStory, StoryEdit, StoryView
+from bot.domain.stories import StoredNote, StoredStory, StoryEdit, StoryState, StoryView
 from bot.errors import BotError, NotAllowed
 from bot.projects import ProjectsConfig
 from bot.quality import check_batch
@@ -46,9 +46,13 @@ class ReviewService:
         self._store.decide(story_id, "approved", actor.user_id)
         return self._current(story_id)
 
-    def reject(self, story_id: int, actor: Actor, reason: str) -> StoryView:
+    def reject(
+        self, story_id: int, actor: Actor, reason: str, *, seen: StoryState = "draft"
+    ) -> StoryView:
+        """`seen` is the state the reviewer's form was opened on: an approved story is
+        rejected only by someone who saw it approved (the form says so)."""
         self._reviewable(story_id, actor)
-        self._store.decide(story_id, "rejected", actor.user_id, reason)
+        self._store.decide(story_id, "rejected", actor.user_id, reason, expected=seen)
         return self._current(story_id)
 
     def edit(self, story_id: int, actor: Actor, change: StoryEdit) -> StoryView:

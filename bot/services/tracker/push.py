@@ -7,7 +7,9 @@ or again after a worker died mid-push):
    sent and no answer stored) is first searched for by its marker label, and adopts what is
    found;
 3. only then is an issue created, with the marker set, and its key stored at once.
-Jobs run one at a time per key (the ledger), and a double click asks for the same key.
+Jobs run one at a time per key (the ledger), and a double click asks for the same key; two
+different jobs (the automatic retry and a Retry press) never push one story at once: the first
+claims it (`claim_push`), the other tries again later and then finds the key.
 
 Failures are shown on the story's card with Retry and the setting to fix; a transient one
 (the tracker down, timing out, rate limiting) is also tried again by the job's backoff.
@@ -28,6 +30,9 @@ from bot.services.tracker.issues import issue_draft, marker
 from bot.services.tracker.ports import CardPublisher, People, TrackedStories, Tracker, Trackers
 
 log = logging.getLogger(__name__)
+# How long a push may hold its story: longer than any push takes (429 waits included); a
+# worker that died holding it is followed by its own job's next attempt, which may take over.
+CLAIM_SECONDS = 600.0
 
 
 class TryAgain(Exception):
@@ -68,7 +73,9 @@ class TrackerService:
 
     # -- worker side ----------------------------------------------------------------------
 
-    def after_decision(self, story_id: int, publisher: CardPublisher, people: People) -> None:
+    def after_decision(
+        self, story_id: int, publisher: CardPublisher, people: People, *, owner: str = "direct"
+    ) -> None:
         """After a review decision or an edit: file an approved story when the project files
         on approval, and bring an existing issue up to date after an edit."""
         _, stored = self._store.story(story_id)
@@ -76,22 +83,35 @@ class TrackerService:
         if stored.status != "approved" or mode is None:
             return
         if stored.tracked.issue is not None or mode == "on_approval":
-            self.push(story_id, publisher, people)
+            self.push(story_id, publisher, people, owner=owner)
 
-    def push_batch(self, note_id: int, publisher: CardPublisher, people: People) -> None:
+    def push_batch(
+        self, note_id: int, publisher: CardPublisher, people: People, *, owner: str = "direct"
+    ) -> None:
         """Every approved story of the batch, in order (so a blocker usually exists first)."""
         _, stories = self._store.batch(note_id)
         again: TryAgain | None = None
         for stored in stories:
             if stored.status == "approved":
                 try:
-                    self.push(stored.id, publisher, people)
+                    self.push(stored.id, publisher, people, owner=owner)
                 except TryAgain as exc:  # the others still go; the job tries again later
                     again = exc
         if again is not None:
             raise again
 
-    def push(self, story_id: int, publisher: CardPublisher, people: People) -> IssueRef | None:
+    def push(
+        self, story_id: int, publisher: CardPublisher, people: People, *, owner: str = "direct"
+    ) -> IssueRef | None:
+        """File the story (or update its issue). `owner` names the job doing it."""
+        if not self._store.claim_push(story_id, owner, seconds=CLAIM_SECONDS):
+            raise TryAgain(f"another job is pushing story #{story_id}")
+        try:
+            return self._push(story_id, publisher, people)
+        finally:
+            self._store.release_push(story_id, owner)
+
+    def _push(self, story_id: int, publisher: CardPublisher, people: People) -> IssueRef | None:
         note, stored = self._store.story(story_id)
         tracker = self._trackers.for_project(stored.project)
         if tracker is None or stored.status != "approved":

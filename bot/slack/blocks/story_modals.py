@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from bot.domain.stories import StoryEdit, StoryView
+from bot.domain.stories import StoryEdit, StoryState, StoryView
 from bot.quality import rank_findings
 from bot.slack.blocks import ids
 from bot.slack.blocks.common import Block, context, header, pack_sections, quote, section
@@ -189,7 +189,7 @@ def reject_modal(story: StoryView) -> Block:
         blocks,
         submit="Reject",
         close="Cancel",
-        meta=_meta(story),
+        meta=json.dumps({"story_id": story.id, "seen": story.status}),
     )
 
 
@@ -231,6 +231,15 @@ def full_story_modal(story: StoryView) -> Block:
     return modal(
         ids.STORY_FULL_MODAL, "Whole story", blocks, submit=None, close="Close", meta=_meta(story)
     )
+
+
+def seen_status(view: Block) -> StoryState:
+    """The state the reject form was opened on: "approved" only if the reviewer saw that."""
+    try:
+        seen = json.loads(view.get("private_metadata") or "{}").get("seen")
+    except (ValueError, AttributeError):
+        seen = None
+    return "approved" if seen == "approved" else "draft"
 
 
 def _meta(story: StoryView) -> str:

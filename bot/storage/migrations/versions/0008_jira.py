@@ -1,5 +1,5 @@
 """Stories reach the team's tracker: each story's issue (key, link, a push whose outcome is
-unknown, the last problem, failures, closed), its story points and priority, and when it was
+unknown, the last problem, failures, closed, the job pushing it), its story points and priority, and when it was
 last exported as CSV.
 
 Revision ID: 0008
@@ -25,6 +25,8 @@ _COLUMNS = (
     "issue_problem",
     "issue_failures",
     "issue_closed",
+    "issue_owner",
+    "issue_owner_until",
     "exported_at",
 )
 
@@ -44,6 +46,10 @@ def upgrade() -> None:
         )
         batch.add_column(
             sa.Column("issue_closed", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+        batch.add_column(sa.Column("issue_owner", sa.String(length=200), nullable=True))
+        batch.add_column(
+            sa.Column("issue_owner_until", sa.DateTime(timezone=True), nullable=True)
         )
         batch.add_column(sa.Column("exported_at", sa.DateTime(timezone=True), nullable=True))
 
