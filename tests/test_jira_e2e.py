@@ -65,8 +65,9 @@ def start(
     jira: FakeJira,
     template: Path,
     push: str = "on_approval",
+    yaml: str | None = None,
 ) -> RunningBot:
-    (tmp_path / "apo.yaml").write_text(jira_yaml(jira.url, push), encoding="utf-8")
+    (tmp_path / "apo.yaml").write_text(yaml or jira_yaml(jira.url, push), encoding="utf-8")
     settings = bot_settings(
         tmp_path, slack, openai, JIRA_EMAIL=EMAIL, JIRA_API_TOKEN=TOKEN, APO_JIRA_TIMEOUT=5
     )
@@ -349,3 +350,44 @@ def test_an_edit_after_filing_updates_the_issue_with_points_and_priority(
     assert (fields[POINTS_FIELD], fields["priority"]) == (5, {"name": "High"})
     assert "sprint-12" in fields["labels"] and f"apo-acme-story-{first}" in fields["labels"]
     assert len(fake_jira.stories()) == 1
+
+
+@pytest.mark.parametrize(
+    ("break_it", "says", "setting"),
+    [
+        ("403", "does not let the bot's account create issues in project ACME (403)",
+         "the permissions of JIRA_EMAIL's account in Jira project ACME"),
+        ("unknown parent", "parent: Could not find issue by id or key",
+         "jira.parent in apo.yaml"),
+        ("jira down", "cannot be reached", "jira.site in apo.yaml"),
+    ],
+)  # fmt: skip
+def test_each_jira_failure_is_on_the_card_with_the_setting_and_retry(
+    tmp_path: Path,
+    fake_slack: FakeSlack,
+    fake_openai: FakeOpenAI,
+    fake_jira: FakeJira,
+    migrated_sqlite_template: Path,
+    break_it: str,
+    says: str,
+    setting: str,
+) -> None:
+    site = "http://127.0.0.1:9" if break_it == "jira down" else fake_jira.url  # discard port
+    yaml = jira_yaml(site)
+    if break_it == "unknown parent":
+        yaml = yaml.replace(f"parent: {EPIC}", "parent: ACME-404")
+    if break_it == "403":
+        fake_jira.fail_next("create", status=403)
+    bot = start(tmp_path, fake_slack, fake_openai, fake_jira, migrated_sqlite_template, yaml=yaml)
+    try:
+        first, _ = draft_two(bot)
+
+        approve(bot, first)
+
+        card = card_showing(bot, first, says)
+        blocks = str(card.args["blocks"])
+        assert f"Check {setting}." in blocks and "story_push_retry" in blocks
+        assert bot.container.services.stories.story(first).status == "approved"  # kept
+        assert fake_jira.stories() == []
+    finally:
+        bot.stop()
