@@ -45,7 +45,7 @@ def test_a_worker_killed_mid_push_leaves_one_issue(
     fake_jira.hold("create", apply=True)  # Jira makes the issue, then keeps the answer
 
     signer.block_action("story_approve", "1", user_id=REVIEWER, channel_id=TEAM_CHANNEL)
-    wait_until(lambda: fake_jira.waiting == 1, timeout=60, what="Jira never got the create")
+    wait_until(lambda: fake_jira.waiting == 1, timeout=120, what="Jira never got the create")
     os.kill(first_worker.pid, signal.SIGKILL)
     first_worker.wait(timeout=10)
     fake_jira.release()
@@ -54,10 +54,12 @@ def test_a_worker_killed_mid_push_leaves_one_issue(
     db = Database(env["DATABASE_URL"])
     ledger = SqlJobLedger(db)
     wait_until(
-        lambda: ledger.state("review:story:1:approved") == (JobState.done, 2),
-        timeout=60,
+        lambda: (ledger.state("review:story:1:approved") or (None, 0))[0] == JobState.done,
+        timeout=120,
         what="the second worker never finished the push",
     )
+    state = ledger.state("review:story:1:approved")
+    assert state is not None and state[1] >= 2  # finished by a later attempt, not the first
     [issue] = fake_jira.stories()
     _, stored = SqlStoryStore(db).story(1)
     assert stored.tracked.issue is not None and stored.tracked.issue.key == issue.key
