@@ -23,6 +23,10 @@ WAIT_SECONDS = 15.0  # then a group still running (a hung database connection) i
 
 
 def run_doctor(settings: Settings, *, out: TextIO, as_json: bool = False) -> int:
+    # Loaded here, before the groups' threads: two threads importing SQLAlchemy's circular
+    # modules at once can see a half-initialised module (an ImportError in one group).
+    import sqlalchemy  # noqa: F401
+
     from bot.doctor.jira_check import jira_checks
     from bot.doctor.local_checks import (
         database_check,
