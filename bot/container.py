@@ -46,6 +46,7 @@ from bot.services.stories.batches import StoryService
 from bot.services.stories.drafting import StoryDrafter
 from bot.services.stories.intake import NotesIntake
 from bot.services.stories.review import ReviewService
+from bot.services.tracker.push import TrackerService
 from bot.services.workspaces.service import WorkspaceService
 from bot.settings import Settings
 from bot.storage.db import Database
@@ -58,6 +59,7 @@ from bot.storage.projects import upsert_project
 from bot.storage.story_store import SqlStoryStore
 from bot.storage.translations import TranslationStore
 from bot.storage.usage import record_llm_call
+from bot.trackers.configured import ConfiguredTrackers
 
 if TYPE_CHECKING:
     from bot.retrieval.hybrid import HybridSearcher
@@ -258,6 +260,7 @@ def build_services(
         searcher=searcher,
         digests=digests,
         edits=MessageEdits(digests, decisions, stories),
+        tracker=TrackerService(story_store, build_trackers(settings, projects), projects),
     )
 
 
@@ -278,6 +281,16 @@ def build_slack_clients(
     if installations is not None:
         return InstalledWorkspaces(installations(), settings)
     return SingleWorkspace(make_web_client(settings))
+
+
+def build_trackers(settings: Settings, projects: ProjectsConfig) -> ConfiguredTrackers:
+    token = settings.jira_api_token
+    return ConfiguredTrackers(
+        projects,
+        email=settings.jira_email,
+        token=token.get_secret_value() if token else None,
+        timeout=settings.jira_timeout,
+    )
 
 
 def open_searcher(

@@ -19,6 +19,9 @@ class JobKind(StrEnum):
     ANSWER_ESCALATION = "answer_escalation"  # question_id, text, user (the answer form)
     ESCALATION_REPLY = "escalation_reply"  # channel, thread_ts, ts, text, user
     SHOW_DECISION = "show_decision"  # story_id: index if approved, redraw card and summary
+    PUSH_STORY = "push_story"  # story_id: file (or update) its issue in the tracker
+    PUSH_BATCH = "push_batch"  # note_id: file the batch's approved stories
+    CLOSE_ISSUE = "close_issue"  # story_id: close the issue of a story rejected after filing
 
 
 class JobState(StrEnum):

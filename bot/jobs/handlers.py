@@ -17,6 +17,7 @@ from bot.errors import BotError
 from bot.services import Services
 from bot.services.knowledge.views import AskInput
 from bot.slack.links import SlackLinks
+from bot.slack.people import SlackPeople
 from bot.slack.publishers.knowledge import SlackKnowledgePublisher
 from bot.slack.publishers.stories import SlackBatchPublisher
 from bot.slack.trouble import SlackTrouble
@@ -30,6 +31,7 @@ class _Publishers:
     batches: SlackBatchPublisher
     knowledge: SlackKnowledgePublisher
     trouble: SlackTrouble  # Slack errors no retry mends, once per workspace token
+    people: SlackPeople
 
 
 class JobHandlers:
@@ -49,6 +51,9 @@ class JobHandlers:
             JobKind.ANSWER_ESCALATION: self._answer_escalation,
             JobKind.ESCALATION_REPLY: self._escalation_reply,
             JobKind.SHOW_DECISION: self._show_decision,
+            JobKind.PUSH_STORY: self._push_story,
+            JobKind.PUSH_BATCH: self._push_batch,
+            JobKind.CLOSE_ISSUE: self._close_issue,
         }
 
     def __call__(self, job: Job, attempt: int) -> None:
@@ -68,12 +73,14 @@ class JobHandlers:
         with self._lock:
             found = self._publishers.get(id(client))
             if found is None or found.client is not client:
+                links = SlackLinks(client)
                 found = self._publishers[id(client)] = _Publishers(
                     client,
-                    SlackLinks(client),
+                    links,
                     SlackBatchPublisher(client),
                     SlackKnowledgePublisher(client),
                     SlackTrouble(client, self._services.projects),
+                    SlackPeople(client, links),
                 )
             return found
 
@@ -86,7 +93,27 @@ class JobHandlers:
         )
 
     def _show_decision(self, job: Job, _attempt: int) -> None:
-        self._services.review.show_decision(job.number("story_id"), self._for(job).batches)
+        """Redraw first (the decision shows at once), then the tracker: a slow or failing
+        Jira never holds the card back; it shows the key, or the problem with Retry."""
+        story_id, slack = job.number("story_id"), self._for(job)
+        self._services.review.show_decision(story_id, slack.batches)
+        self._services.tracker.after_decision(story_id, slack.batches, slack.people, owner=job.key)
+
+    def _push_story(self, job: Job, _attempt: int) -> None:
+        slack = self._for(job)
+        self._services.tracker.push(
+            job.number("story_id"), slack.batches, slack.people, owner=job.key
+        )
+
+    def _push_batch(self, job: Job, _attempt: int) -> None:
+        note_id, slack = job.number("note_id"), self._for(job)
+        try:
+            self._services.tracker.push_batch(note_id, slack.batches, slack.people, owner=job.key)
+        finally:  # the summary's button counts what is still waiting
+            self._services.review.show_batch(note_id, slack.batches)
+
+    def _close_issue(self, job: Job, _attempt: int) -> None:
+        self._services.tracker.close(job.number("story_id"), self._for(job).batches)
 
     def _answer_question(self, job: Job, attempt: int) -> None:
         ask = AskInput(

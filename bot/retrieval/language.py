@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 from stop_words import get_stop_words
 
-# The languages the bot stems and translates between, by the name projects use for them.
-LANGUAGES = ("English", "Norwegian")
+from bot.domain.languages import LANGUAGES
+
 _ONLY_EN = frozenset(get_stop_words("english")) - frozenset(get_stop_words("norwegian"))
 _ONLY_NO = frozenset(get_stop_words("norwegian")) - frozenset(get_stop_words("english"))
 _WORD = re.compile(r"[^\W\d_]+")

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from bot.services.stories.batches import StoryService
     from bot.services.stories.intake import NotesIntake
     from bot.services.stories.review import ReviewService
+    from bot.services.tracker.push import TrackerService
 
 
 @dataclass
@@ -39,3 +40,4 @@ class Services:
     searcher: Searcher
     digests: DigestService
     edits: MessageEdits
+    tracker: TrackerService

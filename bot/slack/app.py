@@ -28,7 +28,7 @@ from bot.slack.blocks.help import HelpEntry
 from bot.slack.client import make_web_client
 from bot.slack.error_handler import register_error_handler
 from bot.slack.executor import ListenerExecutor
-from bot.slack.listeners import decisions, escalations, questions, review, stories
+from bot.slack.listeners import decisions, escalations, questions, review, stories, tracker
 from bot.slack.listeners import help as help_listener
 from bot.slack.listeners import workspaces as workspace_listeners
 from bot.slack.middleware import Kits, register_middleware
@@ -97,6 +97,7 @@ def create_app(
     # In this order: it is the order of the help list.
     stories.register(app, entries)
     review.register(app, entries)
+    tracker.register(app, entries)
     decisions.register(app, entries)
     questions.register(app, entries)
     escalations.register(app, entries)

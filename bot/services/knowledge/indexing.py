@@ -173,6 +173,13 @@ class KnowledgeIndexer:
         """A note whose message was deleted (or whose draft failed) leaves the index."""
         self._knowledge().delete_where({"project": project, "source": f"note:{note_id}"})
 
+    def remove_story(self, story_id: int) -> None:
+        """A story rejected after its approval leaves the index; a failure is logged."""
+        try:
+            self._knowledge().delete([f"story:{story_id}"])
+        except Exception:
+            log.exception("could not remove story %s from the index", story_id)
+
     def remove_decision(self, decision_id: int) -> None:
         """A removed decision leaves the index; a failure is logged (`apo index` rebuilds)."""
         try:
