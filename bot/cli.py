@@ -114,6 +114,24 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--json", action="store_true", help="print the checks as JSON")
     doctor.set_defaults(handler=_doctor)
 
+    manifest = commands.add_parser(
+        "manifest",
+        help="print the Slack app manifest (Socket Mode, or HTTP with --http URL)",
+        description="The manifest to paste at https://api.slack.com/apps (Create New App, "
+        "From a manifest). deploy/ holds both, written by this command.",
+    )
+    manifest.add_argument(
+        "--http",
+        metavar="URL",
+        help="HTTP mode: the bot's public base URL (https://YOUR-HOST); request URLs go there",
+    )
+    manifest.add_argument(
+        "--oauth-redirect",
+        metavar="URL",
+        help="add this OAuth redirect URL (installing into several workspaces)",
+    )
+    manifest.set_defaults(handler=_manifest)
+
     from bot.cli_digest import add_digest_commands
     from bot.cli_init import add_init_command
     from bot.cli_knowledge import add_knowledge_commands
@@ -185,6 +203,14 @@ def _migrate(_args: argparse.Namespace) -> int:
     settings = load_settings()
     upgrade(settings.database_url)
     print(f"database is at revision {current_revision(settings.database_url)}")
+    return 0
+
+
+def _manifest(args: argparse.Namespace) -> int:
+    from bot.slack.manifest import manifest_yaml
+
+    mode = "http" if args.http else "socket"
+    print(manifest_yaml(mode, base_url=args.http, oauth_redirect_url=args.oauth_redirect), end="")
     return 0
 
 

@@ -14,6 +14,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
+from bot.resources import resource_dir
 from bot.retrieval.evidence import DEFAULT_MIN_CONFIDENCE
 
 SLACK_APPS_URL = "https://api.slack.com/apps"
@@ -22,7 +23,7 @@ PLACEHOLDER_SUFFIXES = ("...", "…")
 # Local OpenAI-compatible servers (Ollama, vLLM, LM Studio) check no key, but the OpenAI SDK
 # refuses to start without one; this stands in when only OPENAI_BASE_URL is set.
 LOCAL_SERVER_KEY = "no-key-needed"
-DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parents[1] / "knowledge"
+DEFAULT_KNOWLEDGE_DIR = resource_dir("knowledge")
 
 
 class Settings(BaseSettings):
