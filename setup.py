@@ -8,6 +8,7 @@ finds either).
 
 from __future__ import annotations
 
+import ast
 import shutil
 from pathlib import Path
 
@@ -19,13 +20,16 @@ ROOT = Path(__file__).resolve().parent
 
 def _shipped() -> dict[str, tuple[str, ...]]:
     # Read from bot/resources.py without importing the package (its dependencies may be absent
-    # from the build environment).
-    namespace: dict[str, object] = {}
-    source = (ROOT / "bot" / "resources.py").read_text(encoding="utf-8")
-    exec(compile(source, "bot/resources.py", "exec"), namespace)
-    shipped = namespace["SHIPPED"]
-    assert isinstance(shipped, dict)
-    return shipped
+    # from the build environment): the literal assigned to SHIPPED.
+    tree = ast.parse((ROOT / "bot" / "resources.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(target, ast.Name) and target.id == "SHIPPED" for target in node.targets
+        ):
+            shipped = ast.literal_eval(node.value)
+            assert isinstance(shipped, dict)
+            return shipped
+    raise RuntimeError("bot/resources.py defines no SHIPPED")
 
 
 class BuildWithData(build_py):
