@@ -145,10 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from bot.ops.logs import configure_logging as configure
+
+    configure(settings.log_level, settings.log_format, secrets=settings.secrets())
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -209,8 +208,12 @@ def _migrate(_args: argparse.Namespace) -> int:
 def _manifest(args: argparse.Namespace) -> int:
     from bot.slack.manifest import manifest_yaml
 
-    mode = "http" if args.http else "socket"
-    print(manifest_yaml(mode, base_url=args.http, oauth_redirect_url=args.oauth_redirect), end="")
+    redirect = args.oauth_redirect
+    if args.http:
+        text = manifest_yaml("http", base_url=args.http, oauth_redirect_url=redirect)
+    else:
+        text = manifest_yaml("socket", oauth_redirect_url=redirect)
+    print(text, end="")
     return 0
 
 

@@ -25,6 +25,7 @@ from bot.deferred import Lazy, LazyChatModel, LazySearcher, MissingChatModel
 from bot.llm.base import ChatModel, LLMUsage
 from bot.llm.chunking import split_notes
 from bot.llm.prompts import PromptLibrary
+from bot.ops import metrics
 from bot.projects import ProjectsConfig, load_projects
 from bot.retrieval.keyword_sql import SqlKeywordIndex
 from bot.retrieval.similarity import EmbeddingSimilarity, duplicate_threshold
@@ -213,6 +214,13 @@ def build_openai_chat_model(settings: Settings, api_key: str, db: Database) -> C
     from bot.llm.openai_chat import OpenAIChatModel
 
     def record(usage: LLMUsage) -> None:
+        metrics.model_called(
+            usage.purpose,
+            ok=usage.ok,
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
+            seconds=usage.latency_ms / 1000,
+        )
         with db.session() as session:
             record_llm_call(
                 usage.purpose,

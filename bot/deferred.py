@@ -8,11 +8,13 @@ serves everything else, saying exactly what to set when someone asks for a model
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from bot.errors import ConfigError
 from bot.llm.base import ChatMessage, ChatModel, SchemaT
+from bot.ops import metrics
 
 if TYPE_CHECKING:
     from bot.retrieval.hybrid import HybridSearcher
@@ -88,4 +90,9 @@ class LazySearcher:
     def lookup(
         self, query: str, *, project: str, channel: str | None = None, k: int = 5
     ) -> SearchResult:
-        return self._searcher().lookup(query, project=project, channel=channel, k=k)
+        searcher = self._searcher()
+        started = time.monotonic()
+        try:
+            return searcher.lookup(query, project=project, channel=channel, k=k)
+        finally:
+            metrics.retrieval_took(time.monotonic() - started)

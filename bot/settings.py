@@ -60,6 +60,14 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", alias="APO_LOG_LEVEL"
     )
+    # `json`: one JSON object per line with correlation ids (bot.ops.logs).
+    log_format: Literal["text", "json"] = Field(default="text", alias="APO_LOG_FORMAT")
+    # Where `apo worker` (and a Socket Mode web side) serve /metrics and /healthz; unset = not
+    # served. Worker N started by `apo serve` uses this port + 1 + N.
+    metrics_port: int | None = Field(default=None, alias="APO_METRICS_PORT", ge=1, le=65535)
+    # How often each worker asks to be the digest scheduler: a dead scheduler's replica is
+    # replaced within this long (PostgreSQL; with SQLite there is one process).
+    leader_check_seconds: float = Field(default=15.0, alias="APO_LEADER_CHECK_SECONDS", gt=0)
     slack_retry_attempts: int = Field(default=3, alias="APO_SLACK_RETRIES", ge=0, le=10)
     message_retention_days: int = Field(default=90, alias="APO_MESSAGE_RETENTION_DAYS", ge=1)
     doctor_timeout: float = Field(default=3.0, alias="APO_DOCTOR_TIMEOUT", gt=0)
@@ -86,6 +94,7 @@ class Settings(BaseSettings):
         "slack_bot_token",
         "slack_app_token",
         "slack_signing_secret",
+        "metrics_port",
         mode="before",
     )
     @classmethod
@@ -109,6 +118,16 @@ class Settings(BaseSettings):
     def socket_mode(self) -> bool:
         """Socket Mode is chosen by the presence of an app-level token (design.md §3)."""
         return self.slack_app_token is not None
+
+    def secrets(self) -> list[str]:
+        """Every secret value set, for the log redactor."""
+        values = [
+            self.slack_bot_token,
+            self.slack_app_token,
+            self.slack_signing_secret,
+            self.openai_api_key,
+        ]
+        return [v.get_secret_value() for v in values if v is not None]
 
     def require_bot_token(self) -> str:
         return _require(

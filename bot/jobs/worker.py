@@ -11,15 +11,20 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from datetime import date
 
 from slack_sdk import WebClient
 
 from bot.container import Container, build_container
 from bot.digest_scheduler import DigestScheduler
+from bot.domain import MessageRef
+from bot.domain.digests import DigestSideName
 from bot.domain.jobs import JobKind
 from bot.jobs.handlers import JobHandlers
 from bot.jobs.queue import JobConsumer, JobQueue, queue_url
 from bot.jobs.runner import JobRunner, Sweeper
+from bot.ops import metrics
+from bot.ops.metrics import serve_metrics
 from bot.settings import Settings
 from bot.slack.client import make_web_client
 from bot.slack.links import SlackLinks
@@ -51,6 +56,8 @@ def run_worker(settings: Settings, *, threads: int) -> None:
     worker = start_worker(container, client, queue, threads=threads, start=False)
     scheduler = start_digest_scheduler(container, client)
     threading.Thread(target=container.warm_up, name="warm-up", daemon=True).start()
+    if settings.metrics_port is not None:
+        serve_metrics(settings.metrics_port, container.health)
     _stop_with_parent()
     log.info("APO Bridge worker running %s job thread(s) from %s", threads, queue.url)
     try:
@@ -103,12 +110,21 @@ def start_digest_scheduler(container: Container, client: WebClient) -> DigestSch
     """Daily digests in each side's own zone; with PostgreSQL only one process schedules."""
     digests = container.services.digests
     publisher = SlackDigestPublisher(client, SlackLinks(client))
+
+    def post(project: str, side: DigestSideName, day: date) -> MessageRef | None:
+        posted = digests.post(project, side, day, publisher)
+        if posted is not None:
+            metrics.digest_posted(side)
+        return posted
+
     scheduler = DigestScheduler(
         container.projects,
-        lambda project, side, day: digests.post(project, side, day, publisher),
+        post,
         leader=leader_for(container.db.engine),
         last_posted=digests.last_posted_date,
         daily_upkeep=digests.forget_old_messages,
+        leader_check_seconds=container.settings.leader_check_seconds,
+        on_leadership=metrics.scheduler_leader,
     )
     scheduler.start()
     return scheduler

@@ -6,19 +6,41 @@ connections back off and try again. Without them a busy channel loses messages.
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
 
+from bot.ops import metrics
 from bot.settings import Settings
+
+
+class CountingWebClient(WebClient):
+    """Counts failed Web API calls by method and error for `/metrics` (after the retries)."""
+
+    def api_call(self, api_method: str, **kwargs: Any) -> Any:
+        try:
+            return super().api_call(api_method, **kwargs)
+        except SlackApiError as exc:
+            error = exc.response.get("error") if exc.response is not None else None
+            metrics.slack_api_failed(api_method, str(error or "unknown"))
+            raise
+        except SlackClientError as exc:
+            metrics.slack_api_failed(api_method, type(exc).__name__)
+            raise
+        except OSError as exc:  # unreachable after the connection retries
+            metrics.slack_api_failed(api_method, type(exc).__name__)
+            raise
 
 
 def make_web_client(settings: Settings, *, timeout: int = 30) -> WebClient:
     attempts = settings.slack_retry_attempts
-    return WebClient(
+    return CountingWebClient(
         token=settings.require_bot_token(),
         base_url=settings.slack_api_url,
         timeout=timeout,

@@ -17,6 +17,7 @@ import hmac
 import logging
 import socket
 import time
+import uuid
 from collections.abc import Callable
 
 import uvicorn
@@ -29,6 +30,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 import bot
+from bot.ops import metrics
+from bot.ops.logs import correlation
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +64,11 @@ def create_web_app(
                 return Response(status_code=401)
             log.warning("refused a signed request Bolt cannot parse: %s", problem)
             return Response(status_code=400)
-        bolt_response = await run_in_threadpool(app.dispatch, bolt_request)
+        kind = request_kind(bolt_request.body)
+        started = time.monotonic()
+        with correlation(request_id=uuid.uuid4().hex[:12], kind=kind):
+            bolt_response = await run_in_threadpool(app.dispatch, bolt_request)
+        metrics.request_answered(kind, bolt_response.status, time.monotonic() - started)
         return to_starlette_response(bolt_response)
 
     async def healthz(_request: Request) -> Response:
@@ -70,12 +77,31 @@ def create_web_app(
         payload = {"status": "ok" if ok else "degraded", "version": bot.__version__, **checks}
         return JSONResponse(payload, status_code=200 if ok else 503)
 
+    async def metrics_endpoint(_request: Request) -> Response:
+        body, content_type = metrics.exposition()
+        return Response(body, media_type=content_type)
+
     return Starlette(
         routes=[
             Route(EVENTS_PATH, slack_events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/metrics", metrics_endpoint, methods=["GET"]),
         ]
     )
+
+
+def request_kind(body: object) -> str:
+    """A short, fixed word for what Slack sent (a metrics label and a log field): `command`,
+    `event`, or the interactive payload's type (`block_actions`, `view_submission`, …)."""
+    if not isinstance(body, dict):
+        return "unknown"
+    if "command" in body:
+        return "command"
+    kind = body.get("type")
+    if kind == "event_callback":
+        return "event"
+    known = {"block_actions", "view_submission", "view_closed", "message_action", "shortcut"}
+    return kind if kind in known or kind == "url_verification" else "other"
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
@@ -116,8 +142,13 @@ def _signed(request: Request, body: bytes, signing_secret: str) -> bool:
 
 
 def make_server(web_app: Starlette, *, log_level: str = "info") -> uvicorn.Server:
+    # log_config=None: uvicorn's lines go through the bot's handler (format, redaction).
     config = uvicorn.Config(
-        web_app, log_level=log_level.lower(), access_log=False, timeout_graceful_shutdown=10
+        web_app,
+        log_level=log_level.lower(),
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
     )
     return uvicorn.Server(config)
 
