@@ -122,10 +122,23 @@ class _QuietHandler(WSGIRequestHandler):
         return None
 
 
+class MetricsServer:
+    """`/metrics` and `/healthz` served from a background thread."""
+
+    def __init__(self, server: _Server) -> None:
+        self._server = server
+        self.port: int = server.server_address[1]
+        threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
 def serve_metrics(
     port: int, health: Callable[[], dict[str, str]], *, host: str = "0.0.0.0"
-) -> Callable[[], None]:
-    """`/metrics` and `/healthz` on `port` in a background thread; returns a stop function."""
+) -> MetricsServer:
+    """`/metrics` and `/healthz` on `port` (0: any free port) in a background thread."""
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -142,13 +155,8 @@ def serve_metrics(
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"not found\n"]
 
-    server = make_server(host, port, app, server_class=_Server, handler_class=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="metrics", daemon=True)
-    thread.start()
-    log.info("serving /metrics and /healthz on port %s", port)
-
-    def stop() -> None:
-        server.shutdown()
-        server.server_close()
-
-    return stop
+    served = MetricsServer(
+        make_server(host, port, app, server_class=_Server, handler_class=_QuietHandler)
+    )
+    log.info("serving /metrics and /healthz on port %s", served.port)
+    return served
