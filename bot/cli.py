@@ -135,12 +135,14 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.cli_digest import add_digest_commands
     from bot.cli_init import add_init_command
     from bot.cli_knowledge import add_knowledge_commands
+    from bot.cli_stats import add_stats_command
     from bot.cli_stories import add_story_commands
 
     add_init_command(commands)
     add_story_commands(commands)
     add_knowledge_commands(commands)
     add_digest_commands(commands)
+    add_stats_command(commands)
     return parser
 
 

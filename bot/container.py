@@ -230,6 +230,7 @@ def build_openai_chat_model(settings: Settings, api_key: str, db: Database) -> C
                 latency_ms=usage.latency_ms,
                 ok=usage.ok,
                 error_kind=usage.error_kind,
+                project=usage.project,
                 session=session,
             )
 

@@ -45,7 +45,12 @@ class MissingChatModel:
     model_name = "none"
 
     def structured(
-        self, messages: Sequence[ChatMessage], schema: type[SchemaT], *, purpose: str
+        self,
+        messages: Sequence[ChatMessage],
+        schema: type[SchemaT],
+        *,
+        purpose: str,
+        project: str | None = None,
     ) -> SchemaT:
         raise self._error()
 
@@ -73,9 +78,14 @@ class LazyChatModel:
         self._model()
 
     def structured(
-        self, messages: Sequence[ChatMessage], schema: type[SchemaT], *, purpose: str
+        self,
+        messages: Sequence[ChatMessage],
+        schema: type[SchemaT],
+        *,
+        purpose: str,
+        project: str | None = None,
     ) -> SchemaT:
-        return self._model().structured(messages, schema, purpose=purpose)
+        return self._model().structured(messages, schema, purpose=purpose, project=project)
 
 
 class LazySearcher:

@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     # How often each worker asks to be the digest scheduler: a dead scheduler's replica is
     # replaced within this long (PostgreSQL; with SQLite there is one process).
     leader_check_seconds: float = Field(default=15.0, alias="APO_LEADER_CHECK_SECONDS", gt=0)
+    # Extra or changed model prices for `apo stats` (bot.ops.costs): model=PROMPT/COMPLETION.
+    model_prices: str | None = Field(default=None, alias="APO_MODEL_PRICES")
     slack_retry_attempts: int = Field(default=3, alias="APO_SLACK_RETRIES", ge=0, le=10)
     message_retention_days: int = Field(default=90, alias="APO_MESSAGE_RETENTION_DAYS", ge=1)
     doctor_timeout: float = Field(default=3.0, alias="APO_DOCTOR_TIMEOUT", gt=0)

@@ -46,7 +46,12 @@ class FakeChatModel:
         self._replies.extend(replies)
 
     def structured(
-        self, messages: Sequence[ChatMessage], schema: type[SchemaT], *, purpose: str
+        self,
+        messages: Sequence[ChatMessage],
+        schema: type[SchemaT],
+        *,
+        purpose: str,
+        project: str | None = None,
     ) -> SchemaT:
         self.prompts.append(SentPrompt(purpose, tuple(messages), schema))
         if not self._replies:
