@@ -72,14 +72,14 @@ def _run(
         )
         make_server(web_app, log_level=settings.log_level).run(sockets=[sock])
     else:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
+        from bot.slack.socket_mode import MeasuredSocketModeHandler
 
         # SIGTERM ends Socket Mode the way Ctrl-C does, so the worker processes are stopped.
         signal.signal(signal.SIGTERM, _exit)
         if settings.metrics_port is not None:  # no HTTP server of its own to add /metrics to
             serve_metrics(settings.metrics_port, container.health)
         log.info("APO Bridge connecting to Slack in Socket Mode")
-        SocketModeHandler(app, settings.require_app_token()).start()  # type: ignore[no-untyped-call]
+        MeasuredSocketModeHandler(app, settings.require_app_token()).start()  # type: ignore[no-untyped-call]
 
 
 def _exit(_signum: int, _frame: FrameType | None) -> None:

@@ -119,6 +119,9 @@ def configure_logging(level: str, log_format: LogFormat, *, secrets: Iterable[st
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    # APScheduler logs two INFO lines per job run; the leadership check runs every few
+    # seconds on every worker. Its errors and warnings still show.
+    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
     # uvicorn configures its own loggers with their own handlers; send them through ours.
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logger = logging.getLogger(name)

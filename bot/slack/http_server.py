@@ -32,6 +32,7 @@ from starlette.routing import Route
 import bot
 from bot.ops import metrics
 from bot.ops.logs import correlation
+from bot.slack.middleware import request_kind
 
 log = logging.getLogger(__name__)
 
@@ -88,20 +89,6 @@ def create_web_app(
             Route("/metrics", metrics_endpoint, methods=["GET"]),
         ]
     )
-
-
-def request_kind(body: object) -> str:
-    """A short, fixed word for what Slack sent (a metrics label and a log field): `command`,
-    `event`, or the interactive payload's type (`block_actions`, `view_submission`, …)."""
-    if not isinstance(body, dict):
-        return "unknown"
-    if "command" in body:
-        return "command"
-    kind = body.get("type")
-    if kind == "event_callback":
-        return "event"
-    known = {"block_actions", "view_submission", "view_closed", "message_action", "shortcut"}
-    return kind if kind in known or kind == "url_verification" else "other"
 
 
 async def _read_body(request: Request, limit: int) -> bytes:

@@ -93,6 +93,9 @@ APP_HOME = {
     "messages_tab_enabled": True,
     "messages_tab_read_only_enabled": False,
 }
+# Slack's AI assistant panel: set to {"assistant_description": "…"} to turn it on (then add the
+# assistant:write scope and the assistant_thread_* events above).
+ASSISTANT_VIEW: dict[str, str] | None = None
 
 
 def build_manifest(
@@ -123,26 +126,29 @@ def build_manifest(
     if mode == "http":
         events = {"request_url": events_url, **events}
         interactivity["request_url"] = events_url
+    features: dict[str, Any] = {
+        "bot_user": {"display_name": NAME, "always_online": True},
+        "app_home": dict(APP_HOME),
+    }
+    if ASSISTANT_VIEW is not None:
+        features["assistant_view"] = dict(ASSISTANT_VIEW)
+    features["shortcuts"] = [
+        {
+            "name": s.name,
+            "type": "message",
+            "callback_id": s.callback_id,
+            "description": s.description,
+        }
+        for s in SHORTCUTS
+    ]
+    features["slash_commands"] = commands
     return {
         "display_information": {
             "name": NAME,
             "description": DESCRIPTION,
             "background_color": BACKGROUND,
         },
-        "features": {
-            "bot_user": {"display_name": NAME, "always_online": True},
-            "app_home": dict(APP_HOME),
-            "shortcuts": [
-                {
-                    "name": s.name,
-                    "type": "message",
-                    "callback_id": s.callback_id,
-                    "description": s.description,
-                }
-                for s in SHORTCUTS
-            ],
-            "slash_commands": commands,
-        },
+        "features": features,
         "oauth_config": oauth,
         "settings": {
             "event_subscriptions": events,

@@ -56,6 +56,27 @@ def register_middleware(app: App, services: Services, kit: SlackKit) -> None:
         return next()
 
 
+def request_kind(body: object) -> str:
+    """A short, fixed word for what Slack sent (a metrics label and a log field): `command`,
+    `event`, or the interactive payload's type (`block_actions`, `view_submission`, …)."""
+    if not isinstance(body, dict):
+        return "unknown"
+    if "command" in body:
+        return "command"
+    kind = body.get("type")
+    if kind == "event_callback":
+        return "event"
+    known = {
+        "block_actions",
+        "view_submission",
+        "view_closed",
+        "message_action",
+        "shortcut",
+        "url_verification",
+    }
+    return str(kind) if kind in known else "other"
+
+
 def services_of(context: BoltContext) -> Services:
     """The use cases, as the middleware above put them into this request's context."""
     services = context.get(_SERVICES_KEY)
