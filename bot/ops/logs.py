@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal
 
 LogFormat = Literal["text", "json"]
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -108,15 +108,34 @@ class TextFormatter(logging.Formatter):
         return f"{first} [{tag}]{newline}{rest}"
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stderr` is when a line is logged (not when the handler was
+    made), so a replaced stderr (a test's capture, a daemon's redirect) is followed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        return None
+
+
 def configure_logging(level: str, log_format: LogFormat, *, secrets: Iterable[str] = ()) -> None:
     """One handler on the root logger, to standard error, in `log_format`, redacting `secrets`
-    (and anything shaped like a token) from every line."""
-    handler = logging.StreamHandler(sys.stderr)
+    (and anything shaped like a token) from every line. Calling it again replaces it."""
+    handler = _StderrHandler()
     handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
     handler.addFilter(Redactor(secrets))
     root = logging.getLogger()
     for old in list(root.handlers):
-        root.removeHandler(old)
+        # Ours from an earlier call, and plain stream handlers (a library's basicConfig);
+        # other handlers (a test runner's capture) stay.
+        if type(old) in (_StderrHandler, logging.StreamHandler):
+            root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
     # APScheduler logs two INFO lines per job run; the leadership check runs every few
