@@ -128,7 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
     manifest.add_argument(
         "--oauth-redirect",
         metavar="URL",
-        help="add this OAuth redirect URL (installing into several workspaces)",
+        help="add this OAuth redirect URL (several workspaces; with APO_SLACK_OAUTH=true the "
+        "default is SLACK_REDIRECT_URI, else URL/slack/oauth_redirect)",
     )
     manifest.set_defaults(handler=_manifest)
 
@@ -168,7 +169,10 @@ def _worker(args: argparse.Namespace) -> int:
     from bot.settings import load_settings
 
     settings = load_settings()
-    settings.require_bot_token()
+    if settings.slack_oauth:
+        settings.require_oauth()
+    else:
+        settings.require_bot_token()
     configure_logging(settings)
     run_worker(settings, threads=args.threads or settings.worker_threads)
     return 0
@@ -176,7 +180,16 @@ def _worker(args: argparse.Namespace) -> int:
 
 def check_serve_settings(settings: Settings, *, http: bool) -> None:
     """Name every missing credential at once, with where to find it."""
-    checks: list[Callable[[], str]] = [settings.require_bot_token]
+    if settings.slack_oauth:
+        # Each workspace's token comes from its installation; no SLACK_BOT_TOKEN.
+        checks: list[Callable[[], object]] = [settings.require_oauth]
+        if not http:
+            raise ConfigError(
+                "cannot start the bot: APO_SLACK_OAUTH=true needs HTTP mode "
+                "(`apo serve --http`), for the install pages and Slack's events."
+            )
+    else:
+        checks = [settings.require_bot_token]
     if http:
         checks.append(settings.require_signing_secret)
     else:
@@ -208,9 +221,18 @@ def _migrate(_args: argparse.Namespace) -> int:
 
 
 def _manifest(args: argparse.Namespace) -> int:
-    from bot.slack.manifest import manifest_yaml
+    from bot.slack.manifest import OAUTH_REDIRECT_PATH, manifest_yaml
 
     redirect = args.oauth_redirect
+    if redirect is None:
+        from bot.settings import load_settings
+
+        # Several workspaces (APO_SLACK_OAUTH): the install flow's redirect URL goes in too.
+        settings = load_settings()
+        if settings.slack_oauth:
+            redirect = settings.slack_redirect_url or (
+                f"{args.http.rstrip('/')}{OAUTH_REDIRECT_PATH}" if args.http else None
+            )
     if args.http:
         text = manifest_yaml("http", base_url=args.http, oauth_redirect_url=redirect)
     else:

@@ -14,6 +14,7 @@ import yaml
 from bot.slack.blocks.help import HelpEntry
 from bot.slack.listeners import decisions, escalations, questions, review, stories
 from bot.slack.listeners import help as help_listener
+from bot.slack.listeners import workspaces as workspace_listeners
 from bot.slack.manifest import manifest_yaml
 
 DEPLOY = Path(__file__).parent.parent / "deploy"
@@ -55,6 +56,7 @@ def registered() -> dict[str, set[str]]:
     entries: list[HelpEntry] = []
     for module in LISTENER_MODULES:
         module.register(app, entries)  # type: ignore[arg-type]
+    workspace_listeners.register(app)  # type: ignore[arg-type]
     return app.registered
 
 
@@ -143,9 +145,30 @@ def test_an_http_manifest_needs_a_host() -> None:
         manifest_yaml("http")
 
 
-def test_apo_manifest_prints_the_http_manifest(capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.fixture
+def no_oauth(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no developer's .env
+    for name in ("APO_SLACK_OAUTH", "SLACK_REDIRECT_URI"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_apo_manifest_prints_the_http_manifest(
+    no_oauth: None, capsys: pytest.CaptureFixture[str]
+) -> None:
     from bot.cli import main
 
     assert main(["manifest", "--http", HTTP_HOST]) == 0
 
     assert capsys.readouterr().out == SHIPPED["http"].read_text(encoding="utf-8")
+
+
+def test_apo_manifest_adds_the_redirect_url_when_oauth_is_on(
+    no_oauth: None, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.cli import main
+
+    monkeypatch.setenv("APO_SLACK_OAUTH", "true")
+    assert main(["manifest", "--http", HTTP_HOST]) == 0
+
+    printed = yaml.safe_load(capsys.readouterr().out)
+    assert printed["oauth_config"]["redirect_urls"] == [f"{HTTP_HOST}/slack/oauth_redirect"]

@@ -87,6 +87,8 @@ BOT_EVENTS = (
     "message.groups",
     "message.im",
     "reaction_added",
+    "app_uninstalled",  # several workspaces: an uninstall stops that workspace's work
+    "tokens_revoked",
 )
 APP_HOME = {
     "home_tab_enabled": False,
