@@ -153,3 +153,16 @@ def test_slack_api_errors_are_counted_by_method_and_error(fake_slack: FakeSlack)
         == 1
     )
     assert health.status_code == 200 and health.json()["status"] == "ok"
+
+
+def test_a_listeners_failed_slack_call_is_counted(running_bot: RunningBot) -> None:
+    """Bolt hands each request a client of its own; its failures are counted too."""
+    labels = {"method": "views.open", "error": "expired_trigger_id"}
+    before = value(running_bot.get("/metrics").text, "apo_slack_api_errors_total", **labels)
+    running_bot.slack.fail_next("views.open", status=200, error="expired_trigger_id")
+
+    running_bot.signer.command("/story", "", channel_id=TEAM_CHANNEL)  # alone: opens the form
+    running_bot.wait_until_idle()
+
+    after = value(running_bot.get("/metrics").text, "apo_slack_api_errors_total", **labels)
+    assert after - before == 1

@@ -38,6 +38,25 @@ class CountingWebClient(WebClient):
             raise
 
 
+def counting_copy(client: WebClient) -> WebClient:
+    """The same client (token, URL, retries) counting its failures: Bolt gives each request
+    a plain `WebClient` of its own, made from the app's."""
+    if isinstance(client, CountingWebClient):
+        return client
+    copy = CountingWebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=client.timeout,
+        ssl=client.ssl,
+        proxy=client.proxy,
+        headers=client.headers,
+        logger=client.logger,
+        retry_handlers=list(client.retry_handlers) if client.retry_handlers else None,
+    )
+    copy.default_params = dict(client.default_params)  # the team_id Bolt set, if any
+    return copy
+
+
 def make_web_client(
     settings: Settings, *, timeout: int = 30, token: str | None = None, anonymous: bool = False
 ) -> WebClient:

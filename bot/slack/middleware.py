@@ -23,6 +23,7 @@ from bot.services import Services
 from bot.services.workspaces.service import WorkspaceService
 from bot.slack.blocks.help import HelpEntry
 from bot.slack.channels import ChannelDirectory
+from bot.slack.client import counting_copy
 from bot.slack.links import SlackLinks
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,13 @@ def register_middleware(
     kits: Kits,
     workspaces: WorkspaceService | None = None,
 ) -> None:
+    @app.middleware
+    def count_slack_errors(context: BoltContext, next: Callable[[], BoltResponse]) -> Any:
+        # Listeners' own Web API calls go through this request's client: count its failures.
+        if context.client is not None:
+            context["client"] = counting_copy(context.client)
+        return next()
+
     @app.middleware
     def provide_services(context: BoltContext, next: Callable[[], BoltResponse]) -> Any:
         context[_SERVICES_KEY] = services_for(context.team_id)
