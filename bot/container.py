@@ -27,6 +27,7 @@ from bot.errors import ConfigError
 from bot.llm.base import ChatModel, LLMUsage
 from bot.llm.chunking import split_notes
 from bot.llm.prompts import PromptLibrary
+from bot.ops import metrics
 from bot.projects import ProjectsConfig, load_projects
 from bot.retrieval.keyword_sql import SqlKeywordIndex
 from bot.retrieval.similarity import EmbeddingSimilarity, duplicate_threshold
@@ -333,6 +334,13 @@ def build_openai_chat_model(settings: Settings, api_key: str, db: Database) -> C
     from bot.llm.openai_chat import OpenAIChatModel
 
     def record(usage: LLMUsage) -> None:
+        metrics.model_called(
+            usage.purpose,
+            ok=usage.ok,
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
+            seconds=usage.latency_ms / 1000,
+        )
         with db.session() as session:
             record_llm_call(
                 usage.purpose,
@@ -342,6 +350,7 @@ def build_openai_chat_model(settings: Settings, api_key: str, db: Database) -> C
                 latency_ms=usage.latency_ms,
                 ok=usage.ok,
                 error_kind=usage.error_kind,
+                project=usage.project,
                 session=session,
             )
 

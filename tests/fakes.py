@@ -52,7 +52,12 @@ class FakeChatModel:
         self._responder = responder
 
     def structured(
-        self, messages: Sequence[ChatMessage], schema: type[SchemaT], *, purpose: str
+        self,
+        messages: Sequence[ChatMessage],
+        schema: type[SchemaT],
+        *,
+        purpose: str,
+        project: str | None = None,
     ) -> SchemaT:
         self.prompts.append(SentPrompt(purpose, tuple(messages), schema))
         if self._replies:

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import yaml
-
 from bot.doctor.check import Check
 from bot.doctor.http import Deadline, Reply, Unreachable, request
 from bot.errors import ConfigError
 from bot.projects import ProjectsConfig
 from bot.settings import SLACK_APPS_URL, Settings
+from bot.slack import manifest
 
-MANIFEST = Path(__file__).resolve().parents[2] / "deploy" / "slack-app-manifest.yaml"
 REJECTED_TOKEN = {"invalid_auth", "not_authed", "account_inactive", "token_revoked"}
 REINSTALL = (
     f"add them on your app's OAuth & Permissions page ({SLACK_APPS_URL}) or recreate the app "
@@ -84,9 +80,8 @@ def _mode(settings: Settings, auth: Reply) -> Check:
 
 
 def needed_scopes() -> frozenset[str]:
-    """The bot scopes the shipped manifest asks for: what the features need."""
-    manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
-    return frozenset(manifest["oauth_config"]["scopes"]["bot"])
+    """The bot scopes the app manifest asks for: what the features need."""
+    return manifest.needed_scopes()
 
 
 def _scopes(auth: Reply) -> Check:
@@ -96,8 +91,6 @@ def _scopes(auth: Reply) -> Check:
             "slack scopes", False, "Slack did not report the granted scopes", optional=True
         )
     granted = {s.strip() for s in header.split(",") if s.strip()}
-    if not MANIFEST.is_file():
-        return Check("slack scopes", True, f"granted: {', '.join(sorted(granted))}")
     missing = sorted(needed_scopes() - granted)
     if missing:
         return Check("slack scopes", False, f"missing: {', '.join(missing)}", fix=REINSTALL)

@@ -23,6 +23,8 @@ from bot.domain.jobs import JobKind
 from bot.jobs.handlers import JobHandlers
 from bot.jobs.queue import JobConsumer, JobQueue, queue_url
 from bot.jobs.runner import JobRunner, Sweeper
+from bot.ops import metrics
+from bot.ops.metrics import serve_metrics
 from bot.settings import Settings
 from bot.slack.links import SlackLinks
 from bot.slack.publishers.digests import SlackDigestPublisher
@@ -55,6 +57,8 @@ def run_worker(settings: Settings, *, threads: int) -> None:
     worker = start_worker(container, clients, queue, threads=threads, start=False)
     scheduler = start_digest_scheduler(container, clients)
     threading.Thread(target=container.warm_up, name="warm-up", daemon=True).start()
+    if settings.metrics_port is not None:
+        serve_metrics(settings.metrics_port, container.health)
     _stop_with_parent()
     log.info("APO Bridge worker running %s job thread(s) from %s", threads, queue.url)
     try:
@@ -120,6 +124,8 @@ def start_digest_scheduler(
         leader=leader_for(container.db.engine),
         last_posted=digests.last_posted_date,
         daily_upkeep=digests.forget_old_messages,
+        leader_check_seconds=container.settings.leader_check_seconds,
+        on_leadership=metrics.scheduler_leader,
     )
     scheduler.start()
     return scheduler
@@ -162,7 +168,8 @@ class DigestRunner:
         if trouble.token_rejected is not None:
             return False  # said once in the log when Slack refused the token
         try:
-            self._container.services.digests.post(project, side, day, publisher)
+            if self._container.services.digests.post(project, side, day, publisher) is not None:
+                metrics.digest_posted(side)
         except SlackApiError as exc:
             lasting = trouble.lasting(exc)
             if lasting is None:

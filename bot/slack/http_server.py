@@ -18,6 +18,7 @@ import logging
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -31,6 +32,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 import bot
+from bot.ops import metrics
+from bot.ops.logs import correlation
+from bot.slack.middleware import request_kind
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +70,11 @@ def create_web_app(
                 return Response(status_code=401)
             log.warning("refused a signed request Bolt cannot parse: %s", problem)
             return Response(status_code=400)
-        bolt_response = await run_in_threadpool(app.dispatch, bolt_request)
+        kind = request_kind(bolt_request.body)
+        started = time.monotonic()
+        with correlation(request_id=uuid.uuid4().hex[:12], kind=kind):
+            bolt_response = await run_in_threadpool(app.dispatch, bolt_request)
+        metrics.request_answered(kind, bolt_response.status, time.monotonic() - started)
         if bolt_response.status == 404 and bolt_request.body:
             # A payload type or callback this app has no listener for (a new Slack feature, a
             # manifest ahead of the code): acknowledged, so Slack neither retries it nor
@@ -92,9 +100,14 @@ def create_web_app(
         payload = {"status": "ok" if ok else "degraded", "version": bot.__version__, **checks}
         return JSONResponse(payload, status_code=200 if ok else 503)
 
+    async def metrics_endpoint(_request: Request) -> Response:
+        body, content_type = metrics.exposition()
+        return Response(body, media_type=content_type)
+
     routes = [
         Route(EVENTS_PATH, slack_events, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
+        Route("/metrics", metrics_endpoint, methods=["GET"]),
     ]
     if app.oauth_flow is not None:
         routes += [
@@ -182,8 +195,13 @@ def _signed(request: Request, body: bytes, signing_secret: str) -> bool:
 
 
 def make_server(web_app: Starlette, *, log_level: str = "info") -> uvicorn.Server:
+    # log_config=None: uvicorn's lines go through the bot's handler (format, redaction).
     config = uvicorn.Config(
-        web_app, log_level=log_level.lower(), access_log=False, timeout_graceful_shutdown=10
+        web_app,
+        log_level=log_level.lower(),
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
     )
     return uvicorn.Server(config)
 

@@ -23,6 +23,7 @@ from bot.services import Services
 from bot.services.workspaces.service import WorkspaceService
 from bot.slack.blocks.help import HelpEntry
 from bot.slack.channels import ChannelDirectory
+from bot.slack.client import counting_copy
 from bot.slack.links import SlackLinks
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,13 @@ def register_middleware(
     workspaces: WorkspaceService | None = None,
 ) -> None:
     @app.middleware
+    def count_slack_errors(context: BoltContext, next: Callable[[], BoltResponse]) -> Any:
+        # Listeners' own Web API calls go through this request's client: count its failures.
+        if context.client is not None:
+            context["client"] = counting_copy(context.client)
+        return next()
+
+    @app.middleware
     def provide_services(context: BoltContext, next: Callable[[], BoltResponse]) -> Any:
         context[_SERVICES_KEY] = services_for(context.team_id)
         context[_KIT_KEY] = kits.for_request(context)
@@ -113,6 +121,27 @@ def register_middleware(
             log.info("ignoring repeated delivery of event %s", event_id)
             return BoltResponse(status=200, body="")
         return next()
+
+
+def request_kind(body: object) -> str:
+    """A short, fixed word for what Slack sent (a metrics label and a log field): `command`,
+    `event`, or the interactive payload's type (`block_actions`, `view_submission`, …)."""
+    if not isinstance(body, dict):
+        return "unknown"
+    if "command" in body:
+        return "command"
+    kind = body.get("type")
+    if kind == "event_callback":
+        return "event"
+    known = {
+        "block_actions",
+        "view_submission",
+        "view_closed",
+        "message_action",
+        "shortcut",
+        "url_verification",
+    }
+    return str(kind) if kind in known else "other"
 
 
 def services_of(context: BoltContext) -> Services:

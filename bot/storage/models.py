@@ -316,6 +316,8 @@ class LLMCall(SQLModel, table=True):
     latency_ms: int = 0
     ok: bool = True
     error_kind: str | None = None
+    # The project the call was for; None for calls from before migration 0012 or outside one.
+    project: str | None = Field(default=None, max_length=64, index=True)
     at: datetime = Field(default_factory=now_utc, sa_type=UTCDateTime, index=True)
 
 

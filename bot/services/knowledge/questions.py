@@ -138,6 +138,7 @@ class QuestionService:
             ),
             ModelAnswer,
             purpose="answer_question",
+            project=project.key,
         )
         cited = [n for n in dict.fromkeys(answer.cited) if 1 <= n <= len(passages)]
         if not answer.answerable or not cited:
