@@ -32,12 +32,14 @@ from bot.retrieval.types import Embedder
 from bot.services import Services
 from bot.services.digests.service import DigestService
 from bot.services.edits import MessageEdits
+from bot.services.home.service import HomeService
 from bot.services.inbox import EventInbox
 from bot.services.knowledge.decisions import DecisionService
 from bot.services.knowledge.escalations import EscalationService
 from bot.services.knowledge.folders import KnowledgeFolders
 from bot.services.knowledge.indexing import KnowledgeIndexer
 from bot.services.knowledge.questions import QuestionService
+from bot.services.stories.backlog_files import BacklogExports
 from bot.services.stories.batches import StoryService
 from bot.services.stories.drafting import StoryDrafter
 from bot.services.stories.intake import NotesIntake
@@ -46,6 +48,7 @@ from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.digest_store import SqlDigestStore
 from bot.storage.events import SqlEventLog
+from bot.storage.home_store import SqlHomeStore
 from bot.storage.knowledge import SqlDecisionStore, SqlQuestionStore
 from bot.storage.migrate import upgrade
 from bot.storage.projects import upsert_project
@@ -176,6 +179,8 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
         searcher=searcher,
         digests=digests,
         edits=MessageEdits(digests, decisions, stories),
+        home=HomeService(SqlHomeStore(db), projects),
+        exports=BacklogExports(stories, projects),
     )
     return Container(settings, projects, db, chat_model, prompts, services, knowledge, embedder)
 

@@ -3,18 +3,28 @@ the ack, with Slack publishers built once per worker process."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from slack_sdk import WebClient
 
 from bot.domain import Actor, MessageRef
+from bot.domain.digests import DigestSideName
 from bot.domain.jobs import Job, JobKind
 from bot.errors import BotError
 from bot.services import Services
+from bot.services.home.service import reviewers_of
 from bot.services.knowledge.views import AskInput
+from bot.slack.blocks.common import MAX_BLOCKS, context
+from bot.slack.blocks.digest import digest_message
+from bot.slack.channels import ChannelDirectory
 from bot.slack.links import SlackLinks
+from bot.slack.publishers.files import SlackFilePublisher
+from bot.slack.publishers.home import SlackHomePublisher
 from bot.slack.publishers.knowledge import SlackKnowledgePublisher
 from bot.slack.publishers.stories import SlackBatchPublisher
+
+log = logging.getLogger(__name__)
 
 
 class JobHandlers:
@@ -27,12 +37,17 @@ class JobHandlers:
         self._links = SlackLinks(client)
         self._batches = SlackBatchPublisher(client)
         self._knowledge = SlackKnowledgePublisher(client)
+        self._directory = ChannelDirectory(client)
+        self._home = SlackHomePublisher(client)
+        self._files = SlackFilePublisher(client)
         self._by_kind: dict[JobKind, Callable[[Job, int], None]] = {
             JobKind.DRAFT_BATCH: self._draft_batch,
             JobKind.ANSWER_QUESTION: self._answer_question,
             JobKind.ANSWER_ESCALATION: self._answer_escalation,
             JobKind.ESCALATION_REPLY: self._escalation_reply,
             JobKind.SHOW_DECISION: self._show_decision,
+            JobKind.EXPORT_BACKLOG: self._export_backlog,
+            JobKind.DIGEST_PREVIEW: self._digest_preview,
         }
 
     def __call__(self, job: Job, attempt: int) -> None:
@@ -44,7 +59,42 @@ class JobHandlers:
         )
 
     def _show_decision(self, job: Job, _attempt: int) -> None:
-        self._services.review.show_decision(job.number("story_id"), self._batches)
+        story = self._services.review.show_decision(job.number("story_id"), self._batches)
+        # The story leaves (or changes on) every reviewer's "waiting for your review" list.
+        self._refresh_home(reviewers_of(self._services.projects, [story.project]))
+
+    def _refresh_home(self, users: list[str]) -> None:
+        try:
+            self._services.home.refresh(users, self._directory, self._home)
+        except Exception:  # a stale Home tab is redrawn when opened; the job itself is done
+            log.exception("could not refresh the Home tab of %s", users)
+
+    def _export_backlog(self, job: Job, _attempt: int) -> None:
+        user = job.text("user")
+        directory = self._directory
+
+        def sees(channel: str | None, private: bool) -> bool:
+            return not private or (channel is not None and directory.is_member(user, channel))
+
+        try:
+            file = self._services.exports.export(
+                job.text("project"), job.text("format"), Actor(user), sees
+            )
+        except BotError as exc:
+            self._files.tell(user, exc.user_message)
+            return
+        self._files.send_privately(user, file)
+
+    def _digest_preview(self, job: Job, _attempt: int) -> None:
+        side: DigestSideName = "team" if job.text("side") == "team" else "client"
+        content = self._services.digests.preview(job.text("project"), side)
+        text, blocks = digest_message(content, self._links)
+        self._client.chat_postEphemeral(
+            channel=job.text("channel"),
+            user=job.text("user"),
+            text=f"Preview (not posted): {text}",
+            blocks=[context(":eyes: Preview, only for you: not posted."), *blocks][:MAX_BLOCKS],
+        )
 
     def _answer_question(self, job: Job, attempt: int) -> None:
         ask = AskInput(

@@ -10,7 +10,7 @@ Retry, `apo story`) runs this same flow.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import replace
 
 from bot.domain import Clock, MessageRef, utc_now
@@ -201,6 +201,17 @@ class StoryService:
 
     def approved(self, project: str) -> list[StoryView]:
         return [story_view(story, note.text) for note, story in self._store.approved(project)]
+
+    def approved_visible(
+        self, project: str, sees: Callable[[str | None, bool], bool]
+    ) -> list[StoryView]:
+        """The approved backlog without the stories drafted from notes `sees` refuses
+        (`sees(channel, private)`: notes from a private channel the reader is not in)."""
+        return [
+            story_view(story, note.text)
+            for note, story in self._store.approved(project)
+            if sees(note.channel_id, note.private)
+        ]
 
     # -- helpers -------------------------------------------------------------------------
 

@@ -62,3 +62,9 @@ ANSWER_MODAL: Final = "question_answer_modal"
 ANSWER_TEXT_BLOCK: Final = "answer_text_block"
 ANSWER_TEXT_INPUT: Final = "answer_text_input"
 RECORD_DECISION: Final = "record_decision"  # message shortcut; must match the app manifest
+
+# The Home tab.
+HOME_VIEW: Final = "apo_home"
+HOME_EXPORT_MARKDOWN: Final = "home_export_markdown"
+HOME_EXPORT_JIRA: Final = "home_export_jira_csv"
+HOME_EXPORT_GHERKIN: Final = "home_export_gherkin"

@@ -45,8 +45,13 @@ def register(app: App, entries: list[HelpEntry]) -> None:
     app.view(ids.STORY_EDIT_MODAL)(edit_submitted)
 
 
-def _tell(respond: Respond, text: str) -> None:
-    respond(response_type="ephemeral", replace_original=False, text=text)
+def _tell(respond: Respond | None, client: WebClient, body: dict[str, Any], text: str) -> None:
+    """Only to the person who clicked: ephemeral under a card; from the Home tab (which has no
+    response_url) in their messages with the bot."""
+    if respond is not None and body.get("response_url"):
+        respond(response_type="ephemeral", replace_original=False, text=text)
+    else:
+        client.chat_postMessage(channel=body["user"]["id"], text=text)
 
 
 def approve(
@@ -62,8 +67,9 @@ def approve(
     try:
         services_of(context).review.approve(story_id, Actor(body["user"]["id"]))
     except BotError as exc:
-        _tell(respond, exc.user_message)
+        _tell(respond, client, body, exc.user_message)
         return
+    # Redraws the card in its channel and every reviewer's Home tab.
     kit_of(context).jobs.send(show_decision_job(story_id, "approved"))
 
 
@@ -108,7 +114,7 @@ def _open_for_review(
     try:
         story = review.open_for_review(int(action["value"]), Actor(body["user"]["id"]))
     except BotError as exc:
-        _tell(respond, exc.user_message)
+        _tell(respond, client, body, exc.user_message)
         return
     client.views_open(trigger_id=body["trigger_id"], view=modal(story))
 
