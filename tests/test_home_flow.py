@@ -95,7 +95,7 @@ def test_reviewer_home_lists_waiting_stories_and_approving_there_updates_card_an
     home = home_of(running_bot, REVIEWER)
     assert "Waiting for your review* (2)" in home
     assert "Credit a sent invoice" in home and "See payment status" in home
-    assert '"action_id": "story_approve", "value": "%d"' % first.id in home
+    assert f'"action_id": "story_approve", "value": "{first.id}"' in home
     assert "home_export_jira_csv" in home
     assert "team digest in <#C0TEAM>" in home and "client digest in <#C0CLIENT>" in home
 
