@@ -81,6 +81,11 @@ class QuestionService:
         else:
             show.show_answer(looking, result)
 
+    def answered_in(self, thread: MessageRef) -> bool:
+        """Whether the bot has been asked something in this thread: a reply there continues
+        that conversation (a follow-up needs no new mention)."""
+        return bool(self._store.in_thread(thread.channel, thread.ts))
+
     def preview(self, ask: AskInput) -> Answer | Abstention:
         """What the bot would say, storing nothing (the CLI's `apo ask`)."""
         result = self._respond(ask, record=False)

@@ -195,6 +195,10 @@ class StoryService:
     def batch(self, note_id: int) -> BatchView:
         return self._view(*self._store.batch(note_id))
 
+    def started_thread(self, where: MessageRef) -> bool:
+        """Whether `where` is a batch message: the top of a thread of story cards."""
+        return self._store.note_placed_at(where) is not None
+
     def story(self, story_id: int) -> StoryView:
         note, story = self._store.story(story_id)
         return story_view(story, note.text)
