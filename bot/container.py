@@ -38,6 +38,7 @@ from bot.services.knowledge.decisions import DecisionService
 from bot.services.knowledge.escalations import EscalationService
 from bot.services.knowledge.folders import KnowledgeFolders
 from bot.services.knowledge.indexing import KnowledgeIndexer
+from bot.services.knowledge.pane import PaneService
 from bot.services.knowledge.questions import QuestionService
 from bot.services.stories.backlog_files import BacklogExports
 from bot.services.stories.batches import StoryService
@@ -51,6 +52,7 @@ from bot.storage.events import SqlEventLog
 from bot.storage.home_store import SqlHomeStore
 from bot.storage.knowledge import SqlDecisionStore, SqlQuestionStore
 from bot.storage.migrate import upgrade
+from bot.storage.pane_store import SqlPaneThreads
 from bot.storage.projects import upsert_project
 from bot.storage.story_store import SqlStoryStore
 from bot.storage.usage import record_llm_call
@@ -181,6 +183,7 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
         edits=MessageEdits(digests, decisions, stories),
         home=HomeService(SqlHomeStore(db), projects),
         exports=BacklogExports(stories, projects),
+        pane=PaneService(SqlPaneThreads(db), projects),
     )
     return Container(settings, projects, db, chat_model, prompts, services, knowledge, embedder)
 

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from bot.services.knowledge.decisions import DecisionService
     from bot.services.knowledge.escalations import EscalationService
     from bot.services.knowledge.indexing import KnowledgeIndexer
+    from bot.services.knowledge.pane import PaneService
     from bot.services.knowledge.ports import Searcher
     from bot.services.knowledge.questions import QuestionService
     from bot.services.stories.backlog_files import BacklogExports
@@ -43,3 +44,4 @@ class Services:
     edits: MessageEdits
     home: HomeService
     exports: BacklogExports
+    pane: PaneService

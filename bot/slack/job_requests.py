@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.jobs import Job, JobKind
+from bot.services.knowledge.views import AskInput
 
 
 def export_job(project: str, format: str, user: str, request: str) -> Job:
@@ -20,4 +21,23 @@ def digest_preview_job(project: str, side: str, user: str, channel: str, request
         JobKind.DIGEST_PREVIEW,
         f"digest-preview:{project}:{side}:{user}:{request}",
         {"project": project, "side": side, "user": user, "channel": channel},
+    )
+
+
+def answer_job(ask: AskInput, *, pane: bool = False) -> Job:
+    """Answer a question; `pane`: asked in the agent pane, where the bot shows a status and
+    streams the answer instead of posting "Looking…" and rewriting it."""
+    return Job(
+        JobKind.ANSWER_QUESTION,
+        f"answer:{ask.channel}:{ask.message_ts}",
+        {
+            "project": ask.project,
+            "channel": ask.channel,
+            "user": ask.asker_id,
+            "text": ask.text,
+            "ts": ask.message_ts,
+            "thread_ts": ask.thread_ts,
+            "private": ask.private,
+            "pane": pane,
+        },
     )

@@ -56,6 +56,7 @@ REJECT_REASON_INPUT: Final = "reject_reason_input"
 QUESTION_ANSWER: Final = "question_answer"  # "Answer" button on an escalation
 ANSWER_HELPFUL: Final = "answer_helpful"
 ANSWER_WRONG: Final = "answer_wrong"
+ANSWER_FEEDBACK: Final = "answer_feedback"  # Slack's native feedback buttons on an answer
 ANSWER_CORRECT: Final = "answer_correct"  # "Record the correct decision" in a client digest
 CORRECTION_MODAL: Final = "answer_correction_modal"
 ANSWER_MODAL: Final = "question_answer_modal"

@@ -16,6 +16,7 @@ from bot.services import Services
 from bot.services.knowledge.questions import MIN_QUESTION_WORDS
 from bot.services.knowledge.views import AskInput
 from bot.slack.blocks.help import HelpEntry, help_blocks, help_text
+from bot.slack.job_requests import answer_job
 from bot.slack.middleware import SlackKit, kit_of, services_of
 
 _MENTION = re.compile(r"<@[UW][A-Z0-9]+>")
@@ -160,22 +161,6 @@ def _direct_message(
         return
     ask = AskInput(project, event["channel"], user, text, event["ts"], thread, True)
     kit.jobs.send(answer_job(ask))
-
-
-def answer_job(ask: AskInput) -> Job:
-    return Job(
-        JobKind.ANSWER_QUESTION,
-        f"answer:{ask.channel}:{ask.message_ts}",
-        {
-            "project": ask.project,
-            "channel": ask.channel,
-            "user": ask.asker_id,
-            "text": ask.text,
-            "ts": ask.message_ts,
-            "thread_ts": ask.thread_ts,
-            "private": ask.private,
-        },
-    )
 
 
 def _project_for_dm(services: Services, text: str) -> tuple[str | None, str]:
