@@ -14,6 +14,7 @@ from bot.domain.jobs import Job, JobKind
 from bot.errors import BotError
 from bot.services import Services
 from bot.services.home.service import reviewers_of
+from bot.services.knowledge.ports import AnswerPublisher
 from bot.services.knowledge.views import AskInput
 from bot.slack.blocks.common import MAX_BLOCKS, context
 from bot.slack.blocks.digest import digest_message
@@ -22,6 +23,7 @@ from bot.slack.links import SlackLinks
 from bot.slack.publishers.files import SlackFilePublisher
 from bot.slack.publishers.home import SlackHomePublisher
 from bot.slack.publishers.knowledge import SlackKnowledgePublisher
+from bot.slack.publishers.pane import SlackPanePublisher
 from bot.slack.publishers.stories import SlackBatchPublisher
 
 log = logging.getLogger(__name__)
@@ -106,7 +108,11 @@ class JobHandlers:
             thread_ts=job.optional_text("thread_ts"),
             private=job.flag("private"),
         )
-        self._services.questions.answer(ask, self._knowledge, resume=attempt > 1)
+        publisher: AnswerPublisher = self._knowledge
+        if job.flag("pane"):
+            thread = MessageRef(ask.channel, ask.thread_ts or ask.message_ts or "")
+            publisher = SlackPanePublisher(self._client, thread)
+        self._services.questions.answer(ask, publisher, resume=attempt > 1)
 
     def _answer_escalation(self, job: Job, _attempt: int) -> None:
         self._services.escalations.answer(

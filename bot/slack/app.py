@@ -21,7 +21,15 @@ from bot.slack.client import make_web_client
 from bot.slack.error_handler import register_error_handler
 from bot.slack.executor import ListenerExecutor
 from bot.slack.links import SlackLinks
-from bot.slack.listeners import decisions, escalations, home, questions, review, stories
+from bot.slack.listeners import (
+    assistant,
+    decisions,
+    escalations,
+    home,
+    questions,
+    review,
+    stories,
+)
 from bot.slack.listeners import help as help_listener
 from bot.slack.middleware import SlackKit, register_middleware
 
@@ -49,5 +57,6 @@ def create_app(
     questions.register(app, entries)
     escalations.register(app, entries)
     home.register(app, entries)
+    assistant.register(app, entries)
     help_listener.register(app, entries)
     return app
