@@ -41,7 +41,7 @@ def members(running_bot: RunningBot) -> None:
 
 def streamed_text(bot: RunningBot) -> str:
     """Everything the bot streamed, in order, from start to stop."""
-    text = []
+    text: list[str] = []
     for call in bot.slack.calls:
         if call.method in ("chat.startStream", "chat.appendStream", "chat.stopStream"):
             text.extend(str(chunk.get("text", "")) for chunk in call.args.get("chunks") or [])
