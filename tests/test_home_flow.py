@@ -172,3 +172,19 @@ def test_reviewer_digest_preview_is_posted_privately(
     assert preview.args["user"] == REVIEWER and preview.args["channel"] == TEAM_CHANNEL
     assert "Preview" in preview.args["text"]
     running_bot.slack.assert_no_call("chat.postMessage", within=0)
+
+
+def test_an_escalated_question_reaches_the_reviewers_home_tab_at_once(
+    running_bot: RunningBot, drafted: list[StoryView]
+) -> None:
+    running_bot.signer.app_mention(
+        "Which currency do we use for the overdue list?",
+        channel=TEAM_CHANNEL,
+        ts="1700000600.000100",
+        user=DEVELOPER,
+    )
+
+    home = home_of(running_bot, REVIEWER)  # published without the reviewer opening it
+    assert "Questions for you* (1)" in home
+    assert "Which currency do we use for the overdue list?" in home
+    assert '"action_id": "question_answer", "value": "1"' in home

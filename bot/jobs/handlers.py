@@ -15,7 +15,7 @@ from bot.errors import BotError
 from bot.services import Services
 from bot.services.home.service import reviewers_of
 from bot.services.knowledge.ports import AnswerPublisher
-from bot.services.knowledge.views import AskInput
+from bot.services.knowledge.views import Abstention, AskInput
 from bot.slack.blocks.common import MAX_BLOCKS, context
 from bot.slack.blocks.digest import digest_message
 from bot.slack.channels import ChannelDirectory
@@ -112,12 +112,15 @@ class JobHandlers:
         if job.flag("pane"):
             thread = MessageRef(ask.channel, ask.thread_ts or ask.message_ts or "")
             publisher = SlackPanePublisher(self._client, thread)
-        self._services.questions.answer(ask, publisher, resume=attempt > 1)
+        result = self._services.questions.answer(ask, publisher, resume=attempt > 1)
+        if isinstance(result, Abstention):  # a new question on the reviewers' Home tabs
+            self._refresh_home(reviewers_of(self._services.projects, [ask.project]))
 
     def _answer_escalation(self, job: Job, _attempt: int) -> None:
-        self._services.escalations.answer(
+        decision = self._services.escalations.answer(
             job.number("question_id"), job.text("text"), Actor(job.text("user")), self._knowledge
         )
+        self._refresh_home(reviewers_of(self._services.projects, [decision.project]))
 
     def _escalation_reply(self, job: Job, _attempt: int) -> None:
         channel, user, ts = job.text("channel"), job.text("user"), job.text("ts")
