@@ -4,6 +4,7 @@ answered there with the earlier turns as context; elsewhere the bot stays silent
 from __future__ import annotations
 
 from tests.harness.app_server import DEVELOPER, TEAM_CHANNEL, RunningBot
+from tests.story_e2e import batch, cards, final_batch_update, story
 from tests.test_questions_flow import DUE_DATE, answer, ask, record_decision
 
 FIRST = "1700000500.000100"
@@ -74,3 +75,44 @@ def test_thanks_a_side_conversation_and_other_threads_get_no_reply(
 
     running_bot.assert_no_call("chat.postMessage")
     assert running_bot.openai.request_count == 1
+
+
+def test_a_question_in_a_batch_of_cards_thread_needs_no_mention(running_bot: RunningBot) -> None:
+    running_bot.openai.queue_json(
+        batch(
+            story(
+                "Credit a sent invoice",
+                "to create a credit note for a sent invoice",
+                ["create a credit note for a sent invoice"],
+            )
+        )
+    )
+    running_bot.signer.command(
+        "/story",
+        "The accountant wants to create a credit note for a sent invoice.",
+        channel_id=TEAM_CHANNEL,
+    )
+    [card] = cards(running_bot, 1)
+    final_batch_update(running_bot)
+    thread = card.args["thread_ts"]
+    running_bot.openai.queue_json({"answerable": False, "answer": "Not recorded.", "cited": []})
+
+    running_bot.signer.message(
+        "Who approves the credit notes before they are sent?",
+        user=DEVELOPER,
+        channel=TEAM_CHANNEL,
+        thread_ts=thread,
+        ts="1700000900.000100",
+    )
+
+    [reply] = running_bot.slack.wait_for(
+        "chat.update",
+        timeout=20,
+        predicate=lambda c: "Nothing recorded answers this" in str(c.args.get("text")),
+    )
+    looking = [
+        c
+        for c in running_bot.slack.calls_to("chat.postMessage")
+        if c.args.get("ts") == reply.args["ts"] or c.response.get("ts") == reply.args["ts"]
+    ]
+    assert looking and looking[0].args["thread_ts"] == thread  # answered in the cards' thread
