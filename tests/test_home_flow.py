@@ -124,6 +124,7 @@ def test_developer_home_has_no_reviews_and_never_a_private_channel_decision(
     assert "14 days after the invoice date" in home
     assert "Hansen" not in home
     assert "Waiting for your review" not in home and "story_approve" not in home
+    assert "home_export" not in home  # exporting is for reviewers
 
     running_bot.signer.app_home_opened(REVIEWER)  # a member of the private channel
     assert "Hansen" in home_of(running_bot, REVIEWER)

@@ -54,12 +54,13 @@ def _project(project: ProjectHome) -> list[Block]:
     blocks.extend(_mine(project.mine))
     blocks.append(section("*Recent decisions*\n" + _decisions(project)))
     blocks.append(context(_digests(project.digests)))
-    blocks.append(
-        actions(
-            [button(f"Export {label}", action, project.key) for label, action in EXPORTS],
-            block_id=f"home_export:{project.key}",
+    if project.reviewer:  # exporting is the reviewers' (the service refuses anyone else too)
+        blocks.append(
+            actions(
+                [button(f"Export {label}", action, project.key) for label, action in EXPORTS],
+                block_id=f"home_export:{project.key}",
+            )
         )
-    )
     return blocks
 
 
