@@ -169,3 +169,43 @@ def _members(args: dict[str, Any]) -> dict[str, Any]:
 
 def _to_pane(call: SlackCall) -> bool:
     return PANE in (call.args.get("channel"), call.args.get("channel_id"))
+
+
+def test_where_slack_refuses_status_and_stream_the_answer_comes_as_placeholder_and_update(
+    running_bot: RunningBot, members: None
+) -> None:
+    record_decision(running_bot, DUE_DATE)
+    for method in ("assistant.threads.setTitle", "assistant.threads.setStatus"):
+        running_bot.slack.fail_next(method, times=3, status=200, error="invalid_thread")
+    running_bot.openai.queue_json(answer("Invoices are due 14 days after the invoice date [1].", 1))
+
+    in_pane(running_bot, "acme: what is the payment deadline for invoices?", "1700009005.000100")
+
+    [update] = running_bot.slack.wait_for(
+        "chat.update", predicate=lambda c: _to_pane(c) and "14 days" in str(c.args.get("text"))
+    )
+    [looking] = [
+        c
+        for c in running_bot.slack.calls_to("chat.postMessage")
+        if _to_pane(c) and "Looking" in str(c.args.get("text"))
+    ]
+    assert looking.args["thread_ts"] == THREAD and looking.response["ts"] == update.args["ts"]
+    assert '"type": "feedback_buttons"' in json.dumps(update.args["blocks"])
+    running_bot.assert_no_call("chat.startStream")
+
+
+def test_a_stream_slack_refuses_is_posted_as_a_whole_answer(
+    running_bot: RunningBot, members: None
+) -> None:
+    record_decision(running_bot, DUE_DATE)
+    running_bot.slack.fail_next("chat.startStream", status=200, error="not_allowed")
+    running_bot.openai.queue_json(answer("Invoices are due 14 days after the invoice date [1].", 1))
+
+    in_pane(running_bot, "acme: what is the payment deadline for invoices?", "1700009006.000100")
+
+    [posted] = running_bot.slack.wait_for(
+        "chat.postMessage",
+        predicate=lambda c: _to_pane(c) and "14 days" in str(c.args.get("text")),
+    )
+    assert posted.args["thread_ts"] == THREAD
+    assert "[1]" in json.dumps(posted.args["blocks"])

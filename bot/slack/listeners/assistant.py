@@ -12,9 +12,11 @@ which keeps it in message metadata that every replica would have to read back fr
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt import App, Assistant, BoltContext, Say, SetStatus, SetSuggestedPrompts, SetTitle
+from slack_sdk.errors import SlackApiError
 
 from bot.domain import MessageRef
 from bot.services.knowledge.pane import Reply
@@ -23,6 +25,7 @@ from bot.slack.job_requests import answer_job
 from bot.slack.middleware import kit_of, services_of
 from bot.slack.publishers.pane import SEARCHING
 
+log = logging.getLogger(__name__)
 TITLE_LIMIT = 60
 
 
@@ -81,9 +84,14 @@ def user_message(
     if isinstance(routed, Reply):
         say(routed.text)
         return
-    if first:
-        set_title(_title(routed.text))
-    set_status(SEARCHING)  # at once; the worker keeps it until the answer streams in
+    try:
+        if first:
+            set_title(_title(routed.text))
+        set_status(SEARCHING)  # at once; the worker keeps it until the answer streams in
+    except SlackApiError as exc:
+        # A DM thread outside the pane has no title or status; the answer still comes, the
+        # worker falling back to "Looking…" and an update.
+        log.info("no pane title or status in %s: %s", thread, exc)
     kit.jobs.send(answer_job(routed, pane=True))
 
 
