@@ -53,7 +53,11 @@ class BacklogExports:
             raise BotError(f"{config.name} has no approved stories to export yet.")
         return BacklogFile(
             filename=f"{config.key}-backlog.{_EXTENSIONS[format]}",
-            title=f"{config.name} backlog ({_TITLES[format]}, {len(stories)} stories)",
+            title=f"{config.name} backlog ({_TITLES[format]}, {_count(len(stories))})",
             content=render(format, config.name, stories),
             stories=len(stories),
         )
+
+
+def _count(n: int) -> str:
+    return f"{n} story" if n == 1 else f"{n} stories"
