@@ -20,6 +20,7 @@ from tests.harness.app_server import (
     RunningBot,
 )
 from tests.harness.fake_slack import SlackCall
+from tests.story_e2e import batch, story
 from tests.test_questions_flow import DUE_DATE, answer, record_decision
 
 PANE = "D0DEV"
@@ -209,3 +210,54 @@ def test_a_stream_slack_refuses_is_posted_as_a_whole_answer(
     )
     assert posted.args["thread_ts"] == THREAD
     assert "[1]" in json.dumps(posted.args["blocks"])
+
+
+LONG_NOTES = "\n\n".join(
+    [
+        "The accountant wants to create a credit note for a sent invoice. " * 5,
+        "Customers want to see the payment status of each invoice in the portal. " * 5,
+    ]
+)
+
+
+@pytest.mark.bot_settings(APO_NOTES_PART_CHARS=500)
+def test_notes_pasted_in_the_pane_are_drafted_with_the_parts_as_its_status(
+    running_bot: RunningBot, members: None
+) -> None:
+    running_bot.signer.assistant_thread_started(
+        DEVELOPER, channel=PANE, thread_ts=THREAD, viewing=TEAM_CHANNEL
+    )
+    running_bot.slack.wait_for("assistant.threads.setSuggestedPrompts")
+    running_bot.openai.queue_json(
+        batch(story("Credit a sent invoice", "to credit a sent invoice", ["credit note"]))
+    )
+    running_bot.openai.queue_json(
+        batch(
+            story(
+                "See payment status",
+                "to see the payment status of each invoice",
+                ["payment status of each invoice"],
+                role="customer",
+            )
+        )
+    )
+
+    in_pane(running_bot, f"Draft stories from these notes:\n{LONG_NOTES}", "1700009007.000100")
+
+    cards = running_bot.slack.wait_for(
+        "chat.postMessage",
+        count=2,
+        timeout=30,
+        predicate=lambda c: c.args.get("channel") == TEAM_CHANNEL and "thread_ts" in c.args,
+    )
+    assert len(cards) == 2
+    [done] = running_bot.slack.wait_for(
+        "chat.postMessage", predicate=lambda c: _to_pane(c) and "Drafted 2 stories" in str(c.args)
+    )
+    assert done.args["thread_ts"] == THREAD and "<#C0TEAM>" in done.args["text"]
+    statuses = [
+        c.args["status"]
+        for c in running_bot.slack.calls_to("assistant.threads.setStatus")
+        if _to_pane(c)
+    ]
+    assert "Drafting part 1 of 2…" in statuses and "Drafting part 2 of 2…" in statuses

@@ -16,6 +16,7 @@ from bot.services import Services
 from bot.services.home.service import reviewers_of
 from bot.services.knowledge.ports import AnswerPublisher
 from bot.services.knowledge.views import Abstention, AskInput
+from bot.services.stories.ports import BatchPublisher
 from bot.slack.blocks.common import MAX_BLOCKS, context
 from bot.slack.blocks.digest import digest_message
 from bot.slack.channels import ChannelDirectory
@@ -23,7 +24,7 @@ from bot.slack.links import SlackLinks
 from bot.slack.publishers.files import SlackFilePublisher
 from bot.slack.publishers.home import SlackHomePublisher
 from bot.slack.publishers.knowledge import SlackKnowledgePublisher
-from bot.slack.publishers.pane import SlackPanePublisher
+from bot.slack.publishers.pane import SlackPaneBatchPublisher, SlackPanePublisher
 from bot.slack.publishers.stories import SlackBatchPublisher
 
 log = logging.getLogger(__name__)
@@ -56,8 +57,16 @@ class JobHandlers:
         self._by_kind[job.kind](job, attempt)
 
     def _draft_batch(self, job: Job, attempt: int) -> None:
+        publisher: BatchPublisher = self._batches
+        pane_channel, pane_thread = (
+            job.optional_text("pane_channel"),
+            job.optional_text("pane_thread"),
+        )
+        if pane_channel and pane_thread:
+            pane = MessageRef(pane_channel, pane_thread)
+            publisher = SlackPaneBatchPublisher(self._client, self._batches, pane, self._links)
         self._services.stories.run_batch(
-            job.number("note_id"), self._batches, channel=job.text("channel"), resume=attempt > 1
+            job.number("note_id"), publisher, channel=job.text("channel"), resume=attempt > 1
         )
 
     def _show_decision(self, job: Job, _attempt: int) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.domain.jobs import Job, JobKind
+from bot.domain import MessageRef
+from bot.domain.jobs import Job, JobKind, JobValue
 from bot.services.knowledge.views import AskInput
 
 
@@ -41,3 +42,14 @@ def answer_job(ask: AskInput, *, pane: bool = False) -> Job:
             "pane": pane,
         },
     )
+
+
+def draft_job(
+    note_id: int, channel: str, attempt: str = "first", *, pane: MessageRef | None = None
+) -> Job:
+    """Draft stored notes in `channel`; `pane`: asked from the agent pane, whose status shows
+    the progress ("Drafting part 2 of 3…") and which hears when the cards are there."""
+    args: dict[str, JobValue] = {"note_id": note_id, "channel": channel}
+    if pane is not None:
+        args.update(pane_channel=pane.channel, pane_thread=pane.ts)
+    return Job(JobKind.DRAFT_BATCH, f"draft:note:{note_id}:{attempt}", args)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.domain import MessageRef
 from bot.domain.knowledge import PaneThread
 from bot.projects import Project
-from bot.services.knowledge.pane import PaneService, Reply
+from bot.services.knowledge.pane import DraftRequest, PaneService, Reply
 from bot.services.knowledge.views import AskInput
 from tests.services.knowledge_setup import PRIVATE, PROJECTS, TEAM
 
@@ -100,3 +100,18 @@ def test_drafting_in_the_pane_points_to_story_in_the_project_channel() -> None:
     hint = pane.route(PANE, USER, "Draft stories from these notes", "2.0", InProjects("acme"))
 
     assert isinstance(hint, Reply) and "/story" in hint.text and f"<#{TEAM}>" in hint.text
+
+
+def test_notes_pasted_after_the_draft_prompt_are_drafted_into_the_team_channel() -> None:
+    pane = PaneService(MemoryThreads(), PROJECTS)
+    pane.started(PANE, USER, TEAM, InProjects("acme"))
+
+    request = pane.route(
+        PANE,
+        USER,
+        "Draft stories from these notes:\nThe accountant wants to credit a sent invoice.",
+        "2.0",
+        InProjects("acme"),
+    )
+
+    assert request == DraftRequest("acme", "The accountant wants to credit a sent invoice.", TEAM)

@@ -24,6 +24,7 @@ _PREFIX = re.compile(r"^\s*([a-z0-9][a-z0-9_-]*)\s*:\s*", re.IGNORECASE)
 DRAFT_PROMPT = "Draft stories from these notes"
 TITLE_LIMIT = 80
 OPEN_QUESTION = "what is still open for this sprint?"
+MIN_NOTES_WORDS = 5
 
 
 class PaneThreads(Protocol):
@@ -42,6 +43,16 @@ class Prompt:
 class Welcome:
     greeting: str
     prompts: tuple[Prompt, ...]
+
+
+@dataclass(frozen=True)
+class DraftRequest:
+    """Notes pasted in the pane to draft into stories: the cards go to the project's team
+    channel, where its reviewers decide, as with `/story` there."""
+
+    project: str
+    notes: str
+    channel: str
 
 
 @dataclass(frozen=True)
@@ -70,29 +81,27 @@ class PaneService:
 
     def route(
         self, thread: MessageRef, user: str, text: str, ts: str, membership: Membership
-    ) -> AskInput | Reply:
-        """The question to answer, with its project, or what to say instead."""
+    ) -> AskInput | DraftRequest | Reply:
+        """The question to answer (or notes to draft), with its project, or what to say."""
         state = self._threads.get(thread.channel, thread.ts) or PaneThread(
             thread.channel, thread.ts, user
         )
-        text = text.strip()
-        if text.lower().startswith(DRAFT_PROMPT.lower()):
-            return Reply(self._drafting_hint(state))
-        project, question = self._choose(state, text)
+        project, message = self._choose(state, text.strip())
         if project is None:
             mine = [p for p in self._projects.projects if membership.belongs_to(user, p)]
-            if len(mine) == 1:
-                project = mine[0]
-            else:
-                self._threads.save(replace(state, pending_question=question))
+            if len(mine) != 1:
+                self._threads.save(replace(state, pending_question=message))
                 return Reply(_which_project(mine))
+            project = mine[0]
         if not membership.belongs_to(user, project):
             return Reply(
                 f"You are not a member of {project.name}'s channels, so I can't answer "
                 "questions about it here."
             )
         self._threads.save(replace(state, project=project.key, pending_question=None))
-        return AskInput(project.key, thread.channel, user, question, ts, thread.ts, private=True)
+        if message.lower().startswith(DRAFT_PROMPT.lower()):
+            return _draft(project, message[len(DRAFT_PROMPT) :])
+        return AskInput(project.key, thread.channel, user, message, ts, thread.ts, private=True)
 
     def _choose(self, state: PaneThread, text: str) -> tuple[Project | None, str]:
         keys = {p.key: p for p in self._projects.projects}
@@ -134,16 +143,6 @@ class PaneService:
             prompts or (Prompt("What can you do?", "What can you do?"),),
         )
 
-    def _drafting_hint(self, state: PaneThread) -> str:
-        project = self._projects.get(state.project) if state.project else None
-        project = project or self._projects.for_channel(state.viewing_channel)
-        where = f" in <#{project.team.channel}>" if project is not None else ""
-        return (
-            "Drafted stories go to the reviewers as cards in the project channel, so paste "
-            f"the notes after `/story`{where} (or use the *Draft user stories* shortcut on a "
-            "message with the notes)."
-        )
-
 
 def _which_project(mine: list[Project]) -> str:
     if not mine:
@@ -153,3 +152,13 @@ def _which_project(mine: list[Project]) -> str:
         )
     keys = ", ".join(f"`{p.key}` ({p.name})" for p in mine)
     return f"Which project is this about? Reply with its key: {keys}. I'll answer right after."
+
+
+def _draft(project: Project, notes: str) -> DraftRequest | Reply:
+    notes = notes.lstrip(" :\n\t")
+    if len(notes.split()) < MIN_NOTES_WORDS:
+        return Reply(
+            f"Paste the meeting notes after “{DRAFT_PROMPT}” in the same message; the drafted "
+            f"cards go to <#{project.team.channel}> for the reviewers, as with `/story` there."
+        )
+    return DraftRequest(project.key, notes, project.team.channel)

@@ -19,9 +19,11 @@ from slack_bolt import App, Assistant, BoltContext, Say, SetStatus, SetSuggested
 from slack_sdk.errors import SlackApiError
 
 from bot.domain import MessageRef
-from bot.services.knowledge.pane import Reply
+from bot.errors import BotError
+from bot.services.knowledge.pane import DraftRequest, Reply
+from bot.services.stories.intake import NotesSubmission
 from bot.slack.blocks.help import HelpEntry
-from bot.slack.job_requests import answer_job
+from bot.slack.job_requests import answer_job, draft_job
 from bot.slack.middleware import kit_of, services_of
 from bot.slack.publishers.pane import SEARCHING
 
@@ -78,11 +80,13 @@ def user_message(
     thread = MessageRef(payload["channel"], payload["thread_ts"])
     text = payload.get("text") or ""
     first = not services.questions.answered_in(thread)
-    routed = services.pane.route(
-        thread, payload.get("user", ""), text, payload["ts"], kit.directory
-    )
+    user = payload.get("user", "")
+    routed = services.pane.route(thread, user, text, payload["ts"], kit.directory)
     if isinstance(routed, Reply):
         say(routed.text)
+        return
+    if isinstance(routed, DraftRequest):
+        _draft(routed, thread, user, payload["ts"], say, set_status, context)
         return
     try:
         if first:
@@ -93,6 +97,43 @@ def user_message(
         # worker falling back to "Looking…" and an update.
         log.info("no pane title or status in %s: %s", thread, exc)
     kit.jobs.send(answer_job(routed, pane=True))
+
+
+def _draft(
+    request: DraftRequest,
+    thread: MessageRef,
+    user: str,
+    ts: str,
+    say: Say,
+    set_status: SetStatus,
+    context: BoltContext,
+) -> None:
+    """Notes pasted in the pane: stored now, drafted by a worker into cards in the project's
+    team channel, with the pane's status following the drafting."""
+    services, kit = services_of(context), kit_of(context)
+    submission = NotesSubmission(
+        project=request.project,
+        text=request.notes,
+        source="inline",
+        author_id=user,
+        channel_id=request.channel,
+        delivery_id=f"pane:{thread.channel}:{ts}",
+    )
+    try:
+        received = services.notes.receive(submission)
+    except BotError as exc:
+        say(exc.user_message)
+        return
+    if not received.created:
+        return  # a repeated delivery: the first one is drafting
+    say(
+        f"Drafting stories from your notes; the cards go to <#{request.channel}> for the reviewers."
+    )
+    try:
+        set_status("Reading the notes…")
+    except SlackApiError as exc:
+        log.info("no pane status in %s: %s", thread, exc)
+    kit.jobs.send(draft_job(received.note_id, request.channel, pane=thread))
 
 
 def _title(question: str) -> str:

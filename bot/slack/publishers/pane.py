@@ -16,6 +16,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.domain import MessageRef
 from bot.domain.knowledge import DecisionView, QuestionView
+from bot.domain.stories import BatchView, StoryView
 from bot.services.knowledge.views import Abstention, Answer, AskInput
 from bot.slack.blocks.answers import (
     abstention_message,
@@ -23,8 +24,10 @@ from bot.slack.blocks.answers import (
     answer_message,
     citations_markdown,
 )
+from bot.slack.links import SlackLinks
 from bot.slack.markdown import to_markdown
 from bot.slack.publishers.knowledge import SlackKnowledgePublisher
+from bot.slack.publishers.stories import SlackBatchPublisher
 
 log = logging.getLogger(__name__)
 
@@ -114,3 +117,63 @@ class SlackPanePublisher:
 
     def tell_asker(self, question: QuestionView, decision: DecisionView, answerer: str) -> None:
         self._fallback.tell_asker(question, decision, answerer)
+
+
+class SlackPaneBatchPublisher:
+    """BatchPublisher for notes pasted in the agent pane: the batch and its cards go to the
+    project's channel as with `/story`; the pane's status follows the drafting ("Drafting part
+    2 of 3…"), and the pane hears where the cards are when it is done."""
+
+    def __init__(
+        self, client: WebClient, batches: SlackBatchPublisher, pane: MessageRef, links: SlackLinks
+    ) -> None:
+        self._client = client
+        self._batches = batches
+        self._pane = pane
+        self._links = links
+
+    def is_private(self, channel: str) -> bool:
+        return self._batches.is_private(channel)
+
+    def show_progress(
+        self, where: MessageRef | None, *, channel: str, batch: BatchView, step: str
+    ) -> MessageRef:
+        shown = self._batches.show_progress(where, channel=channel, batch=batch, step=step)
+        self._status(step)
+        return shown
+
+    def post_card(self, thread: MessageRef, story: StoryView) -> MessageRef:
+        return self._batches.post_card(thread, story)
+
+    def update_card(self, where: MessageRef, story: StoryView) -> None:
+        self._batches.update_card(where, story)
+
+    def show_batch(self, where: MessageRef, batch: BatchView) -> None:
+        self._batches.show_batch(where, batch)
+        count = len(batch.stories)
+        link = self._links(where.channel, where.ts)
+        cards = f"<{link}|the cards>" if link else "the cards"
+        stories = "1 story" if count == 1 else f"{count} stories"
+        self._tell(f"Drafted {stories}: {cards} are in <#{where.channel}> for the reviewers.")
+
+    def show_failure(
+        self, where: MessageRef, *, project_name: str, problem: str, note_id: int
+    ) -> None:
+        self._batches.show_failure(
+            where, project_name=project_name, problem=problem, note_id=note_id
+        )
+        self._tell(f"{problem} The batch message in <#{where.channel}> has a Retry button.")
+
+    def _tell(self, text: str) -> None:
+        # A message in the thread also clears the status.
+        self._client.chat_postMessage(
+            channel=self._pane.channel, thread_ts=self._pane.ts, text=text
+        )
+
+    def _status(self, step: str) -> None:
+        try:
+            self._client.assistant_threads_setStatus(
+                channel_id=self._pane.channel, thread_ts=self._pane.ts, status=step
+            )
+        except SlackApiError as exc:  # the batch message shows the same progress
+            log.info("no pane status in %s: %s", self._pane, exc)
