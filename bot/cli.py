@@ -149,7 +149,10 @@ def _worker(args: argparse.Namespace) -> int:
     from bot.settings import load_settings
 
     settings = load_settings()
-    settings.require_bot_token()
+    if settings.slack_oauth:
+        settings.require_oauth()
+    else:
+        settings.require_bot_token()
     configure_logging(settings)
     run_worker(settings, threads=args.threads or settings.worker_threads)
     return 0
@@ -157,7 +160,16 @@ def _worker(args: argparse.Namespace) -> int:
 
 def check_serve_settings(settings: Settings, *, http: bool) -> None:
     """Name every missing credential at once, with where to find it."""
-    checks: list[Callable[[], str]] = [settings.require_bot_token]
+    if settings.slack_oauth:
+        # Each workspace's token comes from its installation; no SLACK_BOT_TOKEN.
+        checks: list[Callable[[], object]] = [settings.require_oauth]
+        if not http:
+            raise ConfigError(
+                "cannot start the bot: APO_SLACK_OAUTH=true needs HTTP mode "
+                "(`apo serve --http`), for the install pages and Slack's events."
+            )
+    else:
+        checks = [settings.require_bot_token]
     if http:
         checks.append(settings.require_signing_secret)
     else:

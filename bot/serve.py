@@ -19,7 +19,7 @@ from bot.jobs.processes import WorkerProcesses
 from bot.jobs.queue import JobQueue, queue_url
 from bot.jobs.runner import LedgerSender
 from bot.settings import Settings
-from bot.slack.app import create_app
+from bot.slack.app import Workspaces, create_app
 from bot.slack.http_server import bind, create_web_app, make_server
 from bot.storage.jobs import SqlJobLedger
 
@@ -30,7 +30,13 @@ def serve(settings: Settings, *, http: bool, host: str, port: int, web_only: boo
     container = build_container(settings)
     jobs = LedgerSender(SqlJobLedger(container.db), JobQueue(queue_url(settings)))
     try:
-        app = create_app(settings, container.services, jobs)
+        app = create_app(
+            settings,
+            container.services,
+            jobs,
+            workspaces=workspaces_of(container),
+            services_for=container.services_for,
+        )
     except OSError as exc:
         # No answer at all (DNS, refused, timed out): the token was never tried.
         from bot.doctor.http import describe_unreachable
@@ -56,6 +62,13 @@ def serve(settings: Settings, *, http: bool, host: str, port: int, web_only: boo
         _run(app, container, settings, http=http, host=host, port=port)
     finally:
         workers.stop()
+
+
+def workspaces_of(container: Container) -> Workspaces | None:
+    """Several workspaces (APO_SLACK_OAUTH): the install flow and each one's use cases."""
+    if container.installations is None:
+        return None
+    return Workspaces(container.services_for, container.installations(), container.workspaces())
 
 
 def _run(

@@ -72,6 +72,14 @@ class Settings(BaseSettings):
     job_lease_seconds: float = Field(default=60.0, alias="APO_JOB_LEASE_SECONDS", gt=0)
     job_sweep_seconds: float = Field(default=10.0, alias="APO_JOB_SWEEP_SECONDS", gt=0)
     job_max_attempts: int = Field(default=4, alias="APO_JOB_MAX_ATTEMPTS", ge=1, le=20)
+    # Several workspaces, one deployment: Slack's OAuth v2 install flow instead of one
+    # SLACK_BOT_TOKEN; each workspace's bot token is kept in the database.
+    slack_oauth: bool = Field(default=False, alias="APO_SLACK_OAUTH")
+    slack_client_id: str | None = Field(default=None, alias="SLACK_CLIENT_ID")
+    slack_client_secret: SecretStr | None = Field(default=None, alias="SLACK_CLIENT_SECRET")
+    # The public redirect URL registered with the app (https://HOST/slack/oauth_redirect);
+    # unset, Slack uses the one registered on the app's OAuth & Permissions page.
+    slack_redirect_url: str | None = Field(default=None, alias="SLACK_REDIRECT_URI")
 
     @field_validator("slack_api_url")
     @classmethod
@@ -86,6 +94,9 @@ class Settings(BaseSettings):
         "slack_bot_token",
         "slack_app_token",
         "slack_signing_secret",
+        "slack_client_id",
+        "slack_client_secret",
+        "slack_redirect_url",
         mode="before",
     )
     @classmethod
@@ -109,6 +120,26 @@ class Settings(BaseSettings):
     def socket_mode(self) -> bool:
         """Socket Mode is chosen by the presence of an app-level token (design.md §3)."""
         return self.slack_app_token is not None
+
+    def require_oauth(self) -> tuple[str, str]:
+        """The app's client id and secret, when APO_SLACK_OAUTH is on; HTTP mode only, since
+        the install flow needs pages a browser can reach."""
+        where = (
+            f"your Slack app's *Basic Information → App Credentials* ({SLACK_APPS_URL}); "
+            "APO_SLACK_OAUTH=true needs it for the install flow"
+        )
+        client_id = _require(
+            SecretStr(self.slack_client_id) if self.slack_client_id else None,
+            "SLACK_CLIENT_ID",
+            where,
+        )
+        secret = _require(self.slack_client_secret, "SLACK_CLIENT_SECRET", where)
+        if self.socket_mode:
+            raise ConfigError(
+                "APO_SLACK_OAUTH=true installs the app into several workspaces through web "
+                "pages (/slack/install), which needs HTTP mode: unset SLACK_APP_TOKEN."
+            )
+        return client_id, secret
 
     def require_bot_token(self) -> str:
         return _require(

@@ -19,6 +19,7 @@ from bot.quality import (
     verify_quotes,
 )
 from bot.quality.coverage import split_sentences
+from bot.quality.roles import named_in
 
 NOTES_EN = """Weekly sync with Nordlys AS, 3 March
 
@@ -511,3 +512,10 @@ def test_check_batch_reports_each_story_and_the_uncovered_needs() -> None:
         "Kari: overdue invoices should be shown at the top of the invoice list.",
         "The login page should offer two-factor authentication for admins.",
     )
+
+
+def test_a_role_narrowed_by_words_the_notes_never_use_is_an_invented_persona() -> None:
+    notes = "Patients must be able to book a double appointment."
+    assert named_in("patient", notes)
+    assert not named_in("chronic care patient", notes)
+    assert named_in("new patient", "New patients must register first.")

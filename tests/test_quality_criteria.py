@@ -223,3 +223,41 @@ def test_untestable_then_has_its_own_check(then: str, check: Check) -> None:
     criterion = Criterion("x exists", "I pay", then)
     story = StoryDraft("t", "member", "to book a court", "", (criterion,))
     assert {f.check for f in lint_story(story)} & {Check.CRITERIA, Check.TESTABLE} == {check}
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        'the tenant switches off "Reminders" in the settings',
+        "Ola logs in",
+        "kundeservice søker opp kunden Kari",
+        "the dispatcher signs up for alerts",
+    ],
+)
+def test_given_with_a_phrasal_verb_is_an_action(given: str) -> None:
+    assert given_is_action(given)
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "the pharmacy closes at 17:00",
+        "butikken stenger kl 20",
+        "four parcels in the van",
+        "the shift starts in 10 minutes",
+        "the bookings on the list are confirmed",
+    ],
+)
+def test_given_with_a_schedule_or_a_counted_noun_is_a_state(given: str) -> None:
+    assert not given_is_action(given)
+
+
+def test_when_with_a_second_action_on_a_bare_object_is_two_actions() -> None:
+    assert coordinated_action("the nurse logs in and opens ward 4")
+
+
+@pytest.mark.parametrize(
+    "then", ["the caretaker is aware of the leak", "vaktmesteren er klar over lekkasjen"]
+)
+def test_then_about_awareness_is_untestable(then: str) -> None:
+    assert "feels, knows or intends" in scenario(then=then)

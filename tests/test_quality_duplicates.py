@@ -194,3 +194,20 @@ def test_short_english_words_are_not_split() -> None:
 )
 def test_genitives_cognates_and_numerals_share_a_key(a: str, b: str) -> None:
     assert canonical(a) == canonical(b)
+
+
+def test_a_paraphrase_that_adds_a_detail_is_a_duplicate() -> None:
+    first = draft("to choose my seat on a map of the venue", "buyer")
+    second = draft("to pick my own seat on the seat map when I pay", "buyer")
+    assert [(m.index, m.other_index) for m in find_duplicates([first, second])] == [(0, 1)]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("to print the weekly rota as PDF", "to print the weekly rota as CSV"),
+        ("to see the sales per store", "to see the sales per month"),
+    ],
+)
+def test_one_slot_filled_differently_is_two_slices(a: str, b: str) -> None:
+    assert find_duplicates([draft(a, "manager"), draft(b, "manager")]) == []

@@ -162,3 +162,38 @@ def test_a_need_whose_subject_is_the_storys_role_is_covered_by_its_goal() -> Non
     assert uncovered_needs(notes, stories) == []
     other = [StoryDraft("t", "pasient", "se timene mine i appen", "", ())]
     assert uncovered_needs(notes, other) == notes.split("\n")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Right now tenants don't know when the plumber is coming.",
+        "Nurses never see which beds were cleaned.",
+        "Ehm, søkerne får ikke beskjed når saken er behandlet.",
+        "Sjåførene finner ikke adressen i appen.",
+    ],
+)
+def test_what_people_do_not_get_see_or_know_today_is_a_need(sentence: str) -> None:
+    assert states_need(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["The servers don't crash often.", "We don't need a chatbot.", "Kundene bruker ikke kortet."],
+)
+def test_other_negated_statements_are_not_needs(sentence: str) -> None:
+    assert not states_need(sentence)
+
+
+def test_a_quote_of_the_main_clause_covers_the_sentence_with_its_qualification() -> None:
+    notes = "Show the waiting time per queue, at least for the busiest counters."
+    story = StoryDraft(
+        "t", "visitor", "see the waiting time", "", (), ("Show the waiting time per queue",)
+    )
+    assert uncovered_needs(notes, [story]) == []
+
+
+def test_a_goal_that_shortens_a_compound_covers_the_need() -> None:
+    notes = "Members must be able to report lost property to the front desk."
+    story = StoryDraft("t", "member", "report property I have lost to the desk", "", ())
+    assert uncovered_needs(notes, [story]) == []

@@ -288,3 +288,30 @@ def test_norwegian_words_that_look_vague_in_english_are_not_flagged(text: str) -
 
 def test_fast_is_still_vague_in_english() -> None:
     assert vague_words("a fast search for the customer list") == ["fast"]
+
+
+@pytest.mark.parametrize(
+    "goal",
+    [
+        "track parcels on a map and be notified when one is late",
+        "registrere timer og bli varslet når uka ikke er levert",
+        "receive the contract as a PDF and in the tenant portal",
+        "send a payment reminder and a final notice letter after 30 days",
+    ],
+)
+def test_second_outcome_place_or_document_splits_the_goal(goal: str) -> None:
+    assert len(split_goal(goal)) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "vague"),
+    [
+        ("book a room with minimal effort", True),
+        ("sende søknaden med mindre arbeid enn i dag", True),
+        ("approve an invoice in fewer clicks", True),
+        ("approve an invoice in at most three clicks", False),
+        ("see the time left on my parking", False),
+    ],
+)
+def test_effort_or_time_without_a_number_is_vague(text: str, vague: bool) -> None:
+    assert bool(vague_words(text)) is vague

@@ -32,11 +32,12 @@ SENTENCE_KEYS = {"id", "text", "label", "speaker", "continues"}
 STORY_KEYS = {"id", "title", "role", "goal", "benefit", "criteria", "source_quotes", "serves",
               "flaws", "duplicate_of"}  # fmt: skip
 
-# The minimums of the whole set, and of each part (about 40% tune, 60% holdout).
-MIN_TOTAL = {"meetings": 10, "stories": 160, "clean": 55, "flaw": 18}
+# The minimums of the whole set, and of each part. The first holdout, once scored, became
+# tune; the holdout is now a second set written blind (see the README), about a third.
+MIN_TOTAL = {"meetings": 16, "stories": 300, "clean": 90, "flaw": 25}
 MIN_PART = {
-    "tune": {"meetings": 4, "stories": 60, "clean": 20, "flaw": 7},
-    "holdout": {"meetings": 6, "stories": 100, "clean": 30, "flaw": 11},
+    "tune": {"meetings": 10, "stories": 200, "clean": 55, "flaw": 15},
+    "holdout": {"meetings": 6, "stories": 100, "clean": 35, "flaw": 8},
 }
 
 FILES = sorted(DATA.glob("*.json"))
@@ -145,10 +146,10 @@ def test_each_part_meets_its_minimums_and_covers_every_language(part: str) -> No
     assert sum(len(m.open_items()) for m in meetings) >= 10
 
 
-def test_split_is_about_forty_sixty() -> None:
+def test_the_holdout_is_about_a_third_of_the_stories() -> None:
     counts = Counter(m.split for m in load_meetings() for _ in m.stories)
-    share = counts["tune"] / (counts["tune"] + counts["holdout"])
-    assert 0.3 <= share <= 0.45
+    share = counts["holdout"] / (counts["tune"] + counts["holdout"])
+    assert 0.25 <= share <= 0.45
 
 
 # -- the scorer copes with the report growing (new check names, an open-items list) ---------

@@ -21,10 +21,21 @@ REINSTALL = (
 
 
 def slack_checks(settings: Settings, projects: ProjectsConfig, deadline: Deadline) -> list[Check]:
+    if settings.slack_oauth:
+        from bot.doctor.workspace_checks import workspace_checks
+
+        return workspace_checks(settings, projects, deadline)
     try:
         token = settings.require_bot_token()
     except ConfigError as exc:
         return [Check("slack", False, exc.user_message)]
+    return token_checks(settings, token, projects, deadline)
+
+
+def token_checks(
+    settings: Settings, token: str, projects: ProjectsConfig, deadline: Deadline
+) -> list[Check]:
+    """What one bot token can do for `projects`: it works, its scopes, channels, reviewers."""
     url = settings.slack_api_url + "auth.test"
     try:
         auth = request(url, token=token, form={}, timeout=deadline.timeout())
@@ -58,6 +69,8 @@ def slack_checks(settings: Settings, projects: ProjectsConfig, deadline: Deadlin
 
 def _mode(settings: Settings, auth: Reply) -> Check:
     who = f"auth.test ok as {auth.body.get('user')} in {auth.body.get('team')}"
+    if settings.slack_oauth:
+        return Check("slack", True, f"{who}; installed through the OAuth flow")
     if settings.socket_mode:
         return Check("slack", True, f"{who}; Socket Mode (SLACK_APP_TOKEN set)")
     if settings.slack_signing_secret is not None:

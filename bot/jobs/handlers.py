@@ -1,10 +1,13 @@
 """What each kind of job does in a worker: the service call the listener used to make after
-the ack, with Slack publishers built once per worker process."""
+the ack, with the Slack publishers of the job's workspace (its `team`), built once per
+workspace token in each worker process."""
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from slack_sdk import WebClient
 
@@ -26,23 +29,33 @@ from bot.slack.publishers.home import SlackHomePublisher
 from bot.slack.publishers.knowledge import SlackKnowledgePublisher
 from bot.slack.publishers.pane import SlackPaneBatchPublisher, SlackPanePublisher
 from bot.slack.publishers.stories import SlackBatchPublisher
+from bot.slack.workspaces import WorkspaceClients
 
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class _Publishers:
+    client: WebClient
+    links: SlackLinks
+    batches: SlackBatchPublisher
+    knowledge: SlackKnowledgePublisher
+    directory: ChannelDirectory
+    home: SlackHomePublisher
+    files: SlackFilePublisher
+
+
 class JobHandlers:
     """Runs one job to its end. Services show their own failures (an error with Retry, a
-    short apology); what escapes goes to the runner, which tries again or gives up."""
+    short apology); what escapes goes to the runner, which tries again or gives up. A job
+    whose workspace is not installed (any more) fails at once (`WorkspaceNotInstalled`, a
+    `BotError`): nobody there can be answered."""
 
-    def __init__(self, services: Services, client: WebClient) -> None:
+    def __init__(self, services: Services, clients: WorkspaceClients) -> None:
         self._services = services
-        self._client = client
-        self._links = SlackLinks(client)
-        self._batches = SlackBatchPublisher(client)
-        self._knowledge = SlackKnowledgePublisher(client)
-        self._directory = ChannelDirectory(client)
-        self._home = SlackHomePublisher(client)
-        self._files = SlackFilePublisher(client)
+        self._clients = clients
+        self._publishers: dict[int, _Publishers] = {}
+        self._lock = threading.Lock()
         self._by_kind: dict[JobKind, Callable[[Job, int], None]] = {
             JobKind.DRAFT_BATCH: self._draft_batch,
             JobKind.ANSWER_QUESTION: self._answer_question,
@@ -56,51 +69,69 @@ class JobHandlers:
     def __call__(self, job: Job, attempt: int) -> None:
         self._by_kind[job.kind](job, attempt)
 
+    def _for(self, job: Job) -> _Publishers:
+        """The publishers speaking with the job's workspace's token (one client per token)."""
+        client = self._clients.client_for(job.optional_text("team"))
+        with self._lock:
+            found = self._publishers.get(id(client))
+            if found is None or found.client is not client:
+                found = self._publishers[id(client)] = _Publishers(
+                    client,
+                    SlackLinks(client),
+                    SlackBatchPublisher(client),
+                    SlackKnowledgePublisher(client),
+                    ChannelDirectory(client),
+                    SlackHomePublisher(client),
+                    SlackFilePublisher(client),
+                )
+            return found
+
     def _draft_batch(self, job: Job, attempt: int) -> None:
-        publisher: BatchPublisher = self._batches
-        pane_channel, pane_thread = (
-            job.optional_text("pane_channel"),
-            job.optional_text("pane_thread"),
-        )
+        slack = self._for(job)
+        publisher: BatchPublisher = slack.batches
+        pane_channel = job.optional_text("pane_channel")
+        pane_thread = job.optional_text("pane_thread")
         if pane_channel and pane_thread:
             pane = MessageRef(pane_channel, pane_thread)
-            publisher = SlackPaneBatchPublisher(self._client, self._batches, pane, self._links)
+            publisher = SlackPaneBatchPublisher(slack.client, slack.batches, pane, slack.links)
         self._services.stories.run_batch(
             job.number("note_id"), publisher, channel=job.text("channel"), resume=attempt > 1
         )
 
     def _show_decision(self, job: Job, _attempt: int) -> None:
-        story = self._services.review.show_decision(job.number("story_id"), self._batches)
+        story = self._services.review.show_decision(job.number("story_id"), self._for(job).batches)
         # The story leaves (or changes on) every reviewer's "waiting for your review" list.
-        self._refresh_home(reviewers_of(self._services.projects, [story.project]))
+        self._refresh_home(job, reviewers_of(self._services.projects, [story.project]))
 
-    def _refresh_home(self, users: list[str]) -> None:
+    def _refresh_home(self, job: Job, users: list[str]) -> None:
+        slack = self._for(job)
         try:
-            self._services.home.refresh(users, self._directory, self._home)
+            self._services.home.refresh(users, slack.directory, slack.home)
         except Exception:  # a stale Home tab is redrawn when opened; the job itself is done
             log.exception("could not refresh the Home tab of %s", users)
 
     def _export_backlog(self, job: Job, _attempt: int) -> None:
         user = job.text("user")
-        directory = self._directory
+        slack = self._for(job)
 
         def sees(channel: str | None, private: bool) -> bool:
-            return not private or (channel is not None and directory.is_member(user, channel))
+            return not private or (channel is not None and slack.directory.is_member(user, channel))
 
         try:
             file = self._services.exports.export(
                 job.text("project"), job.text("format"), Actor(user), sees
             )
         except BotError as exc:
-            self._files.tell(user, exc.user_message)
+            slack.files.tell(user, exc.user_message)
             return
-        self._files.send_privately(user, file)
+        slack.files.send_privately(user, file)
 
     def _digest_preview(self, job: Job, _attempt: int) -> None:
         side: DigestSideName = "team" if job.text("side") == "team" else "client"
+        slack = self._for(job)
         content = self._services.digests.preview(job.text("project"), side)
-        text, blocks = digest_message(content, self._links)
-        self._client.chat_postEphemeral(
+        text, blocks = digest_message(content, slack.links)
+        slack.client.chat_postEphemeral(
             channel=job.text("channel"),
             user=job.text("user"),
             text=f"Preview (not posted): {text}",
@@ -117,29 +148,34 @@ class JobHandlers:
             thread_ts=job.optional_text("thread_ts"),
             private=job.flag("private"),
         )
-        publisher: AnswerPublisher = self._knowledge
+        slack = self._for(job)
+        publisher: AnswerPublisher = slack.knowledge
         if job.flag("pane"):
             thread = MessageRef(ask.channel, ask.thread_ts or ask.message_ts or "")
-            publisher = SlackPanePublisher(self._client, thread)
+            publisher = SlackPanePublisher(slack.client, thread)
         result = self._services.questions.answer(ask, publisher, resume=attempt > 1)
         if isinstance(result, Abstention):  # a new question on the reviewers' Home tabs
-            self._refresh_home(reviewers_of(self._services.projects, [ask.project]))
+            self._refresh_home(job, reviewers_of(self._services.projects, [ask.project]))
 
     def _answer_escalation(self, job: Job, _attempt: int) -> None:
         decision = self._services.escalations.answer(
-            job.number("question_id"), job.text("text"), Actor(job.text("user")), self._knowledge
+            job.number("question_id"),
+            job.text("text"),
+            Actor(job.text("user")),
+            self._for(job).knowledge,
         )
-        self._refresh_home(reviewers_of(self._services.projects, [decision.project]))
+        self._refresh_home(job, reviewers_of(self._services.projects, [decision.project]))
 
     def _escalation_reply(self, job: Job, _attempt: int) -> None:
         channel, user, ts = job.text("channel"), job.text("user"), job.text("ts")
+        slack = self._for(job)
         try:
             self._services.escalations.answer_in_thread(
                 MessageRef(channel, job.text("thread_ts")),
                 job.text("text"),
                 Actor(user),
-                self._knowledge,
-                permalink=self._links(channel, ts),
+                slack.knowledge,
+                permalink=slack.links(channel, ts),
             )
         except BotError as exc:
-            self._client.chat_postEphemeral(channel=channel, user=user, text=exc.user_message)
+            slack.client.chat_postEphemeral(channel=channel, user=user, text=exc.user_message)

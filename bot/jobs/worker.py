@@ -11,20 +11,22 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from datetime import date
 
 from slack_sdk import WebClient
 
 from bot.container import Container, build_container
 from bot.digest_scheduler import DigestScheduler
+from bot.domain.digests import DigestSideName
 from bot.domain.jobs import JobKind
 from bot.jobs.handlers import JobHandlers
 from bot.jobs.queue import JobConsumer, JobQueue, queue_url
 from bot.jobs.runner import JobRunner, Sweeper
 from bot.settings import Settings
-from bot.slack.client import make_web_client
 from bot.slack.links import SlackLinks
 from bot.slack.publishers.digests import SlackDigestPublisher
-from bot.slack.publishers.stories import SlackBatchPublisher
+from bot.slack.publishers.routed import ChannelRoutedBatchPublisher
+from bot.slack.workspaces import SingleWorkspace, WorkspaceClients, WorkspaceNotInstalled
 from bot.storage.jobs import SqlJobLedger
 from bot.storage.leader import leader_for
 
@@ -46,10 +48,10 @@ class Worker:
 def run_worker(settings: Settings, *, threads: int) -> None:
     """The `apo worker` process: runs until SIGINT (finish running jobs) or SIGTERM."""
     container = build_container(settings)
-    client = make_web_client(settings)
+    clients = container.slack_clients()
     queue = JobQueue(queue_url(settings))
-    worker = start_worker(container, client, queue, threads=threads, start=False)
-    scheduler = start_digest_scheduler(container, client)
+    worker = start_worker(container, clients, queue, threads=threads, start=False)
+    scheduler = start_digest_scheduler(container, clients)
     threading.Thread(target=container.warm_up, name="warm-up", daemon=True).start()
     _stop_with_parent()
     log.info("APO Bridge worker running %s job thread(s) from %s", threads, queue.url)
@@ -61,15 +63,21 @@ def run_worker(settings: Settings, *, threads: int) -> None:
 
 
 def start_worker(
-    container: Container, client: WebClient, queue: JobQueue, *, threads: int, start: bool = True
+    container: Container,
+    slack: WebClient | WorkspaceClients,
+    queue: JobQueue,
+    *,
+    threads: int,
+    start: bool = True,
 ) -> Worker:
     """Bind the job handlers to `queue`, start the sweeper, and show drafts a stopped bot
     left with no job to finish them (and, later, drafts whose job was given up) as a failure
     with Retry. The consumer runs in background
     threads unless `start` is False (then the caller `run()`s it in its main thread)."""
     settings = container.settings
+    clients = _clients(slack)
     ledger = SqlJobLedger(container.db)
-    publisher = SlackBatchPublisher(client)
+    publisher = ChannelRoutedBatchPublisher(container.projects, clients)
 
     def show_abandoned_drafts() -> None:
         """Drafts no open job will finish (a stopped bot, a job given up) show Retry."""
@@ -79,7 +87,7 @@ def start_worker(
     show_abandoned_drafts()
     runner = JobRunner(
         ledger,
-        JobHandlers(container.services, client),
+        JobHandlers(container.services, clients),
         lease_seconds=settings.job_lease_seconds,
         max_attempts=settings.job_max_attempts,
         gave_up=show_abandoned_drafts,
@@ -99,19 +107,59 @@ def start_worker(
     return Worker(consumer, sweeper)
 
 
-def start_digest_scheduler(container: Container, client: WebClient) -> DigestScheduler:
+def start_digest_scheduler(
+    container: Container, slack: WebClient | WorkspaceClients
+) -> DigestScheduler:
     """Daily digests in each side's own zone; with PostgreSQL only one process schedules."""
     digests = container.services.digests
-    publisher = SlackDigestPublisher(client, SlackLinks(client))
     scheduler = DigestScheduler(
         container.projects,
-        lambda project, side, day: digests.post(project, side, day, publisher),
+        DigestRunner(container, _clients(slack)),
         leader=leader_for(container.db.engine),
         last_posted=digests.last_posted_date,
         daily_upkeep=digests.forget_old_messages,
     )
     scheduler.start()
     return scheduler
+
+
+class DigestRunner:
+    """Posts one side's digest with the token of the project's workspace; a workspace that is
+    not installed (any more) gets none, said in the log."""
+
+    def __init__(self, container: Container, clients: WorkspaceClients) -> None:
+        self._container = container
+        self._clients = clients
+        self._publishers: dict[int, SlackDigestPublisher] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, project: str, side: DigestSideName, day: date) -> bool:
+        team_id = self._container.projects.get(project).team_id
+        try:
+            client = self._clients.client_for(team_id)
+        except WorkspaceNotInstalled:
+            log.warning(
+                "no %s digest for %s on %s: the app is not installed in its Slack workspace "
+                "%s (any more)",
+                side,
+                project,
+                day,
+                team_id,
+            )
+            return False
+        with self._lock:
+            publisher = self._publishers.get(id(client))
+            if publisher is None:
+                publisher = self._publishers[id(client)] = SlackDigestPublisher(
+                    client, SlackLinks(client)
+                )
+        self._container.services.digests.post(project, side, day, publisher)
+        return True
+
+
+def _clients(slack: WebClient | WorkspaceClients) -> WorkspaceClients:
+    # One WebClient (tests, one SLACK_BOT_TOKEN) speaks for every workspace.
+    return SingleWorkspace(slack) if isinstance(slack, WebClient) else slack
 
 
 def _stop_with_parent() -> None:

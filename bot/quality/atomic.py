@@ -26,7 +26,7 @@ JOINERS = frozenset(("and", "or", "&", "plus", "og", "eller", "samt"))
 _PHRASE_JOINERS = (("as", "well", "as"), ("i", "tillegg", "til"))
 _RANGE_OPENERS = frozenset(("between", "from", "mellom", "fra"))
 # Before "and", a channel or recipient also sets up a second place: "by email and in the app".
-_LEFT_PREPOSITIONS = PREPOSITIONS | {"by", "to", "from", "per", "til", "fra", "med"}
+_LEFT_PREPOSITIONS = PREPOSITIONS | {"by", "to", "from", "per", "as", "til", "fra", "med"}
 _ONE_UNIT = phrase_pattern(ONE_UNIT)
 _RIGHT_PREPOSITIONS = PREPOSITIONS | {"by", "per"}
 # "filter by client and by status": after these verbs, "by"/"på"/"etter" phrases are the
@@ -43,9 +43,11 @@ _INDEFINITE = frozenset(("a", "an", "en", "et", "ei", "new", "ny", "nytt", "nye"
 _OWN_PLACE = frozenset(
     ("on", "in", "at", "from", "into", "onto", "by", "via", "på", "i", "fra", "hos", "via")
 )
+# A noun phrase ends at a preposition or at a time clause ("a warning letter after …").
 _NOUN_END = frozenset(
-    ("of", "for", "with", "when", "if", "on", "in", "at", "to", "from", "by", "av", "med",
-     "over", "per", "ved", "når", "hvis", "på", "i", "til", "fra")
+    ("of", "for", "with", "when", "if", "on", "in", "at", "to", "from", "by", "after",
+     "before", "until", "av", "med", "over", "per", "ved", "når", "hvis", "på", "i", "til",
+     "fra", "etter", "før", "innen")
 )  # fmt: skip
 
 

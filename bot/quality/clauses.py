@@ -17,7 +17,7 @@ from .verbs import (
     UI_PRESENT_FORMS,
     verb_forms,
 )
-from .vocab import FIXED_PAIRS
+from .vocab import FIXED_PAIRS, TIME_WORDS
 
 _TOKEN = re.compile(r"&|\d+(?:[.,:]\d+)*|\w+(?:['\-]\w+)*|\"[^\"]*\"|'[^']+'(?!\w)")
 _FIXED = phrase_pattern(FIXED_PAIRS)
@@ -58,6 +58,14 @@ _PRESENT_ACTIONS = _THIRD_PERSON | frozenset(
     f for f in verb_forms(NORWEGIAN_VERBS) if f.endswith("r") and f not in NORWEGIAN_VERBS
 )
 _SEQUENCE = frozenset(("then", "afterwards", "så", "deretter", "etterpå"))
+# Particles of phrasal verbs: a finite verb right before one is an action someone takes ("the
+# shopper turns off …", "Kari logs in", "kundeservice søker opp kunden"), whatever the verb.
+_PHRASAL_PARTICLES = frozenset(
+    ("off", "on", "in", "out", "up", "down", "av", "på", "inn", "ut", "opp", "ned")
+)
+_NORWEGIAN_PRESENT = frozenset(
+    f for f in verb_forms(NORWEGIAN_VERBS) if f.endswith("r") and f not in NORWEGIAN_VERBS
+)
 _DEFINITE = ("en", "et", "ene", "na")  # Norwegian definite nouns: "kunden", "pasienten"
 
 
@@ -72,6 +80,19 @@ def tokens(text: str) -> list[str]:
     if len(original) == len(found):
         return [o if o.casefold() == f else f for o, f in zip(original, found, strict=True)]
     return found
+
+
+_PASSIVE_AUXILIARIES = frozenset(("be", "bli"))
+_IRREGULAR_PARTICIPLES = frozenset(
+    ("told", "shown", "sent", "given", "paid", "kept", "sold", "fått", "sendt", "gitt", "vist")
+)
+
+
+def _participle(word: str) -> bool:
+    """A past participle ("warned", "notified", "varslet") or "able" of "be able to"."""
+    if word in _IRREGULAR_PARTICIPLES or word == "able":
+        return True
+    return len(word) >= 5 and word.endswith(("ed", "et"))
 
 
 def _object_follows(rest: list[str]) -> bool:
@@ -98,10 +119,15 @@ def second_verb_at(words: list[str], start: int, *, agree_s: bool) -> bool:
     if not rest:
         return False
     verb = rest[0].casefold()
+    if verb in _PASSIVE_AUXILIARIES and len(rest) >= 2 and _participle(rest[1].casefold()):
+        return True  # "… and be warned about …", "… og bli varslet når …": a second outcome
     if verb in _BASE_OR_NORWEGIAN_PRESENT:
         return _object_follows(rest) or (len(rest) >= 2 and verb not in NOUN_LIKE)
     if verb in _THIRD_PERSON and (agree_s or skipped_subject):
-        return _object_follows(rest)
+        # With the subject settled, a bare noun is an object too: "… and opens claim 881".
+        return _object_follows(rest) or (
+            len(rest) >= 2 and rest[1].casefold() not in CONJUNCTIONS | FILLERS
+        )
     return False
 
 
@@ -165,11 +191,59 @@ def given_is_action(given: str) -> bool:
         subject, verb = words[:size], words[size]
         if verb not in UI_PRESENT_FORMS or verb in STATE_VERBS:
             continue
+        if _at_clock_time(words[size + 1 : size + 4]):
+            return False  # "the store closes at 23:00" is its opening hours, a state
         if size == 1 and (subject[0] in PRONOUNS or subject[0].endswith(("en", "et", "er"))):
             return True
         if size > 1 and subject[0] in DETERMINERS:
             return True
+    if _phrasal_action(words):
+        return True
     return bool(words) and words[0] in UI_PRESENT_FORMS and words[0] in _BASES
+
+
+_CLOCK = frozenset(("at", "kl", "klokka", "klokken", "by", "innen"))
+# Numbers as words start a subject as a determiner does: "three invoices on the list".
+_NUMBER_WORDS = frozenset(
+    ("three", "four", "five", "six", "ten", "several", "many", "no", "to", "tre", "fire",
+     "fem", "seks", "ti", "flere", "mange", "ingen")
+)  # fmt: skip
+
+
+def _at_clock_time(after: list[str]) -> bool:
+    return any(
+        word in _CLOCK and index + 1 < len(after) and after[index + 1][:1].isdigit()
+        for index, word in enumerate(after)
+    )
+
+
+def _finite_present(word: str) -> bool:
+    """An English third-person form ("turns", "logs") or a Norwegian present of a known verb."""
+    if word in _NORWEGIAN_PRESENT:
+        return True
+    return len(word) >= 4 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
+
+
+def _phrasal_action(words: list[str]) -> bool:
+    """A subject, then a finite verb with its particle: "the shopper turns off Offers",
+    "Kari logs in", "kundeservice søker opp kunden". A time after the particle is a schedule,
+    not an action ("the shift starts in 5 minutes")."""
+    for index in range(1, min(len(words) - 1, 4)):
+        verb, particle = words[index], words[index + 1]
+        if particle not in _PHRASAL_PARTICLES or not _finite_present(verb):
+            continue
+        after = words[index + 2 : index + 3]
+        if after and (after[0][:1].isdigit() or after[0] in TIME_WORDS):
+            return False
+        subject = words[:index]
+        if subject[0][:1].isdigit() or subject[0] in _NUMBER_WORDS:
+            continue  # "three invoices on the list": a counted noun, not a verb
+        if subject[0] in DETERMINERS and len(subject) < 2:
+            continue  # "the invoices in the list": the -s word is the subject's noun
+        if any(w in DETERMINERS or w in PARTICLES for w in subject[1:]):
+            continue  # "the list of invoices on …": no verb yet
+        return True
+    return False
 
 
 __all__ = ["coordinated_action", "given_is_action", "second_verb_at", "tokens"]

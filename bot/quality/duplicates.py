@@ -4,8 +4,9 @@ Models restate the same need twice when the notes mention it twice, and clients 
 what was approved in January. Three tests, cheapest first, and the first that fires decides:
 
 1. exact: the same words once normalised and stripped of template and function words;
-2. jaccard: at least `JACCARD_THRESHOLD` of the content words shared, once stemmed and mapped
-   onto one word per synonym group, across English and Norwegian (`synonyms.py`, with
+2. jaccard (word overlap, scored as Dice): at least `OVERLAP_THRESHOLD` of the content words
+   shared, once stemmed and mapped onto one word per synonym group, across English and
+   Norwegian (`synonyms.py`, with
    compounds split and cognates spelled alike), so "download my bills" meets "export the
    invoices" and "se forfalte fakturaer" meets "view overdue invoices". Quantifiers, places,
    light verbs and vague manner words are left out; the roles must match, each goal's main
@@ -38,12 +39,15 @@ from .vocab import FILLER_WORDS, UNKNOWN_ROLES, VAGUE_WORDS
 Method = Literal["exact", "jaccard", "embedding"]
 Similarity = Callable[[str, str], float]
 
-JACCARD_THRESHOLD = 0.65
-"""Share of the goals' canonical words two stories of the same role must have in common.
-Two slices of one feature differ in one specific word ("to PDF" / "to Excel": 0.6); a
-paraphrase mostly swaps words for synonyms, which `synonyms.py` maps together."""
+OVERLAP_THRESHOLD = 0.72
+"""Dice overlap of the goals' canonical words (twice the shared words over both counts) two
+stories of the same role and action must reach. Two slices of one feature differ in a
+specific word ("export invoices to PDF" / "… to Excel": 0.67); a paraphrase mostly swaps
+words for synonyms, which `synonyms.py` maps together, and adds or drops one detail ("pick my
+seat on the seat map" / "choose my seat on a map of the hall": 0.75). Dice rather than
+Jaccard: one added detail should cost a short goal less than the union makes it cost."""
 
-OTHER_ACTION_THRESHOLD = 0.9
+OTHER_ACTION_THRESHOLD = 0.95
 """The share needed when one goal's main action is missing from the other: "book a tennis
 court for Monday" and "cancel a tennis court booking for Monday" share most words but are two
 different things to do."""
@@ -117,15 +121,17 @@ class _Keys:
     action: str | None  # the goal's first action verb, canonical: what the story asks to do
     numbers: frozenset[str]  # "30 days", "tre dager": a different number is a different need
     detail: frozenset[str]  # the numbers and the unit after each: "3 days" in "3 days before"
+    slots: frozenset[tuple[str, str]]  # (word before, content word): "to pdf", "per region"
 
 
-def _content_words(text: str) -> list[tuple[str, bool]]:
+def _content_words(text: str) -> list[tuple[str, bool, str]]:
     """The goal's canonical words in order, without function, template and filler words, each
-    with whether it comes straight after an article (and so is a noun, not the action)."""
+    with whether it comes straight after an article (and so is a noun, not the action) and
+    the word before it (its slot: "to" in "export to PDF")."""
     skip = STOPWORDS | _UNKNOWN_WORDS | _TEMPLATE | _FILLER
     tokens = words(canonical_text(text))
     return [
-        (key, index > 0 and tokens[index - 1] in _ARTICLES)
+        (key, index > 0 and tokens[index - 1] in _ARTICLES, tokens[index - 1] if index else "")
         for index, w in enumerate(tokens)
         if (len(w) > 1 or w.isdigit()) and w not in skip
         for key in canonical_parts(w)
@@ -140,8 +146,9 @@ def _keys(text: str) -> _Keys:
     head = head_noun(role) if role and not is_generic(role) else None
     role_key = canonical_parts(head)[-1] if head else None  # "lagerarbeider" -> "worker"
     found = _content_words(goal)
-    content = frozenset(w for w, _ in found)
-    actions = [i for i, (w, noun) in enumerate(found) if w in _ACTIONS and not noun]
+    content = frozenset(w for w, _, _ in found)
+    slots = frozenset((before, w) for w, _, before in found)
+    actions = [i for i, (w, noun, _) in enumerate(found) if w in _ACTIONS and not noun]
     action = found[actions[0]][0] if actions else None
     if actions and action in _LIGHT_VERBS and actions[0] + 1 < len(found):
         following = found[actions[0] + 1][0]
@@ -149,10 +156,26 @@ def _keys(text: str) -> _Keys:
     numbers = frozenset(w for w in content if _NUMBER.match(w))
     detail = frozenset(
         w
-        for index, (w, _) in enumerate(found)
+        for index, (w, _, _) in enumerate(found)
         if _NUMBER.match(w) or (index and _NUMBER.match(found[index - 1][0]))
     )
-    return _Keys(text, exact, content, role_key, action, numbers, detail)
+    return _Keys(text, exact, content, role_key, action, numbers, detail, slots)
+
+
+# Prepositions that open the slot a slice of a feature fills: "to PDF", "per region", "as CSV".
+_SLOT_PREPOSITIONS = frozenset(
+    ("to", "per", "as", "by", "in", "into", "for", "on", "via", "til", "som", "på", "i", "etter",
+     "med", "with")
+)  # fmt: skip
+
+
+def _alternatives(a: _Keys, b: _Keys) -> bool:
+    """Whether the two goals differ by filling one prepositional slot differently: "export to
+    PDF" and "export to Excel", "revenue per region" and "per product" are two slices of a
+    feature, where "on the seat map when I buy" and "on a map of the hall" only add a detail."""
+    only_a = {before for before, w in a.slots if w not in b.content}
+    only_b = {before for before, w in b.slots if w not in a.content}
+    return bool(only_a & only_b & _SLOT_PREPOSITIONS)
 
 
 def embedding_threshold(similarity: Similarity | None, threshold: float | None = None) -> float:
@@ -177,13 +200,15 @@ def _compare(
     union = left | right
     if union and same_role and same_numbers:
         shared = len(left & right)
-        overlap = shared / len(union)
+        overlap = 2 * shared / (len(left) + len(right))
         # Each goal's main action must be asked for in the other too: "book a court" and
         # "cancel a court booking" share "book", but not "cancel".
         same_action = (a.action is None or a.action in b.content) and (
             b.action is None or b.action in a.content
         )
-        if overlap >= (JACCARD_THRESHOLD if same_action else OTHER_ACTION_THRESHOLD):
+        if overlap >= (
+            OVERLAP_THRESHOLD if same_action else OTHER_ACTION_THRESHOLD
+        ) and not _alternatives(a, b):
             return "jaccard", round(overlap, 3)
         if same_action and shared >= 3 and shared == min(len(left), len(right)):
             return "jaccard", round(overlap, 3)  # one goal says all of the other and more

@@ -47,7 +47,7 @@ GROUPS = (
         "påminnelse varsling"
     ),
     "invoice bill faktura",
-    "customer client kunde",
+    "customer client kunde shopper",
     "report rapport",
     "list liste overview oversikt summary sammendrag oppsummering digest",
     "search find søke finne søk",
@@ -69,7 +69,7 @@ GROUPS = (
     "worker arbeider medarbeider",
     "arrive arrival mottak ankomst ankomme",
     "check verify confirm validate sjekke kontrollere bekrefte",
-    "select choose pick velge",
+    "select choose chosen pick velge valgt",
     "save lagre",
     "assign allocate tildele fordele",
     "free available vacant ledig",

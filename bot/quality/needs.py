@@ -68,6 +68,21 @@ _RECURRING = re.compile(
     rf"|\b{_CHORES_NO}\b.*\b(?:hele tiden|gang på gang|stadig)\b"
     rf"|\bstadig\s+{_CHORES_NO}\b"
 )
+# A problem someone has today, stated as what people don't get, see or know: "Today customers
+# don't know who handles their claim", "Technicians never get the checklist", "passasjerene
+# finner ikke ut …". The subject is people (a plural or a Norwegian definite noun), not "we"
+# deciding, and the verb one of perceiving, knowing or getting: "servers don't crash" is not.
+_LACKING = (
+    r"(?:know|get|see|find|understand|remember|notice|hear|receive|reach|have)"
+    r"|(?:vet|får|ser|finner|forstår|husker|merker|hører|mottar|rekker|har)"
+)
+_PEOPLE_FAIL = re.compile(
+    r"^(?:(?:eh|ehm|um|uh|so|and|also|og|så|altså|today|currently|right now|i dag|nå)\W+)*"
+    r"(?:the\s+|our\s+|many\s+|most\s+)?(?:\w+\s+)?(?P<who>\w+s|\w+(?:ene|erne|ne))\s+"
+    rf"(?:(?:don't|do not|doesn't|does not|never|rarely|still don't|often don't)\s+{_LACKING}"
+    rf"|(?:{_LACKING})\s+(?:ikke|aldri|sjelden))\b"
+)
+_NOT_PEOPLE = frozenset(("we", "vi", "this", "that", "it", "things", "ts", "ss"))
 _NOT_IMPERATIVE_NEXT = frozenset(
     ("of", "for", "from", "is", "are", "was", "were", "has", "at", "er", "var", "har", "av",
      "fra", "til")
@@ -155,6 +170,8 @@ def classify(sentence: NoteSentence) -> Kind:
     if sentence.section == "needs" or is_question:
         return "need"
     if _has("need", text) or _has("problem", text) or _RECURRING.search(text):
+        return "need"
+    if (failing := _PEOPLE_FAIL.match(text)) and failing.group("who") not in _NOT_PEOPLE:
         return "need"
     label, colon, rest = body.partition(":")
     if colon and len(words(label)) <= 4:

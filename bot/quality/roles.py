@@ -12,7 +12,7 @@ from __future__ import annotations
 from difflib import SequenceMatcher
 
 from .synonyms import canonical
-from .text import stem, words
+from .text import STOPWORDS, stem, words
 from .types import Check, Finding, StoryDraft
 from .vocab import GENERIC_ROLES, ROLE_QUALIFIERS, UNKNOWN_ROLES
 
@@ -84,12 +84,25 @@ def _cognates(a: str, b: str) -> bool:
 
 
 def named_in(role: str, notes: str) -> bool:
-    """Whether the role's head noun (in any inflection) occurs in `notes`."""
+    """Whether the role's head noun (in any inflection) occurs in `notes`, and the words that
+    narrow it too: "chronic care patient" is a persona of its own when the notes only speak
+    of patients."""
     head = head_noun(role)
     if head is None:
         return True
     note_words = set(words(notes))
-    return any(_same_word(head, w) for w in note_words)
+    if not any(_same_word(head, w) for w in note_words):
+        return False
+    tokens = role_words(role)
+    narrowing = [
+        t
+        for t in tokens[: tokens.index(head)]
+        if t not in ROLE_QUALIFIERS and t not in STOPWORDS and not t.isdigit()
+    ]
+    # A narrowing word may sit inside a compound of the notes: "care" in "homecare".
+    return all(
+        any(_same_word(t, w) or (len(t) >= 4 and t in w) for w in note_words) for t in narrowing
+    )
 
 
 def role_findings(story: StoryDraft, notes: str | None = None) -> list[Finding]:

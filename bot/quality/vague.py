@@ -12,6 +12,14 @@ from .text import fold, phrase_pattern
 from .vocab import VAGUE_WORDS
 
 _VAGUE = phrase_pattern(VAGUE_WORDS)
+# An amount of effort or time with no number: "with minimal effort", "in fewer clicks",
+# "med mindre arbeid". A tester needs the number ("in at most three clicks").
+_UNMEASURED = re.compile(
+    r"\b(?:minimal|minimum|little|less|fewer|reduced|low|least|no extra|"
+    r"minimalt?|mindre|lite|færre|minst|redusert)\s+(?:manual\s+|manuelt?\s+)?"
+    r"(?:effort|work|time|clicks?|steps?|hassle|fuss|friction|typing|"
+    r"arbeid|innsats|tid|klikk|steg|styr|tasting)\b"
+)
 _QUESTION_WORD = re.compile(r"\b(?:how|hvor)\s*$")
 _QUOTED = re.compile(r"\"[^\"]*\"")
 # Norwegian phrases that contain a listed word with a precise meaning: "en enkelt time" (a
@@ -56,5 +64,7 @@ def vague_words(text: str) -> list[str]:
             continue
         if word in _FALSE_FRIENDS and norwegian:
             continue
+        seen.setdefault(match.group(0), None)
+    for match in _UNMEASURED.finditer(folded):
         seen.setdefault(match.group(0), None)
     return list(seen)

@@ -57,6 +57,8 @@ ARTEFACT_NOUNS = (
     "meny", "mal", "integrasjon", "kvittering", "dokument", "fil", "modul", "statistikk",
     "vaktplan", "timeplan", "profil", "innstillinger", "handlekurv", "innboks", "tavle",
     "katalog", "nettside", "nettbutikk",
+    # Documents sent out on their own: "an invoice and a warning letter".
+    "letter", "label", "certificate", "link", "brev", "etikett", "sertifikat", "lenke",
 )  # fmt: skip
 
 TIME_WORDS = frozenset(
@@ -171,6 +173,7 @@ FEELINGS = (
     "hopes", "expect", "expects", "content with",
     "is willing", "trygg", "trygge", "trygt",
     "føler", "føle", "fornøyd", "fornøyde", "glad", "komfortabel", "forstår", "forstå",
+    "klar over", "kjent med",
     "skjønner", "vet", "vite", "kjenner til", "opplever", "synes", "liker", "tror", "stoler på",
     "er sikker", "er sikre", "bevisst", "ønsker å", "har lyst", "har kontroll",
     "beroliget", "frustrert", "forvirret", "bekymret", "stresset", "motivert", "har oversikt",

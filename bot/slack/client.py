@@ -16,10 +16,14 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.settings import Settings
 
 
-def make_web_client(settings: Settings, *, timeout: int = 30) -> WebClient:
+def make_web_client(
+    settings: Settings, *, timeout: int = 30, token: str | None = None, anonymous: bool = False
+) -> WebClient:
+    """A client with `token`, else SLACK_BOT_TOKEN; `anonymous` (several workspaces) has no
+    token of its own: Bolt gives each request a copy with that workspace's token."""
     attempts = settings.slack_retry_attempts
     return WebClient(
-        token=settings.require_bot_token(),
+        token=None if anonymous else token or settings.require_bot_token(),
         base_url=settings.slack_api_url,
         timeout=timeout,
         retry_handlers=[

@@ -64,18 +64,33 @@ def create_web_app(
         bolt_response = await run_in_threadpool(app.dispatch, bolt_request)
         return to_starlette_response(bolt_response)
 
+    async def oauth_page(request: Request) -> Response:
+        # Bolt's OAuth flow: the install start and Slack's redirect back (several workspaces).
+        flow = app.oauth_flow
+        assert flow is not None
+        bolt_request = to_bolt_request(request, b"")
+        if request.url.path == flow.install_path:
+            bolt_response = await run_in_threadpool(flow.handle_installation, bolt_request)
+        else:
+            bolt_response = await run_in_threadpool(flow.handle_callback, bolt_request)
+        return to_starlette_response(bolt_response)
+
     async def healthz(_request: Request) -> Response:
         checks = await run_in_threadpool(health)
         ok = all(v == "ok" for v in checks.values())
         payload = {"status": "ok" if ok else "degraded", "version": bot.__version__, **checks}
         return JSONResponse(payload, status_code=200 if ok else 503)
 
-    return Starlette(
-        routes=[
-            Route(EVENTS_PATH, slack_events, methods=["POST"]),
-            Route("/healthz", healthz, methods=["GET"]),
+    routes = [
+        Route(EVENTS_PATH, slack_events, methods=["POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+    ]
+    if app.oauth_flow is not None:
+        routes += [
+            Route(app.oauth_flow.install_path, oauth_page, methods=["GET"]),
+            Route(app.oauth_flow.redirect_uri_path, oauth_page, methods=["GET"]),
         ]
-    )
+    return Starlette(routes=routes)
 
 
 async def _read_body(request: Request, limit: int) -> bytes:

@@ -6,6 +6,7 @@ request encoding, retry handlers and error mapping as production.
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import threading
@@ -48,6 +49,31 @@ class SlackCall:
 
 
 @dataclass(frozen=True)
+class FakeTeam:
+    """A workspace the app can be installed into: `oauth.v2.access` with `code` answers
+    with its own bot token, and `auth.test` with that token says this workspace."""
+
+    team_id: str
+    name: str
+
+    @property
+    def bot_token(self) -> str:
+        return f"xoxb-fake-{self.team_id}"
+
+    @property
+    def code(self) -> str:
+        return f"code-for-{self.team_id}"
+
+    @property
+    def bot_user_id(self) -> str:
+        return f"UBOT{self.team_id}"
+
+    @property
+    def url(self) -> str:
+        return f"https://{self.team_id.lower()}.slack.com/"
+
+
+@dataclass(frozen=True)
 class _Fault:
     status: int
     retry_after: int | None
@@ -72,6 +98,9 @@ class FakeSlack(LoopbackServer):
         self._granted_scopes: tuple[str, ...] | None = None
         self._uploads: dict[str, bytes] = {}
         self._upload_names: dict[str, str] = {}
+        self._teams: dict[str, FakeTeam] = {}
+        self._revoked: set[str] = set()
+        self._oauth_client: tuple[str, str] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -126,6 +155,28 @@ class FakeSlack(LoopbackServer):
         (None: no header)."""
         with self._cond:
             self._granted_scopes = scopes
+
+    def oauth_app(self, client_id: str, client_secret: str) -> None:
+        """The app's credentials `oauth.v2.access` accepts (HTTP Basic, as slack_sdk sends)."""
+        with self._cond:
+            self._oauth_client = (client_id, client_secret)
+
+    def add_team(self, team_id: str, name: str) -> FakeTeam:
+        """A workspace to install into (see `FakeTeam`)."""
+        team = FakeTeam(team_id, name)
+        with self._cond:
+            self._teams[team_id] = team
+        return team
+
+    def revoke(self, team: FakeTeam) -> None:
+        """The workspace removed the app: its bot token answers `token_revoked` from now on."""
+        with self._cond:
+            self._revoked.add(team.bot_token)
+
+    def tokens_used(self, *, besides: tuple[str, ...] = ("auth.test",)) -> set[str | None]:
+        """Every token the bot called Slack with (except in `besides`)."""
+        with self._cond:
+            return {c.token for c in self._calls if c.method not in besides}
 
     def reset(self) -> None:
         """Forget calls, faults and overrides."""
@@ -210,7 +261,7 @@ class FakeSlack(LoopbackServer):
             if status == 429 and fault.retry_after is not None:
                 headers["Retry-After"] = str(fault.retry_after)
         else:
-            body = self._answer(method, args)
+            body = self._answer(method, args, token)
             with self._cond:
                 scopes = self._granted_scopes
             if method == "auth.test" and scopes is not None:
@@ -224,10 +275,27 @@ class FakeSlack(LoopbackServer):
             self._stopping.wait(fault.hang)
         return status, body, headers
 
-    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+    def _answer(self, method: str, args: dict[str, Any], token: str | None) -> dict[str, Any]:
         with self._cond:
             handler = self._handlers.get(method)
             sticky = self._responses.get(method)
+            revoked = token in self._revoked
+            team = next((t for t in self._teams.values() if t.bot_token == token), None)
+        if revoked:
+            return {"ok": False, "error": "token_revoked"}
+        if method == "oauth.v2.access":
+            return self._oauth_access(args)
+        if team is not None and method == "auth.test":
+            return {
+                "ok": True,
+                "url": team.url,
+                "team": team.name,
+                "user": "apo",
+                "team_id": team.team_id,
+                "user_id": team.bot_user_id,
+                "bot_id": f"B{team.team_id}",
+                "is_enterprise_install": False,
+            }
         if handler is not None:
             return handler(args)
         if sticky is not None:
@@ -235,6 +303,29 @@ class FakeSlack(LoopbackServer):
         if method.startswith("response_url:"):
             return {"ok": True}
         return self._default_answer(method, args)
+
+    def _oauth_access(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Slack's answer to the install flow's code exchange, for a known workspace."""
+        with self._cond:
+            expected = self._oauth_client
+            team = next((t for t in self._teams.values() if t.code == args.get("code")), None)
+        secret = args.pop("client_secret", None)  # checked, never kept in the recorded call
+        if expected is not None and (args.get("client_id"), secret) != expected:
+            return {"ok": False, "error": "invalid_client_id"}
+        if team is None:
+            return {"ok": False, "error": "invalid_code"}
+        return {
+            "ok": True,
+            "app_id": "A0001",
+            "authed_user": {"id": "U0INSTALLER"},
+            "scope": "commands,chat:write",
+            "token_type": "bot",
+            "access_token": team.bot_token,
+            "bot_user_id": team.bot_user_id,
+            "team": {"id": team.team_id, "name": team.name},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
 
     def _next_ts(self) -> str:
         with self._cond:
@@ -483,6 +574,9 @@ class _SlackRequestHandler(BaseHTTPRequestHandler):
             return
         auth = self.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else None
+        if auth.startswith("Basic "):  # oauth.v2.access: the app's id and secret
+            client_id, _, secret = base64.b64decode(auth[6:]).decode().partition(":")
+            args.update(client_id=client_id, client_secret=secret)
         if token is None and isinstance(args.get("token"), str):
             token = args["token"]
         try:
