@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.domain import Actor, MessageRef
 from bot.domain.digests import DigestSideName
@@ -29,6 +30,7 @@ from bot.slack.publishers.home import SlackHomePublisher
 from bot.slack.publishers.knowledge import SlackKnowledgePublisher
 from bot.slack.publishers.pane import SlackPaneBatchPublisher, SlackPanePublisher
 from bot.slack.publishers.stories import SlackBatchPublisher
+from bot.slack.trouble import SlackTrouble
 from bot.slack.workspaces import WorkspaceClients
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,7 @@ class _Publishers:
     links: SlackLinks
     batches: SlackBatchPublisher
     knowledge: SlackKnowledgePublisher
+    trouble: SlackTrouble  # Slack errors no retry mends, once per workspace token
     directory: ChannelDirectory
     home: SlackHomePublisher
     files: SlackFilePublisher
@@ -67,7 +70,15 @@ class JobHandlers:
         }
 
     def __call__(self, job: Job, attempt: int) -> None:
-        self._by_kind[job.kind](job, attempt)
+        trouble = self._for(job).trouble
+        trouble.check_token()
+        try:
+            self._by_kind[job.kind](job, attempt)
+        except SlackApiError as exc:
+            lasting = trouble.lasting(exc)
+            if lasting is None:
+                raise  # worth another attempt (the runner backs off)
+            raise lasting from exc
 
     def _for(self, job: Job) -> _Publishers:
         """The publishers speaking with the job's workspace's token (one client per token)."""
@@ -80,6 +91,7 @@ class JobHandlers:
                     SlackLinks(client),
                     SlackBatchPublisher(client),
                     SlackKnowledgePublisher(client),
+                    SlackTrouble(client, self._services.projects),
                     ChannelDirectory(client),
                     SlackHomePublisher(client),
                     SlackFilePublisher(client),

@@ -14,6 +14,7 @@ import threading
 from datetime import date
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.container import Container, build_container
 from bot.digest_scheduler import DigestScheduler
@@ -26,6 +27,7 @@ from bot.settings import Settings
 from bot.slack.links import SlackLinks
 from bot.slack.publishers.digests import SlackDigestPublisher
 from bot.slack.publishers.routed import ChannelRoutedBatchPublisher
+from bot.slack.trouble import SlackTrouble
 from bot.slack.workspaces import SingleWorkspace, WorkspaceClients, WorkspaceNotInstalled
 from bot.storage.jobs import SqlJobLedger
 from bot.storage.leader import leader_for
@@ -130,7 +132,7 @@ class DigestRunner:
     def __init__(self, container: Container, clients: WorkspaceClients) -> None:
         self._container = container
         self._clients = clients
-        self._publishers: dict[int, SlackDigestPublisher] = {}
+        self._publishers: dict[int, tuple[SlackDigestPublisher, SlackTrouble]] = {}
         self._lock = threading.Lock()
 
     def __call__(self, project: str, side: DigestSideName, day: date) -> bool:
@@ -148,12 +150,25 @@ class DigestRunner:
             )
             return False
         with self._lock:
-            publisher = self._publishers.get(id(client))
-            if publisher is None:
-                publisher = self._publishers[id(client)] = SlackDigestPublisher(
-                    client, SlackLinks(client)
+            found = self._publishers.get(id(client))
+            if found is None:
+                found = self._publishers[id(client)] = (
+                    SlackDigestPublisher(client, SlackLinks(client)),
+                    SlackTrouble(client, self._container.projects),
                 )
-        self._container.services.digests.post(project, side, day, publisher)
+        publisher, trouble = found
+        # A digest Slack will never take (the bot not in the channel, a revoked token) is
+        # reported once (see SlackTrouble) and left failed; the next day's run tries again.
+        if trouble.token_rejected is not None:
+            return False  # said once in the log when Slack refused the token
+        try:
+            self._container.services.digests.post(project, side, day, publisher)
+        except SlackApiError as exc:
+            lasting = trouble.lasting(exc)
+            if lasting is None:
+                raise
+            log.warning("%s digest for %s on %s not posted: %s", side, project, day, lasting)
+            return False
         return True
 
 

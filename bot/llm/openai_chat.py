@@ -16,10 +16,11 @@ from typing import Any
 import openai
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_openai import ChatOpenAI
-from pydantic import SecretStr
+from pydantic import BaseModel, SecretStr
 
 from bot.errors import LLMBadOutput, LLMError, LLMRateLimited, LLMTimeout
 from bot.llm.base import ChatMessage, LLMUsage, SchemaT, UsageRecorder
+from bot.llm.echo import repeats_instructions, strings_in
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,11 @@ class OpenAIChatModel:
                 failure = exc
                 continue
             parsed = result.get("parsed")
+            if isinstance(parsed, schema) and _echoes_instructions(parsed, messages):
+                self._usage(purpose, result.get("raw"), started, ok=False)
+                failure = _bad_output("it repeated the bot's instructions")
+                log.warning("LLM %s repeated its instructions; not used", purpose)
+                continue
             self._usage(purpose, result.get("raw"), started, ok=isinstance(parsed, schema))
             if isinstance(parsed, schema):
                 return parsed
@@ -107,6 +113,12 @@ class OpenAIChatModel:
             self._record_usage(usage)
         except Exception:  # accounting must never break the user's request
             log.exception("could not record LLM usage")
+
+
+def _echoes_instructions(parsed: BaseModel, messages: Sequence[ChatMessage]) -> bool:
+    """An injection made the model copy its system message into its answer (see echo.py)."""
+    instructions = "\n".join(m.content for m in messages if m.role == "system")
+    return repeats_instructions(strings_in(parsed.model_dump()), instructions)
 
 
 def _to_langchain(messages: Sequence[ChatMessage]) -> list[BaseMessage]:

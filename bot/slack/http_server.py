@@ -16,8 +16,10 @@ import hashlib
 import hmac
 import logging
 import socket
+import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 import uvicorn
 from slack_bolt import App
@@ -44,6 +46,9 @@ class BodyTooLarge(Exception):
 def create_web_app(
     app: App, health: Callable[[], dict[str, str]], *, signing_secret: str
 ) -> Starlette:
+    unknown = _UnknownKinds()
+    app.logger.addFilter(_not_unhandled)  # Bolt warns per request; `unknown` logs once
+
     async def slack_events(request: Request) -> Response:
         try:
             body = await _read_body(request, MAX_BODY_BYTES)
@@ -62,6 +67,12 @@ def create_web_app(
             log.warning("refused a signed request Bolt cannot parse: %s", problem)
             return Response(status_code=400)
         bolt_response = await run_in_threadpool(app.dispatch, bolt_request)
+        if bolt_response.status == 404 and bolt_request.body:
+            # A payload type or callback this app has no listener for (a new Slack feature, a
+            # manifest ahead of the code): acknowledged, so Slack neither retries it nor
+            # shows the user an error, and logged once per kind rather than per request.
+            unknown.note(_kind_of(bolt_request.body))
+            return Response(status_code=200)
         return to_starlette_response(bolt_response)
 
     async def oauth_page(request: Request) -> Response:
@@ -93,6 +104,43 @@ def create_web_app(
     return Starlette(routes=routes)
 
 
+class _UnknownKinds:
+    """The kinds of request no listener handles, each logged the first time it is seen."""
+
+    def __init__(self) -> None:
+        self._seen: set[str] = set()
+        self._lock = threading.Lock()
+
+    def note(self, kind: str) -> None:
+        with self._lock:
+            if kind in self._seen or len(self._seen) > 1000:
+                return
+            self._seen.add(kind)
+        log.warning("acknowledged a Slack request no listener handles: %s (logged once)", kind)
+
+
+def _kind_of(body: dict[str, Any]) -> str:
+    """The request's type and name (event type, callback or action id): never its text."""
+    parts = [str(body.get("type") or body.get("command") or "?")]
+    event = body.get("event")
+    if isinstance(event, dict):
+        parts.append(str(event.get("type")))
+    for key in ("callback_id", "command"):
+        if isinstance(body.get(key), str):
+            parts.append(str(body[key]))
+    view = body.get("view")
+    if isinstance(view, dict) and isinstance(view.get("callback_id"), str):
+        parts.append(str(view["callback_id"]))
+    actions = body.get("actions")
+    if isinstance(actions, list) and actions and isinstance(actions[0], dict):
+        parts.append(str(actions[0].get("action_id")))
+    return " ".join(dict.fromkeys(p[:100] for p in parts))
+
+
+def _not_unhandled(record: logging.LogRecord) -> bool:
+    return not str(record.msg).startswith("Unhandled request")
+
+
 async def _read_body(request: Request, limit: int) -> bytes:
     """The body, or `BodyTooLarge` as soon as it is known to be over `limit` bytes: from
     `Content-Length` when the sender gives one, else (chunked) while it streams in."""
@@ -115,6 +163,9 @@ def _shape_problem(body: object) -> str | None:
         return "not a JSON object"
     if "event" in body and not isinstance(body["event"], dict):
         return "event is not an object"
+    view = body.get("view")
+    if "view" in body and not (isinstance(view, dict) and isinstance(view.get("type"), str)):
+        return "view is not an object with a type"  # Bolt's workflow-step check reads it
     return None
 
 

@@ -104,6 +104,8 @@ class Story(SQLModel, table=True):
     reject_reason: str | None = Field(default=None, sa_type=sa.Text)
     card_channel: str | None = None
     card_ts: str | None = None
+    # Set while one run posts the review card, so two Retry presses post it once.
+    card_claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = created_field()
     updated_at: datetime = updated_field()
 

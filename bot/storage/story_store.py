@@ -39,10 +39,12 @@ from bot.storage.notes import (
 from bot.storage.reviews import decide_story, edit_story
 from bot.storage.stories import (
     add_stories,
+    claim_story_card,
     criteria_for_stories,
     get_story,
     list_criteria,
     list_stories,
+    release_story_card,
     set_story_card,
 )
 from bot.storage.types import NoteSource, NoteStatus, StoryStatus
@@ -202,6 +204,14 @@ class SqlStoryStore:
     def set_card(self, story_id: int, where: MessageRef) -> None:
         with self._db.session() as session:
             set_story_card(story_id, where.channel, where.ts, session=session)
+
+    def claim_card(self, story_id: int, *, now: datetime, stale_before: datetime) -> bool:
+        with self._db.session() as session:
+            return claim_story_card(story_id, now=now, stale_before=stale_before, session=session)
+
+    def release_card(self, story_id: int) -> None:
+        with self._db.session() as session:
+            release_story_card(story_id, session=session)
 
     def decide(
         self, story_id: int, decision: StoryState, actor_id: str, reason: str | None = None

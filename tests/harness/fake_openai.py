@@ -133,6 +133,16 @@ class FakeOpenAI(LoopbackServer):
         answer = (status, _error_body(status, message, code), headers)
         self._enqueue(_Reply(lambda _request: answer, delay))
 
+    def queue_obeying(self, answer: Callable[[list[dict[str, Any]]], dict[str, Any]]) -> None:
+        """Answer the next completion with `answer(messages)` as JSON: a model that does what
+        its input says (an injection in the notes, a record asking for the prompt)."""
+
+        def build(request: dict[str, Any]) -> Answer:
+            content = json.dumps(answer(request.get("messages", [])))
+            return self._completion(content, "stop", (100, 50))(request)
+
+        self._enqueue(_Reply(build, 0))
+
     def queue_hang(self, seconds: float) -> None:
         """Stall, then answer `{}`; pair with a short client timeout to exercise timeouts."""
         self._enqueue(_Reply(self._completion("{}", "stop", (100, 50)), seconds))

@@ -22,6 +22,9 @@ FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 
 _ts_counter = itertools.count(1)
+# Every body sent by any signer, for the log scan (tests/log_scan.py): what people wrote must
+# never show up in the bot's log.
+SENT_BODIES: list[bytes] = []
 
 
 def new_ts() -> str:
@@ -91,6 +94,7 @@ class SlackSigner:
     ) -> httpx.Response:
         """POST `body` as given; for negative tests (unsigned, forged, stale)."""
         raw = body.encode() if isinstance(body, str) else body
+        SENT_BODIES.append(raw)
         ts = int(time.time()) if timestamp is None else timestamp
         headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": str(ts)}
         if signature is not None:

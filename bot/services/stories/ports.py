@@ -80,6 +80,15 @@ class StoryStore(Protocol):
 
     def set_card(self, story_id: int, where: MessageRef) -> None: ...
 
+    def claim_card(self, story_id: int, *, now: datetime, stale_before: datetime) -> bool:
+        """True if this run should post the story's card: it has none and no live claim
+        (one made since `stale_before`). Of racing runs (two Retry presses) one wins."""
+        ...
+
+    def release_card(self, story_id: int) -> None:
+        """Posting the card failed; the next run may claim it straight away."""
+        ...
+
     def decide(
         self, story_id: int, decision: StoryState, actor_id: str, reason: str | None = None
     ) -> None: ...

@@ -85,7 +85,6 @@ def _story(story: WaitingStory) -> list[Block]:
                 button("Approve", ids.STORY_APPROVE, str(story.id), style="primary"),
                 button("Edit", ids.STORY_EDIT, str(story.id)),
                 button("Reject", ids.STORY_REJECT, str(story.id), style="danger"),
-                button("Whole story", ids.STORY_VIEW_FULL, str(story.id)),
             ],
             block_id=f"home_story:{story.id}",
         ),

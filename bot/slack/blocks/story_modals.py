@@ -15,7 +15,15 @@ from bot.domain.stories import StoryEdit, StoryView
 from bot.quality import rank_findings
 from bot.slack.blocks import ids
 from bot.slack.blocks.common import Block, context, header, pack_sections, quote, section
-from bot.slack.blocks.forms import INPUT_LIMIT, input_block, modal, text_input, text_value
+from bot.slack.blocks.forms import (
+    INPUT_LIMIT,
+    STALE_FORM,
+    input_block,
+    metadata_id,
+    modal,
+    text_input,
+    text_value,
+)
 from bot.slack.blocks.story_card import UNSUPPORTED_WARNING, decision_line
 from bot.slack.blocks.story_criteria import FORMAT_HINT, criteria_to_text, parse_criteria
 from bot.slack.text import escape
@@ -101,7 +109,9 @@ def _fit_scenarios(text: str) -> str:
 
 def parse_edit_submission(view: Block) -> tuple[int, StoryEdit] | dict[str, str]:
     """(story id, the edit) or block_id → message; every wrong field is reported at once."""
-    story_id = _story_id(view)
+    story_id = metadata_id(view, "story_id")
+    if story_id is None:
+        return {ids.EDIT_TITLE_BLOCK: STALE_FORM}
     title = " ".join(text_value(view, ids.EDIT_TITLE_BLOCK, ids.EDIT_TITLE_INPUT).split())
     role = " ".join(text_value(view, ids.EDIT_ROLE_BLOCK, ids.EDIT_ROLE_INPUT).split())
     goal = text_value(view, ids.EDIT_GOAL_BLOCK, ids.EDIT_GOAL_INPUT)
@@ -152,7 +162,10 @@ def parse_reject_submission(view: Block) -> tuple[int, str] | dict[str, str]:
     reason = text_value(view, ids.REJECT_REASON_BLOCK, ids.REJECT_REASON_INPUT)
     if not reason:
         return {ids.REJECT_REASON_BLOCK: "Say why, so the team knows what to change."}
-    return _story_id(view), reason
+    story_id = metadata_id(view, "story_id")
+    if story_id is None:
+        return {ids.REJECT_REASON_BLOCK: STALE_FORM}
+    return story_id, reason
 
 
 def full_story_modal(story: StoryView) -> Block:
@@ -190,11 +203,3 @@ def full_story_modal(story: StoryView) -> Block:
 
 def _meta(story: StoryView) -> str:
     return json.dumps({"story_id": story.id})
-
-
-def _story_id(view: Block) -> int:
-    """The story id we put in private_metadata; a view without one is a bug, not user error."""
-    try:
-        return int(json.loads(view.get("private_metadata") or "{}")["story_id"])
-    except (ValueError, KeyError, TypeError) as problem:
-        raise ValueError("view has no story_id in private_metadata") from problem

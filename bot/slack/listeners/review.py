@@ -29,6 +29,7 @@ from bot.slack.blocks.story_modals import (
     reject_modal,
 )
 from bot.slack.middleware import kit_of, services_of
+from bot.slack.payloads import button_id, pressed_in
 from bot.slack.text import plain
 
 
@@ -63,8 +64,8 @@ def approve(
     context: BoltContext,
 ) -> None:
     ack()
-    story_id = int(action["value"])
     try:
+        story_id = button_id(action)
         services_of(context).review.approve(story_id, Actor(body["user"]["id"]))
     except BotError as exc:
         _tell(respond, client, body, exc.user_message)
@@ -112,7 +113,7 @@ def _open_for_review(
     """Reject and Edit open a modal, but only for a reviewer and an undecided story."""
     review = services_of(context).review
     try:
-        story = review.open_for_review(int(action["value"]), Actor(body["user"]["id"]))
+        story = review.open_for_review(button_id(action), Actor(body["user"]["id"]))
     except BotError as exc:
         _tell(respond, client, body, exc.user_message)
         return
@@ -120,17 +121,37 @@ def _open_for_review(
 
 
 def view_full(
-    ack: Ack, action: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    context: BoltContext,
 ) -> None:
     ack()
-    story = services_of(context).stories.story(int(action["value"]))
+    try:
+        story = services_of(context).stories.story_in(button_id(action), pressed_in(body))
+    except BotError as exc:
+        _tell(respond, client, body, exc.user_message)
+        return
     client.views_open(trigger_id=body["trigger_id"], view=full_story_modal(story))
 
 
-def show_findings(ack: Ack, action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+def show_findings(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    context: BoltContext,
+) -> None:
     """*n more findings* on a card: every finding, to the person who clicked only."""
     ack()
-    story = services_of(context).stories.story(int(action["value"]))
+    try:
+        story = services_of(context).stories.story_in(button_id(action), pressed_in(body))
+    except BotError as exc:
+        _tell(respond, client, body, exc.user_message)
+        return
     text, blocks = findings_message(story)
     respond(response_type="ephemeral", replace_original=False, text=text, blocks=blocks)
 

@@ -22,6 +22,7 @@ from bot.slack.blocks.story_notes_modal import notes_modal, parse_notes_submissi
 from bot.slack.files import message_notes
 from bot.slack.job_requests import draft_job
 from bot.slack.middleware import kit_of, services_of
+from bot.slack.payloads import button_id, pressed_in
 from bot.slack.replies import UNMAPPED
 
 ALREADY_SENT = "These notes were already sent for drafting; the drafts are in that thread."
@@ -158,12 +159,21 @@ def draft_from_message(
     )
 
 
-def retry(ack: Ack, action: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+def retry(
+    ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, context: BoltContext
+) -> None:
     ack()
     # Each press is its own job; the note's drafting claim keeps a double press to one draft.
     press = action.get("action_ts") or body.get("trigger_id", "")
-    note_id = int(action["value"])
-    kit_of(context).jobs.send(draft_job(note_id, body["channel"]["id"], f"retry:{press}"))
+    channel = pressed_in(body)
+    try:
+        note_id = button_id(action)
+        services_of(context).stories.check_retry(note_id, channel)
+    except BotError as exc:
+        respond(response_type="ephemeral", replace_original=False, text=exc.user_message)
+        return
+    assert channel is not None  # check_retry refuses a press without a channel
+    kit_of(context).jobs.send(draft_job(note_id, channel, f"retry:{press}"))
 
 
 def receive_then_draft(
