@@ -42,11 +42,14 @@ from bot.services.knowledge.folders import KnowledgeFolders
 from bot.services.knowledge.indexing import KnowledgeIndexer
 from bot.services.knowledge.pane import PaneService
 from bot.services.knowledge.questions import QuestionService
+from bot.services.knowledge.translation import PROMPT_VARIABLES as TRANSLATION_PROMPT_VARIABLES
+from bot.services.knowledge.translation import RecordTranslator, project_languages
 from bot.services.stories.backlog_files import BacklogExports
 from bot.services.stories.batches import StoryService
 from bot.services.stories.drafting import StoryDrafter
 from bot.services.stories.intake import NotesIntake
 from bot.services.stories.review import ReviewService
+from bot.services.tracker.push import TrackerService
 from bot.services.workspaces.service import WorkspaceService
 from bot.settings import Settings
 from bot.storage.db import Database
@@ -59,7 +62,9 @@ from bot.storage.migrate import upgrade
 from bot.storage.pane_store import SqlPaneThreads
 from bot.storage.projects import upsert_project
 from bot.storage.story_store import SqlStoryStore
+from bot.storage.translations import TranslationStore
 from bot.storage.usage import record_llm_call
+from bot.trackers.configured import ConfiguredTrackers
 
 if TYPE_CHECKING:
     from bot.retrieval.hybrid import HybridSearcher
@@ -206,7 +211,18 @@ def build_services(
         KnowledgeFolders(Path(settings.knowledge_dir)).guidelines,
         lambda notes: split_notes(notes, settings.notes_part_chars),
     )
-    indexer = KnowledgeIndexer(knowledge, split_markdown_sections)
+    translator = RecordTranslator(
+        chat_model,
+        prompts.get("translate_record", variables=TRANSLATION_PROMPT_VARIABLES),
+        TranslationStore(db),
+        lambda key: languages_of(projects, key),
+    )
+    # Without a chat model nothing can be translated: records are indexed as written.
+    indexer = KnowledgeIndexer(
+        knowledge,
+        split_markdown_sections,
+        translator=None if isinstance(chat_model, MissingChatModel) else translator,
+    )
     story_store = SqlStoryStore(db)
     stories = StoryService(
         story_store,
@@ -252,6 +268,7 @@ def build_services(
         home=HomeService(SqlHomeStore(db), projects),
         exports=BacklogExports(stories, projects),
         pane=PaneService(SqlPaneThreads(db), projects),
+        tracker=TrackerService(story_store, build_trackers(settings, projects), projects),
     )
 
 
@@ -274,12 +291,29 @@ def build_slack_clients(
     return SingleWorkspace(make_web_client(settings))
 
 
+def build_trackers(settings: Settings, projects: ProjectsConfig) -> ConfiguredTrackers:
+    token = settings.jira_api_token
+    return ConfiguredTrackers(
+        projects,
+        email=settings.jira_email,
+        token=token.get_secret_value() if token else None,
+        timeout=settings.jira_timeout,
+    )
+
+
 def open_searcher(
     vectors: ChromaKnowledgeStore, keywords: SqlKeywordIndex, min_confidence: float
 ) -> HybridSearcher:
     from bot.retrieval.hybrid import HybridSearcher
 
     return HybridSearcher(vectors, keywords, min_confidence=min_confidence)
+
+
+def languages_of(projects: ProjectsConfig, key: str) -> tuple[str, ...]:
+    """The languages a project's records are indexed in (none for a project not configured:
+    `apo index` may index one before it is added)."""
+    found = [p for p in projects.projects if p.key == key]
+    return project_languages(found[0].language, found[0].languages) if found else ()
 
 
 def split_markdown_sections(text: str) -> list[tuple[str, str]]:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot.domain.languages import LANGUAGES
 from bot.errors import ConfigError
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -87,6 +88,23 @@ class Side(_Strict):
         return ZoneInfo(self.timezone)
 
 
+class JiraConfig(_Strict):
+    """Where a project's approved stories go in Jira Cloud (README → Jira). The account and
+    API token come from the environment (JIRA_EMAIL, JIRA_API_TOKEN), never from this file."""
+
+    site: str = Field(pattern=r"^https?://[^/\s]+/?$")
+    project: str = Field(pattern=r"^[A-Z][A-Z0-9_]{0,19}$")
+    issue_type: str = Field(default="Story", min_length=1)
+    parent: str | None = Field(default=None, pattern=r"^[A-Z][A-Z0-9_]{0,19}-[1-9][0-9]*$")
+    story_points_field: str | None = Field(default=None, pattern=r"^customfield_[0-9]+$")
+    push: Literal["on_approval", "button"] = "on_approval"
+    labels: tuple[Annotated[str, Field(pattern=r"^[^\s]{1,100}$")], ...] = ()
+
+    @property
+    def base_url(self) -> str:
+        return self.site.rstrip("/")
+
+
 class Project(_Strict):
     key: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
     name: str
@@ -94,12 +112,38 @@ class Project(_Strict):
     # optional with one SLACK_BOT_TOKEN. Its listeners act only on that workspace's events.
     team_id: TeamId | None = None
     language: str = "English"
+    # Other languages people write the project's records and questions in (English or
+    # Norwegian): a record in one of these languages is also indexed translated into the others
+    # and into `language`, so a question in any of them finds it.
+    languages: tuple[str, ...] = ()
     channels: tuple[ChannelId, ...] = ()
     reviewers: tuple[UserId, ...] = ()
     client: Side
     team: Side
     quiet_digest: Literal["skip", "one_line"] = "one_line"
     decision_emoji: str = "pushpin"
+    jira: JiraConfig | None = None
+
+    @property
+    def tracker_name(self) -> str | None:
+        return "Jira" if self.jira else None
+
+    @property
+    def push_mode(self) -> Literal["on_approval", "button"] | None:
+        """How approved stories reach the tracker: at approval, by a button, or not at all."""
+        return self.jira.push if self.jira else None
+
+    @field_validator("languages")
+    @classmethod
+    def _translatable(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        known = {name.casefold() for name in LANGUAGES}
+        unknown = [name for name in value if name.strip().casefold() not in known]
+        if unknown:
+            raise ValueError(
+                f"the bot translates records only between {' and '.join(LANGUAGES)}, "
+                f"not {', '.join(unknown)}"
+            )
+        return value
 
     @property
     def all_channels(self) -> frozenset[str]:

@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     slack_retry_attempts: int = Field(default=3, alias="APO_SLACK_RETRIES", ge=0, le=10)
     message_retention_days: int = Field(default=90, alias="APO_MESSAGE_RETENTION_DAYS", ge=1)
     doctor_timeout: float = Field(default=3.0, alias="APO_DOCTOR_TIMEOUT", gt=0)
+    # Jira Cloud (README → Jira): the account the bot files issues as, and its API token.
+    jira_email: str | None = Field(default=None, alias="JIRA_EMAIL")
+    jira_api_token: SecretStr | None = Field(default=None, alias="JIRA_API_TOKEN")
+    jira_timeout: float = Field(default=15.0, alias="APO_JIRA_TIMEOUT", gt=0)
     # The job queue (bot.jobs): empty = a SQLite file beside the SQLite database.
     queue_url: str | None = Field(default=None, alias="APO_QUEUE_URL")
     workers: int = Field(default=1, alias="APO_WORKERS", ge=0, le=32)
@@ -94,6 +98,8 @@ class Settings(BaseSettings):
         "slack_bot_token",
         "slack_app_token",
         "slack_signing_secret",
+        "jira_email",
+        "jira_api_token",
         "slack_client_id",
         "slack_client_secret",
         "slack_redirect_url",

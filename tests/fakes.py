@@ -173,3 +173,6 @@ class FakeStoryIndex:
         if self.fail:
             raise RuntimeError("the index is down")
         self.stories.append((story, channel, private))
+
+    def remove_story(self, story_id: int) -> None:
+        self.stories = [s for s in self.stories if s[0].id != story_id]

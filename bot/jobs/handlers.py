@@ -25,6 +25,7 @@ from bot.slack.blocks.common import MAX_BLOCKS, context
 from bot.slack.blocks.digest import digest_message
 from bot.slack.channels import ChannelDirectory
 from bot.slack.links import SlackLinks
+from bot.slack.people import SlackPeople
 from bot.slack.publishers.files import SlackFilePublisher
 from bot.slack.publishers.home import SlackHomePublisher
 from bot.slack.publishers.knowledge import SlackKnowledgePublisher
@@ -46,6 +47,7 @@ class _Publishers:
     directory: ChannelDirectory
     home: SlackHomePublisher
     files: SlackFilePublisher
+    people: SlackPeople
 
 
 class JobHandlers:
@@ -67,6 +69,9 @@ class JobHandlers:
             JobKind.SHOW_DECISION: self._show_decision,
             JobKind.EXPORT_BACKLOG: self._export_backlog,
             JobKind.DIGEST_PREVIEW: self._digest_preview,
+            JobKind.PUSH_STORY: self._push_story,
+            JobKind.PUSH_BATCH: self._push_batch,
+            JobKind.CLOSE_ISSUE: self._close_issue,
         }
 
     def __call__(self, job: Job, attempt: int) -> None:
@@ -86,15 +91,17 @@ class JobHandlers:
         with self._lock:
             found = self._publishers.get(id(client))
             if found is None or found.client is not client:
+                links = SlackLinks(client)
                 found = self._publishers[id(client)] = _Publishers(
                     client,
-                    SlackLinks(client),
+                    links,
                     SlackBatchPublisher(client),
                     SlackKnowledgePublisher(client),
                     SlackTrouble(client, self._services.projects),
                     ChannelDirectory(client),
                     SlackHomePublisher(client),
                     SlackFilePublisher(client),
+                    SlackPeople(client, links),
                 )
             return found
 
@@ -111,9 +118,29 @@ class JobHandlers:
         )
 
     def _show_decision(self, job: Job, _attempt: int) -> None:
-        story = self._services.review.show_decision(job.number("story_id"), self._for(job).batches)
+        """Redraw first (the decision shows at once), then the tracker: a slow or failing
+        Jira never holds the card back; it shows the key, or the problem with Retry."""
+        story_id, slack = job.number("story_id"), self._for(job)
+        story = self._services.review.show_decision(story_id, slack.batches)
         # The story leaves (or changes on) every reviewer's "waiting for your review" list.
         self._refresh_home(job, reviewers_of(self._services.projects, [story.project]))
+        self._services.tracker.after_decision(story_id, slack.batches, slack.people, owner=job.key)
+
+    def _push_story(self, job: Job, _attempt: int) -> None:
+        slack = self._for(job)
+        self._services.tracker.push(
+            job.number("story_id"), slack.batches, slack.people, owner=job.key
+        )
+
+    def _push_batch(self, job: Job, _attempt: int) -> None:
+        note_id, slack = job.number("note_id"), self._for(job)
+        try:
+            self._services.tracker.push_batch(note_id, slack.batches, slack.people, owner=job.key)
+        finally:  # the summary's button counts what is still waiting
+            self._services.review.show_batch(note_id, slack.batches)
+
+    def _close_issue(self, job: Job, _attempt: int) -> None:
+        self._services.tracker.close(job.number("story_id"), self._for(job).batches)
 
     def _refresh_home(self, job: Job, users: list[str]) -> None:
         slack = self._for(job)

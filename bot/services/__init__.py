@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from bot.services.stories.batches import StoryService
     from bot.services.stories.intake import NotesIntake
     from bot.services.stories.review import ReviewService
+    from bot.services.tracker.push import TrackerService
 
 
 @dataclass
@@ -45,3 +46,4 @@ class Services:
     home: HomeService
     exports: BacklogExports
     pane: PaneService
+    tracker: TrackerService

@@ -36,6 +36,7 @@ from bot.slack.listeners import (
     questions,
     review,
     stories,
+    tracker,
 )
 from bot.slack.listeners import help as help_listener
 from bot.slack.listeners import workspaces as workspace_listeners
@@ -105,6 +106,7 @@ def create_app(
     # In this order: it is the order of the help list.
     stories.register(app, entries)
     review.register(app, entries)
+    tracker.register(app, entries)
     decisions.register(app, entries)
     questions.register(app, entries)
     escalations.register(app, entries)

@@ -106,6 +106,20 @@ class Story(SQLModel, table=True):
     card_ts: str | None = None
     # Set while one run posts the review card, so two Retry presses post it once.
     card_claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Set by a reviewer; sent to the tracker and the CSV export.
+    points: float | None = None
+    priority: str | None = Field(default=None, max_length=32)
+    # Its issue in the team's tracker (Jira): see bot/services/tracker/push.py.
+    issue_key: str | None = Field(default=None, max_length=64)
+    issue_url: str | None = None
+    issue_pending_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    issue_problem: str | None = Field(default=None, sa_type=sa.Text)
+    issue_failures: int = 0
+    issue_closed: bool = False
+    # The job pushing it now (its key) and until when: two jobs never push one story at once.
+    issue_owner: str | None = Field(default=None, max_length=200)
+    issue_owner_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    exported_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = created_field()
     updated_at: datetime = updated_field()
 
@@ -319,3 +333,16 @@ class AssistantThread(SQLModel, table=True):
     project: str | None = Field(default=None, max_length=64)
     pending_question: str | None = Field(default=None, sa_type=sa.Text)
     updated_at: datetime = updated_field()
+
+
+class RecordTranslation(SQLModel, table=True):
+    """A record's translation made once by the chat model, keyed by a hash of the target
+    language and the exact text (services.knowledge.translation), so re-indexing never asks
+    again."""
+
+    __tablename__ = "record_translation"
+
+    key: str = Field(primary_key=True, max_length=64)
+    language: str = Field(max_length=32)
+    text: str = Field(sa_type=sa.Text)
+    created_at: datetime = created_field()

@@ -185,6 +185,7 @@ class World:
         at: datetime | None = None,
         changed: datetime | None = None,
         position: int = 0,
+        issue_key: str | None = None,
     ) -> int:
         created = at or self.ago(hours=2)
         row = Story(
@@ -197,6 +198,8 @@ class World:
             status=status,
             card_channel=CLIENT,
             card_ts=f"1700000200.{position:06d}",
+            issue_key=issue_key,
+            issue_url=f"https://acme.atlassian.net/browse/{issue_key}" if issue_key else None,
             created_at=created,
             updated_at=changed or created,
         )

@@ -228,8 +228,17 @@ class StoryService:
         note, _ = self._store.batch(note_id)
         check_shown_in(note, channel, self._projects)
 
-    def approved(self, project: str) -> list[StoryView]:
-        return [story_view(story, note.text) for note, story in self._store.approved(project)]
+    def approved(self, project: str, *, new_only: bool = False) -> list[StoryView]:
+        """The approved backlog; `new_only` leaves out stories exported as CSV before or
+        already filed in the tracker (re-importing them would duplicate them)."""
+        return [
+            story_view(story, note.text)
+            for note, story in self._store.approved(project)
+            if not (new_only and (story.exported or story.tracked.issue is not None))
+        ]
+
+    def mark_exported(self, story_ids: Collection[int]) -> None:
+        self._store.mark_exported(story_ids)
 
     def approved_visible(
         self, project: str, sees: Callable[[str | None, bool], bool]
@@ -245,7 +254,13 @@ class StoryService:
     # -- helpers -------------------------------------------------------------------------
 
     def _view(self, note: StoredNote, stories: list[StoredStory]) -> BatchView:
-        return batch_view(note, self._projects.get(note.project).name, stories)
+        project = self._projects.get(note.project)
+        return batch_view(
+            note,
+            project.name,
+            stories,
+            offer_push=project.tracker_name if project.push_mode == "button" else None,
+        )
 
     def _backlog(self, project: str) -> list[tuple[str, str]]:
         return [(str(s.id), comparison_text(view_to_check(s))) for s in self.approved(project)]

@@ -89,8 +89,16 @@ class StoryStore(Protocol):
         """Posting the card failed; the next run may claim it straight away."""
         ...
 
+    def mark_exported(self, story_ids: Collection[int]) -> None: ...
+
     def decide(
-        self, story_id: int, decision: StoryState, actor_id: str, reason: str | None = None
+        self,
+        story_id: int,
+        decision: StoryState,
+        actor_id: str,
+        reason: str | None = None,
+        *,
+        expected: StoryState = "draft",
     ) -> None: ...
 
     def edit(
@@ -144,3 +152,5 @@ class StoryIndex(Protocol):
     def index_story(self, story: StoryView, *, channel: str | None, private: bool) -> None: ...
 
     def remove_note(self, note_id: int, *, project: str) -> None: ...
+
+    def remove_story(self, story_id: int) -> None: ...

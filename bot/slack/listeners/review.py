@@ -27,6 +27,7 @@ from bot.slack.blocks.story_modals import (
     parse_edit_submission,
     parse_reject_submission,
     reject_modal,
+    seen_status,
 )
 from bot.slack.middleware import kit_of, services_of
 from bot.slack.payloads import button_id, pressed_in
@@ -167,7 +168,7 @@ def reject_submitted(
         view,
         parse_reject_submission(view),
         ids.REJECT_REASON_BLOCK,
-        lambda story_id, reason: review.reject(story_id, actor, reason),
+        lambda story_id, reason: review.reject(story_id, actor, reason, seen=seen_status(view)),
     )
 
 
