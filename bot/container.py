@@ -35,14 +35,17 @@ from bot.retrieval.types import Embedder
 from bot.services import Services
 from bot.services.digests.service import DigestService
 from bot.services.edits import MessageEdits
+from bot.services.home.service import HomeService
 from bot.services.inbox import EventInbox
 from bot.services.knowledge.decisions import DecisionService
 from bot.services.knowledge.escalations import EscalationService
 from bot.services.knowledge.folders import KnowledgeFolders
 from bot.services.knowledge.indexing import KnowledgeIndexer
+from bot.services.knowledge.pane import PaneService
 from bot.services.knowledge.questions import QuestionService
 from bot.services.knowledge.translation import PROMPT_VARIABLES as TRANSLATION_PROMPT_VARIABLES
 from bot.services.knowledge.translation import RecordTranslator, project_languages
+from bot.services.stories.backlog_files import BacklogExports
 from bot.services.stories.batches import StoryService
 from bot.services.stories.drafting import StoryDrafter
 from bot.services.stories.intake import NotesIntake
@@ -53,9 +56,11 @@ from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.digest_store import SqlDigestStore
 from bot.storage.events import SqlEventLog
+from bot.storage.home_store import SqlHomeStore
 from bot.storage.jobs import SqlJobLedger
 from bot.storage.knowledge import SqlDecisionStore, SqlQuestionStore
 from bot.storage.migrate import upgrade
+from bot.storage.pane_store import SqlPaneThreads
 from bot.storage.projects import upsert_project
 from bot.storage.story_store import SqlStoryStore
 from bot.storage.translations import TranslationStore
@@ -261,6 +266,9 @@ def build_services(
         searcher=searcher,
         digests=digests,
         edits=MessageEdits(digests, decisions, stories),
+        home=HomeService(SqlHomeStore(db), projects),
+        exports=BacklogExports(stories, projects),
+        pane=PaneService(SqlPaneThreads(db), projects),
         tracker=TrackerService(story_store, build_trackers(settings, projects), projects),
     )
 

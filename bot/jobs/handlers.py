@@ -4,6 +4,7 @@ workspace token in each worker process."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,16 +13,28 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain import Actor, MessageRef
+from bot.domain.digests import DigestSideName
 from bot.domain.jobs import Job, JobKind
 from bot.errors import BotError
 from bot.services import Services
-from bot.services.knowledge.views import AskInput
+from bot.services.home.service import reviewers_of
+from bot.services.knowledge.ports import AnswerPublisher
+from bot.services.knowledge.views import Abstention, AskInput
+from bot.services.stories.ports import BatchPublisher
+from bot.slack.blocks.common import MAX_BLOCKS, context
+from bot.slack.blocks.digest import digest_message
+from bot.slack.channels import ChannelDirectory
 from bot.slack.links import SlackLinks
 from bot.slack.people import SlackPeople
+from bot.slack.publishers.files import SlackFilePublisher
+from bot.slack.publishers.home import SlackHomePublisher
 from bot.slack.publishers.knowledge import SlackKnowledgePublisher
+from bot.slack.publishers.pane import SlackPaneBatchPublisher, SlackPanePublisher
 from bot.slack.publishers.stories import SlackBatchPublisher
 from bot.slack.trouble import SlackTrouble
 from bot.slack.workspaces import WorkspaceClients
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -31,6 +44,9 @@ class _Publishers:
     batches: SlackBatchPublisher
     knowledge: SlackKnowledgePublisher
     trouble: SlackTrouble  # Slack errors no retry mends, once per workspace token
+    directory: ChannelDirectory
+    home: SlackHomePublisher
+    files: SlackFilePublisher
     people: SlackPeople
 
 
@@ -51,6 +67,8 @@ class JobHandlers:
             JobKind.ANSWER_ESCALATION: self._answer_escalation,
             JobKind.ESCALATION_REPLY: self._escalation_reply,
             JobKind.SHOW_DECISION: self._show_decision,
+            JobKind.EXPORT_BACKLOG: self._export_backlog,
+            JobKind.DIGEST_PREVIEW: self._digest_preview,
             JobKind.PUSH_STORY: self._push_story,
             JobKind.PUSH_BATCH: self._push_batch,
             JobKind.CLOSE_ISSUE: self._close_issue,
@@ -80,23 +98,32 @@ class JobHandlers:
                     SlackBatchPublisher(client),
                     SlackKnowledgePublisher(client),
                     SlackTrouble(client, self._services.projects),
+                    ChannelDirectory(client),
+                    SlackHomePublisher(client),
+                    SlackFilePublisher(client),
                     SlackPeople(client, links),
                 )
             return found
 
     def _draft_batch(self, job: Job, attempt: int) -> None:
+        slack = self._for(job)
+        publisher: BatchPublisher = slack.batches
+        pane_channel = job.optional_text("pane_channel")
+        pane_thread = job.optional_text("pane_thread")
+        if pane_channel and pane_thread:
+            pane = MessageRef(pane_channel, pane_thread)
+            publisher = SlackPaneBatchPublisher(slack.client, slack.batches, pane, slack.links)
         self._services.stories.run_batch(
-            job.number("note_id"),
-            self._for(job).batches,
-            channel=job.text("channel"),
-            resume=attempt > 1,
+            job.number("note_id"), publisher, channel=job.text("channel"), resume=attempt > 1
         )
 
     def _show_decision(self, job: Job, _attempt: int) -> None:
         """Redraw first (the decision shows at once), then the tracker: a slow or failing
         Jira never holds the card back; it shows the key, or the problem with Retry."""
         story_id, slack = job.number("story_id"), self._for(job)
-        self._services.review.show_decision(story_id, slack.batches)
+        story = self._services.review.show_decision(story_id, slack.batches)
+        # The story leaves (or changes on) every reviewer's "waiting for your review" list.
+        self._refresh_home(job, reviewers_of(self._services.projects, [story.project]))
         self._services.tracker.after_decision(story_id, slack.batches, slack.people, owner=job.key)
 
     def _push_story(self, job: Job, _attempt: int) -> None:
@@ -115,6 +142,41 @@ class JobHandlers:
     def _close_issue(self, job: Job, _attempt: int) -> None:
         self._services.tracker.close(job.number("story_id"), self._for(job).batches)
 
+    def _refresh_home(self, job: Job, users: list[str]) -> None:
+        slack = self._for(job)
+        try:
+            self._services.home.refresh(users, slack.directory, slack.home)
+        except Exception:  # a stale Home tab is redrawn when opened; the job itself is done
+            log.exception("could not refresh the Home tab of %s", users)
+
+    def _export_backlog(self, job: Job, _attempt: int) -> None:
+        user = job.text("user")
+        slack = self._for(job)
+
+        def sees(channel: str | None, private: bool) -> bool:
+            return not private or (channel is not None and slack.directory.is_member(user, channel))
+
+        try:
+            file = self._services.exports.export(
+                job.text("project"), job.text("format"), Actor(user), sees
+            )
+        except BotError as exc:
+            slack.files.tell(user, exc.user_message)
+            return
+        slack.files.send_privately(user, file)
+
+    def _digest_preview(self, job: Job, _attempt: int) -> None:
+        side: DigestSideName = "team" if job.text("side") == "team" else "client"
+        slack = self._for(job)
+        content = self._services.digests.preview(job.text("project"), side)
+        text, blocks = digest_message(content, slack.links)
+        slack.client.chat_postEphemeral(
+            channel=job.text("channel"),
+            user=job.text("user"),
+            text=f"Preview (not posted): {text}",
+            blocks=[context(":eyes: Preview, only for you: not posted."), *blocks][:MAX_BLOCKS],
+        )
+
     def _answer_question(self, job: Job, attempt: int) -> None:
         ask = AskInput(
             project=job.text("project"),
@@ -125,15 +187,23 @@ class JobHandlers:
             thread_ts=job.optional_text("thread_ts"),
             private=job.flag("private"),
         )
-        self._services.questions.answer(ask, self._for(job).knowledge, resume=attempt > 1)
+        slack = self._for(job)
+        publisher: AnswerPublisher = slack.knowledge
+        if job.flag("pane"):
+            thread = MessageRef(ask.channel, ask.thread_ts or ask.message_ts or "")
+            publisher = SlackPanePublisher(slack.client, thread)
+        result = self._services.questions.answer(ask, publisher, resume=attempt > 1)
+        if isinstance(result, Abstention):  # a new question on the reviewers' Home tabs
+            self._refresh_home(job, reviewers_of(self._services.projects, [ask.project]))
 
     def _answer_escalation(self, job: Job, _attempt: int) -> None:
-        self._services.escalations.answer(
+        decision = self._services.escalations.answer(
             job.number("question_id"),
             job.text("text"),
             Actor(job.text("user")),
             self._for(job).knowledge,
         )
+        self._refresh_home(job, reviewers_of(self._services.projects, [decision.project]))
 
     def _escalation_reply(self, job: Job, _attempt: int) -> None:
         channel, user, ts = job.text("channel"), job.text("user"), job.text("ts")

@@ -28,7 +28,16 @@ from bot.slack.blocks.help import HelpEntry
 from bot.slack.client import make_web_client
 from bot.slack.error_handler import register_error_handler
 from bot.slack.executor import ListenerExecutor
-from bot.slack.listeners import decisions, escalations, questions, review, stories, tracker
+from bot.slack.listeners import (
+    assistant,
+    decisions,
+    escalations,
+    home,
+    questions,
+    review,
+    stories,
+    tracker,
+)
 from bot.slack.listeners import help as help_listener
 from bot.slack.listeners import workspaces as workspace_listeners
 from bot.slack.middleware import Kits, register_middleware
@@ -101,6 +110,8 @@ def create_app(
     decisions.register(app, entries)
     questions.register(app, entries)
     escalations.register(app, entries)
+    home.register(app, entries)
+    assistant.register(app, entries)
     help_listener.register(app, entries)
     # With one token there is nothing stored to delete, but the uninstall is still logged.
     workspace_listeners.register(app)

@@ -68,21 +68,28 @@ SHORTCUTS = (
 # Each scope with the reason the bot needs it.
 BOT_SCOPES = {
     "app_mentions:read": "questions asked with @APO Bridge",
+    "assistant:write": "the agent pane: status, suggested prompts, thread titles",
     "channels:history": "collecting public channels' messages for digests, thread replies",
     "channels:read": "channel names and membership (apo doctor, apo init)",
     "chat:write": "every reply, card and digest",
     "commands": "/story, /decision, /apo",
     "files:read": "notes attached as text files",
+    "files:write": "/apo export and the Home tab's export buttons send the backlog file",
     "groups:history": "the same in private channels the bot was invited to",
     "groups:read": "private channels' names and membership",
     "im:history": "questions in a direct message",
     "im:read": "direct messages' channels",
+    "im:write": "the export file goes to the reviewer's own messages with the bot",
     "reactions:read": "a reviewer's pin reaction records a decision",
-    "users:read": "apo doctor checks the reviewers exist; apo init lists people by name",
+    "users:read": "apo doctor checks the reviewers exist; apo init lists people by name; "
+    "Jira issues name their approver",
 }
 # Slack's event names; a registered `message` listener needs the message.* events below.
 BOT_EVENTS = (
+    "app_home_opened",  # each person's Home tab
     "app_mention",
+    "assistant_thread_started",  # the agent pane: greeting and suggested prompts
+    "assistant_thread_context_changed",  # the channel the person is viewing beside the pane
     "message.channels",
     "message.groups",
     "message.im",
@@ -91,13 +98,14 @@ BOT_EVENTS = (
     "tokens_revoked",
 )
 APP_HOME = {
-    "home_tab_enabled": False,
+    "home_tab_enabled": True,  # each person's reviews, questions, decisions, next digests
     "messages_tab_enabled": True,
     "messages_tab_read_only_enabled": False,
 }
-# Slack's AI assistant panel: set to {"assistant_description": "…"} to turn it on (then add the
-# assistant:write scope and the assistant_thread_* events above).
-ASSISTANT_VIEW: dict[str, str] | None = None
+# Slack's AI assistant panel (the agent pane); its suggested prompts are set per conversation.
+ASSISTANT_VIEW: dict[str, str] | None = {
+    "assistant_description": "Answers from your project's recorded decisions, with sources."
+}
 
 
 def build_manifest(

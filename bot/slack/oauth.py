@@ -18,23 +18,10 @@ from bot.slack.installations import (
     STATE_SECONDS,
     InstallationStore,
 )
+from bot.slack.manifest import BOT_SCOPES as MANIFEST_SCOPES
 
-# The bot scopes every installation asks for; deploy/slack-app-manifest.yaml lists the same
-# (tests/test_workspaces.py keeps the two equal).
-BOT_SCOPES = (
-    "app_mentions:read",
-    "channels:history",
-    "channels:read",
-    "chat:write",
-    "commands",
-    "files:read",
-    "groups:history",
-    "groups:read",
-    "im:history",
-    "im:read",
-    "reactions:read",
-    "users:read",
-)
+# The bot scopes every installation asks for: the manifest's, from the same source.
+BOT_SCOPES = tuple(sorted(MANIFEST_SCOPES))
 
 
 def oauth_settings(

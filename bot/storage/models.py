@@ -321,6 +321,22 @@ class LLMCall(SQLModel, table=True):
     at: datetime = Field(default_factory=now_utc, sa_type=UTCDateTime, index=True)
 
 
+class AssistantThread(SQLModel, table=True):
+    """A conversation in the agent pane: the channel the person was viewing (Slack's thread
+    context), the project chosen for it, and a question waiting for that choice."""
+
+    __tablename__ = "assistant_thread"
+    __table_args__ = (sa.PrimaryKeyConstraint("channel_id", "thread_ts"),)
+
+    channel_id: str = Field(max_length=64)
+    thread_ts: str = Field(max_length=32)
+    user_id: str = Field(max_length=64)
+    viewing_channel: str | None = Field(default=None, max_length=64)
+    project: str | None = Field(default=None, max_length=64)
+    pending_question: str | None = Field(default=None, sa_type=sa.Text)
+    updated_at: datetime = updated_field()
+
+
 class RecordTranslation(SQLModel, table=True):
     """A record's translation made once by the chat model, keyed by a hash of the target
     language and the exact text (services.knowledge.translation), so re-indexing never asks

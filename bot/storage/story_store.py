@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import cast
 
 import sqlalchemy as sa
-from sqlmodel import col
+from sqlmodel import col, select
 
 from bot.domain import MessageRef
 from bot.domain.stories import (
@@ -101,6 +101,16 @@ class SqlStoryStore:
             return [
                 _note(n) for n in notes_from_message(message.channel, message.ts, session=session)
             ]
+
+    def note_placed_at(self, where: MessageRef) -> StoredNote | None:
+        """The notes whose batch message (the top of the cards' thread) is `where`."""
+        stmt = select(MeetingNote).where(
+            col(MeetingNote.placement_channel) == where.channel,
+            col(MeetingNote.placement_ts) == where.ts,
+        )
+        with self._db.session() as session:
+            note = session.exec(stmt).first()
+            return _note(note) if note is not None else None
 
     def mark_removed(self, note_id: int) -> None:
         with self._db.session() as session:

@@ -96,6 +96,8 @@ class FakeSlack(LoopbackServer):
         self._ts_counter = 0
         self._view_counter = 0
         self._granted_scopes: tuple[str, ...] | None = None
+        self._uploads: dict[str, bytes] = {}
+        self._upload_names: dict[str, str] = {}
         self._teams: dict[str, FakeTeam] = {}
         self._revoked: set[str] = set()
         self._oauth_client: tuple[str, str] | None = None
@@ -194,6 +196,15 @@ class FakeSlack(LoopbackServer):
     def calls_to(self, method: str) -> list[SlackCall]:
         with self._cond:
             return [c for c in self._calls if c.method == method]
+
+    def uploaded(self, file_id: str) -> bytes | None:
+        """The bytes uploaded for `file_id` (files_upload_v2's second step), if any."""
+        with self._cond:
+            return self._uploads.get(file_id)
+
+    def download_url(self, file_id: str) -> str:
+        """Where a member downloads an uploaded file (`url_private_download`)."""
+        return f"http://127.0.0.1:{self.port}/files/{file_id}"
 
     def responses(self) -> list[SlackCall]:
         """Every POST to a response_url, in arrival order."""
@@ -360,7 +371,20 @@ class FakeSlack(LoopbackServer):
             ts = str(args.get("message_ts", ""))
             link = f"{TEAM_URL}archives/{channel}/p{ts.replace('.', '')}"
             return {"ok": True, "channel": channel, "permalink": link}
-        if method in ("views.open", "views.push", "views.update"):
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": "D" + str(args.get("users", "U_DEV"))[1:]}}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{self._next_ts().replace('.', '')}"
+            with self._cond:
+                self._upload_names[file_id] = str(args.get("filename", "file"))
+            return {
+                "ok": True,
+                "file_id": file_id,
+                "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}",
+            }
+        if method == "files.completeUploadExternal":
+            return {"ok": True, "files": [self._file(f) for f in args.get("files") or []]}
+        if method in ("views.open", "views.push", "views.update", "views.publish"):
             return {"ok": True, "view": self._view(method, args)}
         if method == "users.info":
             return {"ok": True, "user": _user(str(args.get("user", "U_DEV")))}
@@ -386,6 +410,28 @@ class FakeSlack(LoopbackServer):
             }
             return {"ok": True, "file": file}
         return {"ok": True}
+
+    def _file(self, given: dict[str, Any]) -> dict[str, Any]:
+        file_id = str(given.get("id"))
+        with self._cond:
+            name = self._upload_names.get(file_id, "file")
+            size = len(self._uploads.get(file_id, b""))
+        return {
+            "id": file_id,
+            "name": name,
+            "title": given.get("title") or name,
+            "size": size,
+            "url_private_download": self.download_url(file_id),
+        }
+
+    def _store_upload(self, file_id: str, data: bytes) -> bool:
+        with self._cond:
+            if file_id not in self._upload_names:
+                return False
+            self._uploads[file_id] = data
+            self._calls.append(SlackCall(f"upload:{file_id}", {}, None, time.monotonic()))
+            self._cond.notify_all()
+            return True
 
     def _view(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         submitted = args.get("view")
@@ -506,6 +552,14 @@ class _SlackRequestHandler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        if url.path.startswith("/upload/"):
+            stored = self.fake._store_upload(url.path.removeprefix("/upload/"), body)
+            self._send_raw(200 if stored else 404, b"OK" if stored else b"unknown upload")
+            return
+        if url.path.startswith("/files/"):
+            data = self.fake.uploaded(url.path.removeprefix("/files/"))
+            self._send_raw(200 if data is not None else 404, data or b"")
+            return
         if url.path.startswith("/api/"):
             method = url.path.removeprefix("/api/")
         elif url.path.startswith("/response/"):
@@ -543,6 +597,13 @@ class _SlackRequestHandler(BaseHTTPRequestHandler):
             self.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (e.g. its timeout fired during an injected hang)
+
+    def _send_raw(self, status: int, data: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # keep pytest output clean

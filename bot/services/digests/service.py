@@ -220,6 +220,13 @@ class DigestService:
         self._store.mark_posted(key, message, claimed_at=claimed_at)
         return message
 
+    def preview(self, project_key: str, side: DigestSideName) -> DigestContent:
+        """What the side's digest would say if it went out now (`/apo digest now`); nothing is
+        claimed or marked, so the scheduled digest still goes out in full."""
+        project = self._projects.get(project_key)
+        now = self._clock()
+        return self.build(project.key, side, now.astimezone(side_of(project, side).zone).date())
+
     def build(
         self,
         project_key: str,

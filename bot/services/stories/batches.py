@@ -10,7 +10,7 @@ Retry, `apo story`) runs this same flow.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from datetime import timedelta
 
@@ -209,6 +209,10 @@ class StoryService:
     def batch(self, note_id: int) -> BatchView:
         return self._view(*self._store.batch(note_id))
 
+    def started_thread(self, where: MessageRef) -> bool:
+        """Whether `where` is a batch message: the top of a thread of story cards."""
+        return self._store.note_placed_at(where) is not None
+
     def story(self, story_id: int) -> StoryView:
         note, story = self._store.story(story_id)
         return story_view(story, note.text)
@@ -235,6 +239,17 @@ class StoryService:
 
     def mark_exported(self, story_ids: Collection[int]) -> None:
         self._store.mark_exported(story_ids)
+
+    def approved_visible(
+        self, project: str, sees: Callable[[str | None, bool], bool]
+    ) -> list[StoryView]:
+        """The approved backlog without the stories drafted from notes `sees` refuses
+        (`sees(channel, private)`: notes from a private channel the reader is not in)."""
+        return [
+            story_view(story, note.text)
+            for note, story in self._store.approved(project)
+            if sees(note.channel_id, note.private)
+        ]
 
     # -- helpers -------------------------------------------------------------------------
 

@@ -25,6 +25,8 @@ class PublishFailed(Exception):
 
 
 class StoryStore(Protocol):
+    def note_placed_at(self, where: MessageRef) -> StoredNote | None: ...
+
     def save_note(
         self,
         project: str,

@@ -65,9 +65,16 @@ REJECT_REASON_INPUT: Final = "reject_reason_input"
 QUESTION_ANSWER: Final = "question_answer"  # "Answer" button on an escalation
 ANSWER_HELPFUL: Final = "answer_helpful"
 ANSWER_WRONG: Final = "answer_wrong"
+ANSWER_FEEDBACK: Final = "answer_feedback"  # Slack's native feedback buttons on an answer
 ANSWER_CORRECT: Final = "answer_correct"  # "Record the correct decision" in a client digest
 CORRECTION_MODAL: Final = "answer_correction_modal"
 ANSWER_MODAL: Final = "question_answer_modal"
 ANSWER_TEXT_BLOCK: Final = "answer_text_block"
 ANSWER_TEXT_INPUT: Final = "answer_text_input"
 RECORD_DECISION: Final = "record_decision"  # message shortcut; must match the app manifest
+
+# The Home tab.
+HOME_VIEW: Final = "apo_home"
+HOME_EXPORT_MARKDOWN: Final = "home_export_markdown"
+HOME_EXPORT_JIRA: Final = "home_export_jira_csv"
+HOME_EXPORT_GHERKIN: Final = "home_export_gherkin"

@@ -15,6 +15,7 @@ from bot.domain.jobs import Job, JobKind
 from bot.domain.knowledge import QuestionView
 from bot.errors import BotError
 from bot.slack.blocks import ids
+from bot.slack.blocks.answers import parse_feedback
 from bot.slack.blocks.escalations import answer_modal, correction_modal, parse_answer_modal
 from bot.slack.blocks.help import HelpEntry
 from bot.slack.middleware import kit_of, services_of
@@ -28,6 +29,7 @@ def register(app: App, entries: list[HelpEntry]) -> None:
     app.view(ids.ANSWER_MODAL)(answer_submitted)
     app.action(ids.ANSWER_HELPFUL)(helpful)
     app.action(ids.ANSWER_WRONG)(wrong)
+    app.action(ids.ANSWER_FEEDBACK)(native_feedback)
     app.action(ids.ANSWER_CORRECT)(correct_button)
     app.view(ids.CORRECTION_MODAL)(correction_submitted)
 
@@ -155,6 +157,23 @@ def wrong(
 ) -> None:
     ack()
     _feedback(action, body, respond, client, context, helpful=False)
+
+
+def native_feedback(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    context: BoltContext,
+) -> None:
+    """Slack's thumbs up / down under an answer: recorded exactly as the older buttons."""
+    ack()
+    parsed = parse_feedback(str(action.get("value", "")))
+    if parsed is None:
+        return
+    question_id, helpful = parsed
+    _feedback({"value": str(question_id)}, body, respond, client, context, helpful=helpful)
 
 
 def _feedback(

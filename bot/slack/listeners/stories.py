@@ -13,7 +13,6 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.domain import Actor
-from bot.domain.jobs import Job, JobKind
 from bot.errors import BotError, NotAllowed
 from bot.services import Services
 from bot.services.stories.intake import NotesSubmission
@@ -21,6 +20,7 @@ from bot.slack.blocks import ids
 from bot.slack.blocks.help import HelpEntry
 from bot.slack.blocks.story_notes_modal import notes_modal, parse_notes_submission
 from bot.slack.files import message_notes
+from bot.slack.job_requests import draft_job
 from bot.slack.middleware import kit_of, services_of
 from bot.slack.payloads import button_id, pressed_in
 from bot.slack.replies import UNMAPPED
@@ -174,14 +174,6 @@ def retry(
         return
     assert channel is not None  # check_retry refuses a press without a channel
     kit_of(context).jobs.send(draft_job(note_id, channel, f"retry:{press}"))
-
-
-def draft_job(note_id: int, channel: str, attempt: str = "first") -> Job:
-    return Job(
-        JobKind.DRAFT_BATCH,
-        f"draft:note:{note_id}:{attempt}",
-        {"note_id": note_id, "channel": channel},
-    )
 
 
 def receive_then_draft(
