@@ -36,6 +36,7 @@ lint: install
 	$(BIN)/ruff format --check bot tests
 	$(BIN)/mypy bot
 	$(BIN)/lint-imports --no-logo
+	$(BIN)/hadolint deploy/Dockerfile
 
 format: install
 	$(BIN)/ruff format bot tests

@@ -114,23 +114,43 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--json", action="store_true", help="print the checks as JSON")
     doctor.set_defaults(handler=_doctor)
 
+    manifest = commands.add_parser(
+        "manifest",
+        help="print the Slack app manifest (Socket Mode, or HTTP with --http URL)",
+        description="The manifest to paste at https://api.slack.com/apps (Create New App, "
+        "From a manifest). deploy/ holds both, written by this command.",
+    )
+    manifest.add_argument(
+        "--http",
+        metavar="URL",
+        help="HTTP mode: the bot's public base URL (https://YOUR-HOST); request URLs go there",
+    )
+    manifest.add_argument(
+        "--oauth-redirect",
+        metavar="URL",
+        help="add this OAuth redirect URL (several workspaces; with APO_SLACK_OAUTH=true the "
+        "default is SLACK_REDIRECT_URI, else URL/slack/oauth_redirect)",
+    )
+    manifest.set_defaults(handler=_manifest)
+
     from bot.cli_digest import add_digest_commands
     from bot.cli_init import add_init_command
     from bot.cli_knowledge import add_knowledge_commands
+    from bot.cli_stats import add_stats_command
     from bot.cli_stories import add_story_commands
 
     add_init_command(commands)
     add_story_commands(commands)
     add_knowledge_commands(commands)
     add_digest_commands(commands)
+    add_stats_command(commands)
     return parser
 
 
 def configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from bot.ops.logs import configure_logging as configure
+
+    configure(settings.log_level, settings.log_format, secrets=settings.secrets())
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -149,7 +169,10 @@ def _worker(args: argparse.Namespace) -> int:
     from bot.settings import load_settings
 
     settings = load_settings()
-    settings.require_bot_token()
+    if settings.slack_oauth:
+        settings.require_oauth()
+    else:
+        settings.require_bot_token()
     configure_logging(settings)
     run_worker(settings, threads=args.threads or settings.worker_threads)
     return 0
@@ -157,7 +180,16 @@ def _worker(args: argparse.Namespace) -> int:
 
 def check_serve_settings(settings: Settings, *, http: bool) -> None:
     """Name every missing credential at once, with where to find it."""
-    checks: list[Callable[[], str]] = [settings.require_bot_token]
+    if settings.slack_oauth:
+        # Each workspace's token comes from its installation; no SLACK_BOT_TOKEN.
+        checks: list[Callable[[], object]] = [settings.require_oauth]
+        if not http:
+            raise ConfigError(
+                "cannot start the bot: APO_SLACK_OAUTH=true needs HTTP mode "
+                "(`apo serve --http`), for the install pages and Slack's events."
+            )
+    else:
+        checks = [settings.require_bot_token]
     if http:
         checks.append(settings.require_signing_secret)
     else:
@@ -185,6 +217,27 @@ def _migrate(_args: argparse.Namespace) -> int:
     settings = load_settings()
     upgrade(settings.database_url)
     print(f"database is at revision {current_revision(settings.database_url)}")
+    return 0
+
+
+def _manifest(args: argparse.Namespace) -> int:
+    from bot.slack.manifest import OAUTH_REDIRECT_PATH, manifest_yaml
+
+    redirect = args.oauth_redirect
+    if redirect is None:
+        from bot.settings import load_settings
+
+        # Several workspaces (APO_SLACK_OAUTH): the install flow's redirect URL goes in too.
+        settings = load_settings()
+        if settings.slack_oauth:
+            redirect = settings.slack_redirect_url or (
+                f"{args.http.rstrip('/')}{OAUTH_REDIRECT_PATH}" if args.http else None
+            )
+    if args.http:
+        text = manifest_yaml("http", base_url=args.http, oauth_redirect_url=redirect)
+    else:
+        text = manifest_yaml("socket", oauth_redirect_url=redirect)
+    print(text, end="")
     return 0
 
 

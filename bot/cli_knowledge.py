@@ -120,6 +120,7 @@ def run_search(args: argparse.Namespace) -> int:
             "keyword_rank": p.keyword_rank,
             "term_overlap": round(p.term_overlap, 4),
             "exact_matches": list(p.exact_matches),
+            "translations": list(p.translations),  # indexed with it, found by; never cited
         }
         for p in found.passages
     ]
@@ -143,6 +144,8 @@ def run_search(args: argparse.Namespace) -> int:
         if row["source"]:
             print(f"   source: {row['source']}")
         print("   " + " ".join(str(row["text"]).split())[:200])
+        for translated in p.translations:
+            print("   translated: " + " ".join(translated.split())[:200])
     verdict = "would answer" if found.decision == "answer" else "would abstain and escalate"
     print(f"the bot {verdict}: {found.reason}", file=sys.stderr)
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,6 +39,11 @@ def add_story_commands(commands: Any) -> None:
     export.add_argument("--project", help="project key (default: the only project)")
     export.add_argument("--format", choices=FORMATS, default="markdown")
     export.add_argument("--output", help="write to this file instead of standard output")
+    export.add_argument(
+        "--new-only",
+        action="store_true",
+        help="only stories not exported as jira-csv before and not filed in Jira already",
+    )
     export.set_defaults(handler=run_export)
 
 
@@ -125,15 +131,32 @@ def run_export(args: argparse.Namespace) -> int:
     from bot.services.stories.export import render
     from bot.settings import load_settings
 
-    container = build_container(load_settings())
+    settings = load_settings()
+    container = build_container(settings)
     project = container.projects.get(project_key(container, args.project))
-    text = render(args.format, project.name, container.services.stories.approved(project.key))
+    stories = container.services.stories.approved(project.key, new_only=args.new_only)
+    parent = project.jira.parent if project.jira else None
+    text = render(args.format, project.name, stories, parent=parent, names=_names(settings))
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
         print(f"wrote {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
+    if args.format == "jira-csv":  # what --new-only leaves out next time
+        container.services.stories.mark_exported([s.id for s in stories])
     return 0
+
+
+def _names(settings: Settings) -> Callable[[str], str]:
+    """Approvers as Slack shows them when the bot token is set; their member ids otherwise."""
+    if settings.slack_bot_token is None:
+        return lambda user_id: user_id
+    from bot.slack.client import make_web_client
+    from bot.slack.links import SlackLinks
+    from bot.slack.people import SlackPeople
+
+    client = make_web_client(settings)
+    return SlackPeople(client, SlackLinks(client)).display_name
 
 
 def _read_notes(path: str) -> str:

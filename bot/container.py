@@ -12,9 +12,10 @@ background once it is answering (`Container.warm_up`).
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,9 +23,11 @@ from typing import TYPE_CHECKING
 from sqlalchemy import text
 
 from bot.deferred import Lazy, LazyChatModel, LazySearcher, MissingChatModel
+from bot.errors import ConfigError
 from bot.llm.base import ChatModel, LLMUsage
 from bot.llm.chunking import split_notes
 from bot.llm.prompts import PromptLibrary
+from bot.ops import metrics
 from bot.projects import ProjectsConfig, load_projects
 from bot.retrieval.keyword_sql import SqlKeywordIndex
 from bot.retrieval.similarity import EmbeddingSimilarity, duplicate_threshold
@@ -32,30 +35,44 @@ from bot.retrieval.types import Embedder
 from bot.services import Services
 from bot.services.digests.service import DigestService
 from bot.services.edits import MessageEdits
+from bot.services.home.service import HomeService
 from bot.services.inbox import EventInbox
 from bot.services.knowledge.decisions import DecisionService
 from bot.services.knowledge.escalations import EscalationService
 from bot.services.knowledge.folders import KnowledgeFolders
 from bot.services.knowledge.indexing import KnowledgeIndexer
+from bot.services.knowledge.pane import PaneService
 from bot.services.knowledge.questions import QuestionService
+from bot.services.knowledge.translation import PROMPT_VARIABLES as TRANSLATION_PROMPT_VARIABLES
+from bot.services.knowledge.translation import RecordTranslator, project_languages
+from bot.services.stories.backlog_files import BacklogExports
 from bot.services.stories.batches import StoryService
 from bot.services.stories.drafting import StoryDrafter
 from bot.services.stories.intake import NotesIntake
 from bot.services.stories.review import ReviewService
+from bot.services.tracker.push import TrackerService
+from bot.services.workspaces.service import WorkspaceService
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.digest_store import SqlDigestStore
 from bot.storage.events import SqlEventLog
+from bot.storage.home_store import SqlHomeStore
+from bot.storage.jobs import SqlJobLedger
 from bot.storage.knowledge import SqlDecisionStore, SqlQuestionStore
 from bot.storage.migrate import upgrade
+from bot.storage.pane_store import SqlPaneThreads
 from bot.storage.projects import upsert_project
 from bot.storage.story_store import SqlStoryStore
+from bot.storage.translations import TranslationStore
 from bot.storage.usage import record_llm_call
+from bot.trackers.configured import ConfiguredTrackers
 
 if TYPE_CHECKING:
     from bot.retrieval.hybrid import HybridSearcher
     from bot.retrieval.indexed import IndexedKnowledgeStore
     from bot.retrieval.store import ChromaKnowledgeStore
+    from bot.slack.installations import InstallationStore
+    from bot.slack.workspaces import WorkspaceClients
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +87,32 @@ class Container:
     services: Services
     knowledge: Lazy[IndexedKnowledgeStore]
     embedder: Lazy[Embedder]
+    # Builds the use cases for a subset of the projects (one workspace's).
+    make_services: Callable[[ProjectsConfig], Services]
+    # Which bot token speaks for which workspace (built on first use: commands without Slack
+    # never need it); with APO_SLACK_OAUTH the installations live in our database.
+    slack_clients: Lazy[WorkspaceClients]
+    installations: Lazy[InstallationStore] | None = None
+    _scoped: dict[str, Services] = field(default_factory=dict)
+    _scoped_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def services_for(self, team_id: str | None) -> Services:
+        """The use cases as one workspace sees them: only the projects that name it (or name
+        none), so a listener never acts on another workspace's project. With no project
+        naming a workspace (one SLACK_BOT_TOKEN) that is every project."""
+        if not self.projects.team_ids:
+            return self.services
+        key = team_id or ""
+        with self._scoped_lock:
+            if key not in self._scoped:
+                self._scoped[key] = self.make_services(self.projects.for_team(team_id))
+            return self._scoped[key]
+
+    def workspaces(self) -> WorkspaceService:
+        """What an uninstall stops (several workspaces only)."""
+        if self.installations is None:
+            raise ConfigError("installed workspaces exist only with APO_SLACK_OAUTH=true")
+        return WorkspaceService(self.projects, self.installations(), SqlJobLedger(self.db))
 
     def warm_up(self) -> None:
         """Import and load the heavy parts now (the embedding model, Chroma, hybrid search, the
@@ -109,7 +152,7 @@ class Container:
 
 
 def build_container(settings: Settings, *, migrate: bool = True) -> Container:
-    projects = load_projects(settings.config_path)
+    projects = load_projects(settings.config_path, require_team=settings.slack_oauth)
     db = Database(settings.database_url)
     if migrate:
         upgrade(settings.database_url)
@@ -121,6 +164,45 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
     knowledge: Lazy[IndexedKnowledgeStore] = Lazy(
         lambda: open_knowledge(build_knowledge_store(settings, embedder()), keywords)
     )
+    searcher = LazySearcher(
+        lambda: open_searcher(knowledge().vectors, keywords, settings.answer_min_confidence)
+    )
+
+    def make_services(scope: ProjectsConfig) -> Services:
+        return build_services(
+            settings, db, scope, chat_model, prompts, embedder, knowledge, searcher
+        )
+
+    installations = (
+        Lazy(lambda: build_installation_store(settings, db)) if settings.slack_oauth else None
+    )
+    return Container(
+        settings,
+        projects,
+        db,
+        chat_model,
+        prompts,
+        make_services(projects),
+        knowledge,
+        embedder,
+        make_services,
+        Lazy(lambda: build_slack_clients(settings, installations)),
+        installations,
+    )
+
+
+def build_services(
+    settings: Settings,
+    db: Database,
+    projects: ProjectsConfig,
+    chat_model: ChatModel,
+    prompts: PromptLibrary,
+    embedder: Lazy[Embedder],
+    knowledge: Lazy[IndexedKnowledgeStore],
+    searcher: LazySearcher,
+) -> Services:
+    """The use cases over `projects` (all of them, or one workspace's); the heavy parts they
+    share are built once by the caller."""
     drafter = StoryDrafter(
         chat_model,
         prompts.get(
@@ -130,7 +212,18 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
         KnowledgeFolders(Path(settings.knowledge_dir)).guidelines,
         lambda notes: split_notes(notes, settings.notes_part_chars),
     )
-    indexer = KnowledgeIndexer(knowledge, split_markdown_sections)
+    translator = RecordTranslator(
+        chat_model,
+        prompts.get("translate_record", variables=TRANSLATION_PROMPT_VARIABLES),
+        TranslationStore(db),
+        lambda key: languages_of(projects, key),
+    )
+    # Without a chat model nothing can be translated: records are indexed as written.
+    indexer = KnowledgeIndexer(
+        knowledge,
+        split_markdown_sections,
+        translator=None if isinstance(chat_model, MissingChatModel) else translator,
+    )
     story_store = SqlStoryStore(db)
     stories = StoryService(
         story_store,
@@ -143,9 +236,6 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
     )
     question_store = SqlQuestionStore(db)
     decisions = DecisionService(SqlDecisionStore(db), question_store, projects, indexer)
-    searcher = LazySearcher(
-        lambda: open_searcher(knowledge().vectors, keywords, settings.answer_min_confidence)
-    )
     questions = QuestionService(
         question_store,
         projects,
@@ -163,7 +253,7 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
         prompts.get("summarize_discussion", variables=frozenset({"project_name", "messages"})),
         retention=timedelta(days=settings.message_retention_days),
     )
-    services = Services(
+    return Services(
         projects=projects,
         inbox=EventInbox(SqlEventLog(db)),
         notes=NotesIntake(story_store, projects, max_note_chars=settings.max_note_chars),
@@ -176,8 +266,40 @@ def build_container(settings: Settings, *, migrate: bool = True) -> Container:
         searcher=searcher,
         digests=digests,
         edits=MessageEdits(digests, decisions, stories),
+        home=HomeService(SqlHomeStore(db), projects),
+        exports=BacklogExports(stories, projects),
+        pane=PaneService(SqlPaneThreads(db), projects),
+        tracker=TrackerService(story_store, build_trackers(settings, projects), projects),
     )
-    return Container(settings, projects, db, chat_model, prompts, services, knowledge, embedder)
+
+
+def build_installation_store(settings: Settings, db: Database) -> InstallationStore:
+    from bot.slack.installations import installation_store
+
+    return installation_store(settings, db.engine)
+
+
+def build_slack_clients(
+    settings: Settings, installations: Lazy[InstallationStore] | None
+) -> WorkspaceClients:
+    """One SLACK_BOT_TOKEN (the default), or each workspace's installed token."""
+    from bot.slack.client import make_web_client
+    from bot.slack.installations import InstalledWorkspaces
+    from bot.slack.workspaces import SingleWorkspace
+
+    if installations is not None:
+        return InstalledWorkspaces(installations(), settings)
+    return SingleWorkspace(make_web_client(settings))
+
+
+def build_trackers(settings: Settings, projects: ProjectsConfig) -> ConfiguredTrackers:
+    token = settings.jira_api_token
+    return ConfiguredTrackers(
+        projects,
+        email=settings.jira_email,
+        token=token.get_secret_value() if token else None,
+        timeout=settings.jira_timeout,
+    )
 
 
 def open_searcher(
@@ -186,6 +308,13 @@ def open_searcher(
     from bot.retrieval.hybrid import HybridSearcher
 
     return HybridSearcher(vectors, keywords, min_confidence=min_confidence)
+
+
+def languages_of(projects: ProjectsConfig, key: str) -> tuple[str, ...]:
+    """The languages a project's records are indexed in (none for a project not configured:
+    `apo index` may index one before it is added)."""
+    found = [p for p in projects.projects if p.key == key]
+    return project_languages(found[0].language, found[0].languages) if found else ()
 
 
 def split_markdown_sections(text: str) -> list[tuple[str, str]]:
@@ -213,6 +342,13 @@ def build_openai_chat_model(settings: Settings, api_key: str, db: Database) -> C
     from bot.llm.openai_chat import OpenAIChatModel
 
     def record(usage: LLMUsage) -> None:
+        metrics.model_called(
+            usage.purpose,
+            ok=usage.ok,
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
+            seconds=usage.latency_ms / 1000,
+        )
         with db.session() as session:
             record_llm_call(
                 usage.purpose,
@@ -222,6 +358,7 @@ def build_openai_chat_model(settings: Settings, api_key: str, db: Database) -> C
                 latency_ms=usage.latency_ms,
                 ok=usage.ok,
                 error_kind=usage.error_kind,
+                project=usage.project,
                 session=session,
             )
 

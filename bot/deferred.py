@@ -8,11 +8,13 @@ serves everything else, saying exactly what to set when someone asks for a model
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from bot.errors import ConfigError
 from bot.llm.base import ChatMessage, ChatModel, SchemaT
+from bot.ops import metrics
 
 if TYPE_CHECKING:
     from bot.retrieval.hybrid import HybridSearcher
@@ -43,7 +45,12 @@ class MissingChatModel:
     model_name = "none"
 
     def structured(
-        self, messages: Sequence[ChatMessage], schema: type[SchemaT], *, purpose: str
+        self,
+        messages: Sequence[ChatMessage],
+        schema: type[SchemaT],
+        *,
+        purpose: str,
+        project: str | None = None,
     ) -> SchemaT:
         raise self._error()
 
@@ -71,9 +78,14 @@ class LazyChatModel:
         self._model()
 
     def structured(
-        self, messages: Sequence[ChatMessage], schema: type[SchemaT], *, purpose: str
+        self,
+        messages: Sequence[ChatMessage],
+        schema: type[SchemaT],
+        *,
+        purpose: str,
+        project: str | None = None,
     ) -> SchemaT:
-        return self._model().structured(messages, schema, purpose=purpose)
+        return self._model().structured(messages, schema, purpose=purpose, project=project)
 
 
 class LazySearcher:
@@ -88,4 +100,9 @@ class LazySearcher:
     def lookup(
         self, query: str, *, project: str, channel: str | None = None, k: int = 5
     ) -> SearchResult:
-        return self._searcher().lookup(query, project=project, channel=channel, k=k)
+        searcher = self._searcher()
+        started = time.monotonic()
+        try:
+            return searcher.lookup(query, project=project, channel=channel, k=k)
+        finally:
+            metrics.retrieval_took(time.monotonic() - started)

@@ -56,6 +56,8 @@ class DigestScheduler:
         last_posted: LastPosted,
         misfire_grace_seconds: int = 3600,
         daily_upkeep: Callable[[], object] | None = None,
+        leader_check_seconds: float = 15.0,
+        on_leadership: Callable[[bool], object] = lambda _leading: None,
         now: Clock = utc_now,
     ) -> None:
         if not 0 < misfire_grace_seconds < 24 * 3600:
@@ -67,6 +69,11 @@ class DigestScheduler:
         self._grace = misfire_grace_seconds
         self._now = now
         self._daily_upkeep = daily_upkeep
+        self._leader_check = leader_check_seconds
+        self._on_leadership = on_leadership
+        # None until the first check: start() does the catch-up of a process that leads
+        # from the start; only a follower that becomes the leader catches up again.
+        self._leading: bool | None = None
         # Today's digests found missed at start; each side's job takes its own on its first run.
         self._catch_up: dict[tuple[str, DigestSideName], date] = {}
         # Triggers carry their own zones; the scheduler's zone only affects its log lines.
@@ -118,7 +125,48 @@ class DigestScheduler:
                 coalesce=True,
                 max_instances=1,
             )
+        if self._leader_check > 0:
+            # Leadership is asked for at every digest moment anyway; asking regularly as well
+            # means a replica that died is replaced as scheduler within this interval (its
+            # advisory lock ends with its connection), and the new leader posts any digest
+            # the old one left unposted today.
+            self._scheduler.add_job(
+                self.check_leadership,
+                IntervalTrigger(seconds=self._leader_check),
+                id="leadership",
+                next_run_time=datetime.now(UTC),
+                coalesce=True,
+                max_instances=1,
+            )
         self._scheduler.start()
+
+    def check_leadership(self) -> bool:
+        """Ask for leadership; on becoming the leader, catch up on today's unposted digests."""
+        leading = self._leader.is_leader()
+        before, self._leading = self._leading, leading
+        if leading == before:
+            return leading
+        self._on_leadership(leading)
+        if leading:
+            logger.info("this process now schedules the digests")
+            if before is False:
+                self._catch_up_missed()
+        elif before:
+            logger.warning("this process no longer schedules the digests")
+        return leading
+
+    def _catch_up_missed(self) -> None:
+        now = self._now().astimezone(UTC)
+        for project in self._projects.projects:
+            for name, side in project_sides(project):
+                due = due_on_start(side, now, self._last_posted(project.key, name))
+                if due is None:
+                    continue
+                logger.info("Catching up on %s's %s digest for %s", project.key, name, due)
+                # Posting is claimed per (project, side, date): a scheduled run of the same
+                # digest at this moment cannot post it twice.
+                self._catch_up[(project.key, name)] = due
+                self.fire(project.key, name)
 
     def upkeep(self) -> bool:
         """The daily upkeep job, on the leader only; True when it ran."""
@@ -137,8 +185,8 @@ class DigestScheduler:
         self._leader.release()
 
     def jobs(self) -> list[Any]:
-        """The scheduled APScheduler jobs (for `apo doctor` and tests)."""
-        return list(self._scheduler.get_jobs())
+        """The scheduled digest (and upkeep) jobs (for `apo doctor` and tests)."""
+        return [job for job in self._scheduler.get_jobs() if job.id != "leadership"]
 
     def fire(self, project: str, side: DigestSideName) -> bool:
         """The scheduled job body; True when `run_digest` was called."""

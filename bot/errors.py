@@ -46,3 +46,24 @@ class NotFound(BotError):
 
 class NotAllowed(BotError):
     """The user may not do this (for example, review a story without being a reviewer)."""
+
+
+class TrackerError(BotError):
+    """The issue tracker (Jira) refused or could not take a request.
+
+    `setting` names what a person must fix (`JIRA_API_TOKEN`, `jira.project in apo.yaml`);
+    `transient` is True when trying again later may work (the tracker was down, timed out or
+    kept rate-limiting). A transient failure of a create may still have created the issue, so
+    whoever retries searches for it first."""
+
+    def __init__(
+        self,
+        user_message: str,
+        *,
+        setting: str | None = None,
+        transient: bool = False,
+        detail: str | None = None,
+    ) -> None:
+        super().__init__(user_message, detail=detail)
+        self.setting = setting
+        self.transient = transient

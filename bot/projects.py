@@ -16,12 +16,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot.domain.languages import LANGUAGES
 from bot.errors import ConfigError
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ChannelId = Annotated[str, Field(pattern=r"^[CGD][A-Z0-9]{2,}$")]
 UserId = Annotated[str, Field(pattern=r"^[UW][A-Z0-9]{2,}$")]
+# A Slack workspace id, as auth.test and the install flow report it.
+TeamId = Annotated[str, Field(pattern=r"^T[A-Z0-9]{2,}$")]
 
 
 class _Strict(BaseModel):
@@ -85,16 +88,62 @@ class Side(_Strict):
         return ZoneInfo(self.timezone)
 
 
+class JiraConfig(_Strict):
+    """Where a project's approved stories go in Jira Cloud (README → Jira). The account and
+    API token come from the environment (JIRA_EMAIL, JIRA_API_TOKEN), never from this file."""
+
+    site: str = Field(pattern=r"^https?://[^/\s]+/?$")
+    project: str = Field(pattern=r"^[A-Z][A-Z0-9_]{0,19}$")
+    issue_type: str = Field(default="Story", min_length=1)
+    parent: str | None = Field(default=None, pattern=r"^[A-Z][A-Z0-9_]{0,19}-[1-9][0-9]*$")
+    story_points_field: str | None = Field(default=None, pattern=r"^customfield_[0-9]+$")
+    push: Literal["on_approval", "button"] = "on_approval"
+    labels: tuple[Annotated[str, Field(pattern=r"^[^\s]{1,100}$")], ...] = ()
+
+    @property
+    def base_url(self) -> str:
+        return self.site.rstrip("/")
+
+
 class Project(_Strict):
     key: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
     name: str
+    # The workspace the project lives in: required with APO_SLACK_OAUTH (several workspaces),
+    # optional with one SLACK_BOT_TOKEN. Its listeners act only on that workspace's events.
+    team_id: TeamId | None = None
     language: str = "English"
+    # Other languages people write the project's records and questions in (English or
+    # Norwegian): a record in one of these languages is also indexed translated into the others
+    # and into `language`, so a question in any of them finds it.
+    languages: tuple[str, ...] = ()
     channels: tuple[ChannelId, ...] = ()
     reviewers: tuple[UserId, ...] = ()
     client: Side
     team: Side
     quiet_digest: Literal["skip", "one_line"] = "one_line"
     decision_emoji: str = "pushpin"
+    jira: JiraConfig | None = None
+
+    @property
+    def tracker_name(self) -> str | None:
+        return "Jira" if self.jira else None
+
+    @property
+    def push_mode(self) -> Literal["on_approval", "button"] | None:
+        """How approved stories reach the tracker: at approval, by a button, or not at all."""
+        return self.jira.push if self.jira else None
+
+    @field_validator("languages")
+    @classmethod
+    def _translatable(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        known = {name.casefold() for name in LANGUAGES}
+        unknown = [name for name in value if name.strip().casefold() not in known]
+        if unknown:
+            raise ValueError(
+                f"the bot translates records only between {' and '.join(LANGUAGES)}, "
+                f"not {', '.join(unknown)}"
+            )
+        return value
 
     @property
     def all_channels(self) -> frozenset[str]:
@@ -131,6 +180,18 @@ class ProjectsConfig(_Strict):
             return None
         return next((p for p in self.projects if channel_id in p.all_channels), None)
 
+    def for_team(self, team_id: str | None) -> ProjectsConfig:
+        """The projects a workspace may act on: those naming it, and those naming none (one
+        workspace, where every project is the token's). A request whose workspace is unknown
+        (None) sees only the latter."""
+        return ProjectsConfig(
+            projects=tuple(p for p in self.projects if p.team_id is None or p.team_id == team_id)
+        )
+
+    @property
+    def team_ids(self) -> frozenset[str]:
+        return frozenset(p.team_id for p in self.projects if p.team_id)
+
     def get(self, key: str) -> Project:
         for project in self.projects:
             if project.key == key:
@@ -139,8 +200,9 @@ class ProjectsConfig(_Strict):
         raise ConfigError(f"There is no project {key!r} in the projects file (known: {known}).")
 
 
-def load_projects(path: str | Path) -> ProjectsConfig:
-    """Load and validate the projects file; a missing file means no projects yet."""
+def load_projects(path: str | Path, *, require_team: bool = False) -> ProjectsConfig:
+    """Load and validate the projects file; a missing file means no projects yet.
+    `require_team` (several workspaces) makes each project name its workspace."""
     file = Path(path)
     if not file.exists():
         return ProjectsConfig()
@@ -156,9 +218,27 @@ def load_projects(path: str | Path) -> ProjectsConfig:
     if not isinstance(raw, dict):
         raise ConfigError(f"{file} must start with `projects:` (see apo.example.yaml).")
     try:
-        return ProjectsConfig.model_validate(raw)
+        config = ProjectsConfig.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(f"{file} has problems: {_describe(exc, raw, tree)}") from exc
+    if require_team:
+        _require_team_ids(file, config, tree)
+    return config
+
+
+def _require_team_ids(file: Path, config: ProjectsConfig, tree: yaml.Node | None) -> None:
+    missing = []
+    for index, project in enumerate(config.projects):
+        if project.team_id is None:
+            line = _line_of(tree, ["projects", index])
+            where = f"line {line}: " if line else ""
+            missing.append(f"{where}projects[{project.key}]: team_id is missing")
+    if missing:
+        raise ConfigError(
+            f"{file} has problems: {'; '.join(missing)}. With APO_SLACK_OAUTH=true every "
+            "project names its Slack workspace (`team_id: T…`; `apo doctor` lists the "
+            "installed workspaces and their ids)."
+        )
 
 
 def _describe(exc: ValidationError, raw: object, tree: yaml.Node | None) -> str:

@@ -7,13 +7,13 @@ log line or a traceback by accident.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
+from bot.resources import resource_dir
 from bot.retrieval.evidence import DEFAULT_MIN_CONFIDENCE
 
 SLACK_APPS_URL = "https://api.slack.com/apps"
@@ -22,7 +22,7 @@ PLACEHOLDER_SUFFIXES = ("...", "…")
 # Local OpenAI-compatible servers (Ollama, vLLM, LM Studio) check no key, but the OpenAI SDK
 # refuses to start without one; this stands in when only OPENAI_BASE_URL is set.
 LOCAL_SERVER_KEY = "no-key-needed"
-DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parents[1] / "knowledge"
+DEFAULT_KNOWLEDGE_DIR = resource_dir("knowledge")
 
 
 class Settings(BaseSettings):
@@ -60,9 +60,23 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", alias="APO_LOG_LEVEL"
     )
+    # `json`: one JSON object per line with correlation ids (bot.ops.logs).
+    log_format: Literal["text", "json"] = Field(default="text", alias="APO_LOG_FORMAT")
+    # Where `apo worker` (and a Socket Mode web side) serve /metrics and /healthz; unset = not
+    # served. Worker N started by `apo serve` uses this port + 1 + N.
+    metrics_port: int | None = Field(default=None, alias="APO_METRICS_PORT", ge=1, le=65535)
+    # How often each worker asks to be the digest scheduler: a dead scheduler's replica is
+    # replaced within this long (PostgreSQL; with SQLite there is one process).
+    leader_check_seconds: float = Field(default=15.0, alias="APO_LEADER_CHECK_SECONDS", gt=0)
+    # Extra or changed model prices for `apo stats` (bot.ops.costs): model=PROMPT/COMPLETION.
+    model_prices: str | None = Field(default=None, alias="APO_MODEL_PRICES")
     slack_retry_attempts: int = Field(default=3, alias="APO_SLACK_RETRIES", ge=0, le=10)
     message_retention_days: int = Field(default=90, alias="APO_MESSAGE_RETENTION_DAYS", ge=1)
     doctor_timeout: float = Field(default=3.0, alias="APO_DOCTOR_TIMEOUT", gt=0)
+    # Jira Cloud (README → Jira): the account the bot files issues as, and its API token.
+    jira_email: str | None = Field(default=None, alias="JIRA_EMAIL")
+    jira_api_token: SecretStr | None = Field(default=None, alias="JIRA_API_TOKEN")
+    jira_timeout: float = Field(default=15.0, alias="APO_JIRA_TIMEOUT", gt=0)
     # The job queue (bot.jobs): empty = a SQLite file beside the SQLite database.
     queue_url: str | None = Field(default=None, alias="APO_QUEUE_URL")
     workers: int = Field(default=1, alias="APO_WORKERS", ge=0, le=32)
@@ -72,6 +86,14 @@ class Settings(BaseSettings):
     job_lease_seconds: float = Field(default=60.0, alias="APO_JOB_LEASE_SECONDS", gt=0)
     job_sweep_seconds: float = Field(default=10.0, alias="APO_JOB_SWEEP_SECONDS", gt=0)
     job_max_attempts: int = Field(default=4, alias="APO_JOB_MAX_ATTEMPTS", ge=1, le=20)
+    # Several workspaces, one deployment: Slack's OAuth v2 install flow instead of one
+    # SLACK_BOT_TOKEN; each workspace's bot token is kept in the database.
+    slack_oauth: bool = Field(default=False, alias="APO_SLACK_OAUTH")
+    slack_client_id: str | None = Field(default=None, alias="SLACK_CLIENT_ID")
+    slack_client_secret: SecretStr | None = Field(default=None, alias="SLACK_CLIENT_SECRET")
+    # The public redirect URL registered with the app (https://HOST/slack/oauth_redirect);
+    # unset, Slack uses the one registered on the app's OAuth & Permissions page.
+    slack_redirect_url: str | None = Field(default=None, alias="SLACK_REDIRECT_URI")
 
     @field_validator("slack_api_url")
     @classmethod
@@ -86,6 +108,12 @@ class Settings(BaseSettings):
         "slack_bot_token",
         "slack_app_token",
         "slack_signing_secret",
+        "jira_email",
+        "jira_api_token",
+        "slack_client_id",
+        "slack_client_secret",
+        "slack_redirect_url",
+        "metrics_port",
         mode="before",
     )
     @classmethod
@@ -109,6 +137,37 @@ class Settings(BaseSettings):
     def socket_mode(self) -> bool:
         """Socket Mode is chosen by the presence of an app-level token (design.md §3)."""
         return self.slack_app_token is not None
+
+    def secrets(self) -> list[str]:
+        """Every secret value set, for the log redactor."""
+        values = [
+            self.slack_bot_token,
+            self.slack_app_token,
+            self.slack_signing_secret,
+            self.openai_api_key,
+            self.slack_client_secret,
+        ]
+        return [v.get_secret_value() for v in values if v is not None]
+
+    def require_oauth(self) -> tuple[str, str]:
+        """The app's client id and secret, when APO_SLACK_OAUTH is on; HTTP mode only, since
+        the install flow needs pages a browser can reach."""
+        where = (
+            f"your Slack app's *Basic Information → App Credentials* ({SLACK_APPS_URL}); "
+            "APO_SLACK_OAUTH=true needs it for the install flow"
+        )
+        client_id = _require(
+            SecretStr(self.slack_client_id) if self.slack_client_id else None,
+            "SLACK_CLIENT_ID",
+            where,
+        )
+        secret = _require(self.slack_client_secret, "SLACK_CLIENT_SECRET", where)
+        if self.socket_mode:
+            raise ConfigError(
+                "APO_SLACK_OAUTH=true installs the app into several workspaces through web "
+                "pages (/slack/install), which needs HTTP mode: unset SLACK_APP_TOKEN."
+            )
+        return client_id, secret
 
     def require_bot_token(self) -> str:
         return _require(

@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.fixtures_db",
     "tests.harness.fixtures",
     "tests.fixtures_app",
+    "tests.log_scan",
 ]

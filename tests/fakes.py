@@ -8,7 +8,7 @@ these fakes are for rules and edge cases, where an HTTP round trip adds nothing 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -41,17 +41,31 @@ class FakeChatModel:
     def __init__(self, *replies: Any) -> None:
         self._replies: deque[Any] = deque(replies)
         self.prompts: list[SentPrompt] = []
+        self._responder: Callable[[SentPrompt], Any] | None = None
 
     def queue(self, *replies: Any) -> None:
         self._replies.extend(replies)
 
+    def respond_with(self, responder: Callable[[SentPrompt], Any]) -> None:
+        """Answer every call the queue does not cover with `responder(prompt)`: a model that
+        does whatever its input says (obeys injected instructions, repeats what it saw)."""
+        self._responder = responder
+
     def structured(
-        self, messages: Sequence[ChatMessage], schema: type[SchemaT], *, purpose: str
+        self,
+        messages: Sequence[ChatMessage],
+        schema: type[SchemaT],
+        *,
+        purpose: str,
+        project: str | None = None,
     ) -> SchemaT:
         self.prompts.append(SentPrompt(purpose, tuple(messages), schema))
-        if not self._replies:
+        if self._replies:
+            reply = self._replies.popleft()
+        elif self._responder is not None:
+            reply = self._responder(self.prompts[-1])
+        else:
             raise AssertionError(f"unexpected model call ({purpose}); nothing was queued")
-        reply = self._replies.popleft()
         if isinstance(reply, BaseException):
             raise reply
         if isinstance(reply, BaseModel):
@@ -164,3 +178,6 @@ class FakeStoryIndex:
         if self.fail:
             raise RuntimeError("the index is down")
         self.stories.append((story, channel, private))
+
+    def remove_story(self, story_id: int) -> None:
+        self.stories = [s for s in self.stories if s[0].id != story_id]

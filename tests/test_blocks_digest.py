@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from bot.services.digests.content import DigestContent, MeetingRef
+from bot.domain.tracker import IssueRef
+from bot.services.digests.content import DigestContent, MeetingRef, StoryRef
 from bot.slack.blocks.digest import digest_message
 from tests.slack_limits import all_text, assert_no_live_mentions, assert_within_slack_limits
 from tests.story_samples import HOSTILE
@@ -42,3 +43,29 @@ def test_a_short_list_has_no_count() -> None:
     _, blocks = digest_message(content(("Is VAT included?",)), lambda channel, ts: None)
     body = all_text(blocks)
     assert "Is VAT included?" in body and "more open questions" not in body
+
+
+def test_stories_ready_for_planning_show_their_jira_key() -> None:
+    filed = StoryRef(
+        7, "Credit a sent invoice", "approved", "U0APO", None,
+        issue=IssueRef("ACME-12", "https://acme.atlassian.net/browse/ACME-12"),
+    )  # fmt: skip
+    not_yet = StoryRef(8, "Email the credit note", "approved", "U0APO", None)
+    meeting = MeetingRef(
+        note_id=1,
+        title="Monday client meeting",
+        meeting_date=date(2025, 3, 3),
+        received_at=NOW,
+        summary="",
+        batch=None,
+        approved=(filed, not_yet),
+        waiting=(),
+        questions_for_client=(),
+    )
+    digest = DigestContent("acme", "Acme", "team", date(2025, 3, 4), NOW, NOW, meetings=(meeting,))
+
+    _, blocks = digest_message(digest, lambda channel, ts: None)
+
+    body = all_text(blocks)
+    assert "#7 Credit a sent invoice (<https://acme.atlassian.net/browse/ACME-12|ACME-12>)" in body
+    assert "#8 Email the credit note" in body and body.count("ACME-") == 2  # url and key

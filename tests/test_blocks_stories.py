@@ -106,20 +106,26 @@ def test_a_short_story_has_no_view_whole_story_button() -> None:
     assert ids.STORY_VIEW_FULL not in {e["action_id"] for e in action_elements(blocks)}
 
 
-def test_an_approved_card_shows_who_and_when_and_has_no_decision_buttons() -> None:
+def test_an_approved_card_shows_who_and_when_and_may_still_be_edited_or_rejected() -> None:
     when = datetime(2025, 3, 4, 8, 30, tzinfo=UTC)
     _, blocks = story_card(make_story(status="approved", decided_by="UREVIEW", decided_at=when))
     assert_within_slack_limits(blocks)
-    assert action_elements(blocks) == []
+    assert [e["action_id"] for e in action_elements(blocks)] == [ids.STORY_EDIT, ids.STORY_REJECT]
     body = all_text(blocks)
     assert f"Approved by <@UREVIEW> <!date^{int(when.timestamp())}^" in body
     assert "|2025-03-04 08:30 UTC>" in body
 
 
-def test_a_decided_long_story_keeps_only_the_view_button() -> None:
+def test_a_decided_long_story_keeps_its_buttons_and_the_view_button() -> None:
     _, blocks = story_card(huge_story(status="approved", decided_by="U9"))
     assert_within_slack_limits(blocks)
-    assert [e["action_id"] for e in action_elements(blocks)] == [ids.STORY_VIEW_FULL]
+    assert [e["action_id"] for e in action_elements(blocks)] == [
+        ids.STORY_EDIT,
+        ids.STORY_REJECT,
+        ids.STORY_VIEW_FULL,
+    ]
+    _, rejected = story_card(huge_story(status="rejected", decided_by="U9"))
+    assert [e["action_id"] for e in action_elements(rejected)] == [ids.STORY_VIEW_FULL]
 
 
 def test_a_rejected_card_shows_the_escaped_reason() -> None:

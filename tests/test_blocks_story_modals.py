@@ -168,3 +168,22 @@ def test_full_story_modal_shows_everything_within_modal_limits() -> None:
     assert "*30.* *Given* scenario 30 precondition" in body
     assert "Sitat 19:" in body
     assert body.count("patient&#x27;s") == 0 and body.count("patient's journey") == 101
+
+
+def test_edit_modal_keeps_story_points_and_priority_and_checks_the_points() -> None:
+    view = edit_modal(make_story(points=5.0, priority="High"))
+
+    result = parse_edit_submission(submitted(view))
+    assert isinstance(result, tuple) and (result[1].points, result[1].priority) == (5.0, "High")
+    changed = parse_edit_submission(
+        submitted(
+            view,
+            **{ids.EDIT_POINTS_BLOCK: {"value": "2,5"}, ids.EDIT_PRIORITY_BLOCK: {"value": ""}},
+        )
+    )
+    assert isinstance(changed, tuple) and (changed[1].points, changed[1].priority) == (2.5, None)
+    for wrong in ("three", "-1", "nan", "1e9"):
+        errors = parse_edit_submission(submitted(view, **{ids.EDIT_POINTS_BLOCK: {"value": wrong}}))
+        assert errors == {
+            ids.EDIT_POINTS_BLOCK: "Give a number from 0 to 1000, e.g. 3 or 0.5, or nothing."
+        }

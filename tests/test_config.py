@@ -85,3 +85,28 @@ def test_invalid_number_setting_is_one_readable_error(monkeypatch: pytest.Monkey
 
     with pytest.raises(ConfigError, match="APO_LLM_TIMEOUT"):
         load_settings(_env_file=None)
+
+
+def test_a_jira_block_is_checked_and_names_the_line(tmp_path: Path) -> None:
+    base = (
+        "projects:\n"
+        "  - key: acme\n"
+        "    name: Acme\n"
+        "    client: {{timezone: Europe/Oslo, channel: C0CLIENT}}\n"
+        "    team: {{timezone: Asia/Bangkok, channel: C0TEAM}}\n"
+        "    jira:\n"
+        "      site: https://acme.atlassian.net\n"
+        "      project: {project}\n"
+        "      push: {push}\n"
+    )
+    config = tmp_path / "apo.yaml"
+    config.write_text(base.format(project="ACME", push="button"), encoding="utf-8")
+    project = load_projects(config).get("acme")
+    assert project.push_mode == "button" and project.jira and project.jira.issue_type == "Story"
+
+    config.write_text(base.format(project="acme", push="sometimes"), encoding="utf-8")
+    with pytest.raises(ConfigError) as problem:
+        load_projects(config)
+    message = problem.value.user_message
+    assert "line 8: projects[acme].jira.project" in message
+    assert "line 9: projects[acme].jira.push" in message

@@ -330,3 +330,35 @@ def test_deployments_in_different_schemas_elect_separately(
         other.dispose()
         with engines[2].begin() as admin:
             admin.execute(sa.text(f'DROP SCHEMA "{schema}"'))
+
+
+def test_becoming_the_leader_posts_what_the_old_leader_left_unposted_today() -> None:
+    """A replica that takes over from a dead scheduler posts today's digest that is due and
+    not posted, once, and says so through `on_leadership` (the metrics gauge)."""
+    leader = FakeLeader(False)
+    changes: list[bool] = []
+    run = Recorder()
+    posted: dict[str, date | None] = {"client": None, "team": MONDAY}
+    scheduler = DigestScheduler(
+        PROJECTS,
+        run,
+        leader=leader,
+        last_posted=lambda _project, side: posted[side],
+        on_leadership=changes.append,
+        now=lambda: _oslo(MONDAY, 10),  # after Oslo's 08:30
+    )
+
+    assert scheduler.check_leadership() is False
+    assert run.calls == [] and changes == [False]
+
+    leader.leader = True
+    assert scheduler.check_leadership() is True
+    assert run.calls == [("acme", "client", MONDAY)], "the team side was posted already"
+    assert changes == [False, True]
+
+    assert scheduler.check_leadership() is True  # still the leader: nothing again
+    assert len(run.calls) == 1
+
+    leader.leader = False
+    assert scheduler.check_leadership() is False
+    assert changes == [False, True, False]

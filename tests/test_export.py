@@ -96,7 +96,7 @@ def test_jira_csv_round_trips_commas_quotes_newlines_and_norwegian_letters() -> 
     assert 'titled "Purring 1", with æ, ø and å intact' in description
     assert "bq. Vi må sende purring automatisk, helst etter 14 dager" in description
     assert "Skal purregebyr legges på, og i så fall hvor mye?" in description
-    assert first["Story ID"] == "#7"
+    assert first["Issue ID"] == "7"
 
 
 def test_jira_csv_repeats_the_labels_column_for_each_label() -> None:
@@ -270,3 +270,63 @@ def test_unknown_format_names_the_valid_ones() -> None:
         render("excel", "Acme", [story()])
 
     assert "'excel'" in str(info.value)
+
+
+# Jira Cloud's CSV importer maps these column names to fields by themselves: Issue ID (the
+# file's own id, which Parent and links may refer to), the system fields, the Story Points
+# custom field, and issue links named as Jira's own CSV export names them.
+JIRA_IMPORTER_NAMES = {
+    "Issue ID",
+    "Summary",
+    "Issue Type",
+    "Description",
+    "Priority",
+    "Story Points",
+    "Parent",
+    "Labels",
+    "Inward issue link (Blocks)",
+}
+
+
+def test_jira_csv_carries_parent_priority_points_links_and_approvers_by_name() -> None:
+    base = story(12, title="Credit a sent invoice")
+    blocker = StoryView(**{**base.__dict__, "points": 3.0, "priority": "High"})
+    dependent = StoryView(
+        **{
+            **story(13, title="Email the credit note").__dict__,
+            "dependencies": ("Credit a sent invoice",),
+            "points": 0.5,
+        }
+    )
+    names = {"U0KARI": "Kari Nordmann"}
+
+    text = to_jira_csv([blocker, dependent], parent="ACME-1", names=names.__getitem__)
+
+    header, first, second = list(csv.reader(io.StringIO(text, newline="")))
+    assert set(header) == JIRA_IMPORTER_NAMES and tuple(header) == JIRA_COLUMNS
+    row = dict(zip(header, second, strict=True))  # the last Labels column wins; read below
+    assert row == {
+        "Issue ID": "13",
+        "Summary": "Email the credit note",
+        "Issue Type": "Story",
+        "Description": row["Description"],
+        "Priority": "",
+        "Story Points": "0.5",
+        "Parent": "ACME-1",
+        "Labels": "acme",
+        "Inward issue link (Blocks)": "12",  # blocked by the first row's issue
+    }
+    assert first[header.index("Priority")] == "High" and first[header.index("Story Points")] == "3"
+    assert first[-1] == ""  # it depends on nothing
+    assert "Approved by Kari Nordmann on 2025-03-03" in row["Description"]
+    assert "U0KARI" not in text
+
+
+def test_jira_csv_gives_each_link_its_own_column() -> None:
+    a, b = story(1, title="A"), story(2, title="B")
+    c = StoryView(**{**story(3, title="C").__dict__, "dependencies": ("A", "B", "not here")})
+
+    header, *rows = list(csv.reader(io.StringIO(to_jira_csv([a, b, c]), newline="")))
+
+    assert header.count("Inward issue link (Blocks)") == 2
+    assert rows[2][-2:] == ["1", "2"] and rows[0][-2:] == ["", ""]

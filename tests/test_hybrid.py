@@ -24,7 +24,15 @@ from bot.retrieval.hybrid import (
 from bot.retrieval.indexed import IndexedKnowledgeStore
 from bot.retrieval.keyword_sql import SqlKeywordIndex
 from bot.retrieval.store import ChromaKnowledgeStore
-from bot.retrieval.types import Document, IndexRecord, Metadata, Passage, Scope, SearchMode
+from bot.retrieval.types import (
+    Document,
+    IndexRecord,
+    Metadata,
+    Passage,
+    Scope,
+    SearchMode,
+    translation_document,
+)
 from bot.storage.db import create_db_engine
 from tests.bench.retrieval import CROSS, DATA, KINDS, SETS, in_scope, load_all, load_decisions
 from tests.fixtures_db import copy_migrated_sqlite
@@ -266,7 +274,8 @@ def test_keyword_only_hits_carry_their_raw_cosine_similarity(
         "freeze": "Code freeze is Monday at noon Oslo time.",
     }
     store.upsert([doc(i, t) for i, t in texts.items()])
-    searcher = searcher_on(store, candidates=1)  # each side looks only k deep
+    # each side looks only k deep; equal weights, so the keyword side's first hit makes top 2
+    searcher = searcher_on(store, candidates=1, vector_weight=1.0)
     query_vector = embedder.embed_query("ACME-142")
 
     def cosine(doc_id: str) -> float:
@@ -416,3 +425,54 @@ def test_an_index_built_before_the_keyword_table_is_copied_in_once(
     assert store.fill_keywords() == 2
     assert ids(searcher_on(store).search("ACME-77", project="acme", mode="keyword")) == ["old"]
     assert store.fill_keywords() == 0  # not again once the table holds anything
+
+
+def test_a_record_found_through_its_translation_is_cited_in_its_own_words(
+    store: IndexedKnowledgeStore,
+) -> None:
+    """A companion translation ranks its original: one passage, the original's text, the
+    better similarity of the two, the translation's terms counted as evidence."""
+    original = doc("purring", "Purregebyret er 35 kroner, og andre purring har ikke nytt gebyr.")
+    store.upsert(
+        [
+            original,
+            translation_document(
+                original,
+                "English",
+                "The reminder fee is NOK 35; the second reminder has no new fee.",
+            ),
+            doc("freeze", "Code freeze is Monday at noon Oslo time."),
+        ]
+    )
+    searcher = searcher_on(store)
+
+    passages = searcher.search("How much is the reminder fee?", project="acme", k=3)
+
+    assert passages[0].id == "purring"
+    assert len({p.id for p in passages}) == len(passages)  # never the same record twice
+    first = passages[0]
+    assert first.text == original.text
+    assert first.translations and "reminder fee" in first.translations[0]
+    assert first.term_overlap == 1.0  # "reminder", "fee" are in the translation
+
+    store.delete(["purring"])  # the translation goes with its original
+    assert all(p.id != "purring" for p in searcher.search("reminder fee", project="acme"))
+    assert store.keywords.search("reminder fee", scope=Scope("acme"), k=5) == []
+
+
+def test_a_record_written_again_keeps_only_the_translations_written_with_it(
+    store: IndexedKnowledgeStore,
+) -> None:
+    """An edit from Norwegian into English needs no English translation any more: the old
+    companion must not keep answering for the old text."""
+    norwegian = doc("edited", "Purregebyret er 35 kroner.")
+    store.upsert(
+        [norwegian, translation_document(norwegian, "English", "The reminder fee is NOK 35.")]
+    )
+    assert store.keywords.search("reminder fee", scope=Scope("acme"), k=5) != []
+
+    store.upsert([doc("edited", "Reminders are free of charge from now on.")])
+
+    hits = store.keywords.search("fee NOK 35", scope=Scope("acme"), k=5)
+    assert [h.id for h in hits] == []
+    assert [d.id for d in store.all({"project": "acme"}) if d.id.startswith("edited")] == ["edited"]

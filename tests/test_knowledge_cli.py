@@ -68,7 +68,7 @@ def test_search_json_shows_the_evidence_and_the_decision(tmp_path: Path) -> None
     assert "forfallsdato" in found["passages"][0]["text"].lower()
     evidence = {
         "id", "kind", "source", "text", "similarity", "keyword_score", "vector_rank",
-        "keyword_rank", "term_overlap", "exact_matches",
+        "keyword_rank", "term_overlap", "exact_matches", "translations",
     }  # fmt: skip
     assert all(set(p) == evidence for p in found["passages"])
     assert found["passages"][0]["term_overlap"] == 1.0

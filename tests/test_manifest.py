@@ -24,6 +24,7 @@ ALLOWED_KEYS: dict[str, set[str]] = {
     "": {"_metadata", "display_information", "features", "oauth_config", "settings"},
     "display_information": {"name", "description", "background_color", "long_description"},
     "features": {"app_home", "bot_user", "shortcuts", "slash_commands", "assistant_view"},
+    "features.assistant_view": {"assistant_description", "suggested_prompts"},
     "features.app_home": {
         "home_tab_enabled",
         "messages_tab_enabled",
@@ -143,3 +144,42 @@ def test_the_checks_reject_what_slack_rejects(tmp_path: Path) -> None:
     bad.write_text(yaml.safe_dump(broken), encoding="utf-8")
     with pytest.raises(AssertionError, match="Slack allows 1–24"):
         test_lengths_and_counts_within_slacks_limits(bad)
+
+
+LISTENERS = Path(__file__).parent.parent / "bot" / "slack" / "listeners"
+# What each kind of registration needs from the manifest, besides the event itself.
+MESSAGE_EVENTS = {"message.channels", "message.groups", "message.im"}
+ASSISTANT_EVENTS = {"assistant_thread_started", "assistant_thread_context_changed"}
+
+
+def _registered(pattern: str) -> set[str]:
+    found: set[str] = set()
+    for source in LISTENERS.glob("*.py"):
+        found |= set(re.findall(pattern, source.read_text(encoding="utf-8")))
+    return found
+
+
+@pytest.mark.parametrize("path", MANIFESTS, ids=lambda p: p.name)
+def test_every_registered_event_command_and_surface_is_in_the_manifest(path: Path) -> None:
+    """A listener Slack never calls is a feature that silently does nothing: each event a
+    listener registers is subscribed, each command exists, and the surfaces are turned on."""
+    manifest = _load(path)
+    subscribed = set(_at(manifest, "settings.event_subscriptions.bot_events") or [])
+    scopes = set(_at(manifest, "oauth_config.scopes.bot") or [])
+    commands = {c["command"] for c in _at(manifest, "features.slash_commands") or []}
+
+    events = _registered(r'app\.event\("([a-z_]+)"\)')
+    assert {"app_mention", "message", "app_home_opened", "reaction_added"} <= events
+    for event in events:
+        wanted = MESSAGE_EVENTS if event == "message" else {event}
+        assert wanted <= subscribed, f"{event}: subscribe to {sorted(wanted - subscribed)}"
+    assert _registered(r'app\.command\("(/[a-z]+)"\)') <= commands
+
+    if "app_home_opened" in events:
+        assert _at(manifest, "features.app_home.home_tab_enabled") is True
+    if _registered(r"(app\.assistant)\("):
+        assert ASSISTANT_EVENTS | {"message.im"} <= subscribed
+        assert {"assistant:write", "im:history"} <= scopes
+        description = _at(manifest, "features.assistant_view.assistant_description")
+        _length(description, 1, 200, "assistant_view.assistant_description")
+    assert {"files:write", "im:write"} <= scopes  # exports go to the reviewer's DM

@@ -61,7 +61,9 @@ def test_recorded_decision_is_cited_in_an_answer_to_a_paraphrase(running_bot: Ru
     cites = json.dumps(reply.args["blocks"])
     assert "[1]" in cites and "Decision" in cites and "<@U0APO>" in cites
     assert "https://test-team.slack.com/archives/C0TEAM/" in cites  # the source permalink
-    assert "answer_helpful" in cites and "answer_wrong" in cites
+    assert '"type": "feedback_buttons"' in cites  # Slack's native thumbs up / down
+    assert '"value": "helpful:1"' in cites and '"value": "wrong:1"' in cites
+    assert "AI-generated" in cites
     prompt = running_bot.openai.last_request()["messages"]
     assert "14 days after the invoice date" in prompt[1]["content"]
     assert (
@@ -225,8 +227,9 @@ def test_wrong_answer_feedback_is_stored_and_reviewers_told(running_bot: Running
     reply = ask(running_bot, "What is the payment deadline for invoices?", ts="1700004000.000100")
 
     running_bot.signer.block_action(
-        "answer_wrong",
-        "1",
+        "answer_feedback",
+        "wrong:1",
+        action_type="feedback_buttons",
         user_id=DEVELOPER,
         channel_id=TEAM_CHANNEL,
         message_ts=reply.args["ts"],

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import socket
 import subprocess
 import sys
 import threading
@@ -13,11 +14,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from websockets.sync.server import Server, ServerConnection, serve
 
 from tests.harness.app_server import PROJECTS_YAML, TEAM_CHANNEL
 from tests.harness.fake_slack import FakeSlack
+from tests.harness.waiting import wait_until
 
 COMMAND = {
     "token": "t",
@@ -75,6 +78,7 @@ def test_socket_mode_receives_a_command_and_acks_it(
         SLACK_APP_TOKEN="xapp-test",
         SLACK_API_URL=fake_slack.url,
         APO_CONFIG=str(tmp_path / "apo.yaml"),
+        APO_METRICS_PORT=str(metrics_port := _free_port()),
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "serve"],
@@ -86,12 +90,34 @@ def test_socket_mode_receives_a_command_and_acks_it(
     )
     try:
         ack = acks.get(timeout=60)
+        # Socket Mode has no HTTP port of its own: requests are counted on APO_METRICS_PORT.
+        metrics = wait_until(
+            lambda: _counted(f"http://127.0.0.1:{metrics_port}/metrics"),
+            timeout=10,
+            what="the Socket Mode request was never counted",
+        )
     finally:
         process.terminate()
         # serve gives its worker child 10 s to finish running jobs before killing it
         _, stderr = process.communicate(timeout=45)
 
     assert ack["envelope_id"] == "env-1", stderr
+    assert 'apo_slack_requests_total{kind="command",status="200"} 1.0' in metrics
     assert "/apo help" in json.dumps(ack["payload"]["blocks"])
     [opened] = fake_slack.calls_to("apps.connections.open")
     assert opened.token == "xapp-test"  # the app-level token opens the socket
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _counted(url: str) -> str | None:
+    try:
+        text = httpx.get(url, timeout=2).text
+    except httpx.TransportError:
+        return None
+    return text if 'apo_slack_requests_total{kind="command"' in text else None

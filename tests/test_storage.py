@@ -140,11 +140,12 @@ def test_migrations_build_the_schema_the_models_describe(db_url: str) -> None:
     drifted = sa.MetaData()
     for table in SQLModel.metadata.tables.values():
         table.to_metadata(drifted)
-    drifted.tables["story"].append_column(sa.Column("points", sa.Integer))
+    drifted.tables["story"].append_column(sa.Column("in_no_migration", sa.Integer))
 
     def models_only(name: str | None, type_: str, parent: object) -> bool:
         # The keyword index (migration 0004) is retrieval's: FTS5 tables, a tsvector, no model.
-        return not (type_ == "table" and (name or "").startswith("keyword_"))
+        # slack_* (0008) are slack_sdk's OAuth stores, compared with its own tables elsewhere.
+        return not (type_ == "table" and (name or "").startswith(("keyword_", "slack_")))
 
     with engines(db_url, 1) as [engine], engine.connect() as conn:
         context = MigrationContext.configure(

@@ -23,6 +23,11 @@ WAIT_SECONDS = 15.0  # then a group still running (a hung database connection) i
 
 
 def run_doctor(settings: Settings, *, out: TextIO, as_json: bool = False) -> int:
+    # Loaded here, before the groups' threads: two threads importing SQLAlchemy's circular
+    # modules at once can see a half-initialised module (an ImportError in one group).
+    import sqlalchemy  # noqa: F401
+
+    from bot.doctor.jira_check import jira_checks
     from bot.doctor.local_checks import (
         database_check,
         digests_check,
@@ -39,6 +44,7 @@ def run_doctor(settings: Settings, *, out: TextIO, as_json: bool = False) -> int
         ("database", lambda: [database_check(settings)]),
         ("retrieval index", lambda: [index_check(settings, projects)]),
         ("language model", lambda: [model_check(settings, Deadline(settings.doctor_timeout))]),
+        ("jira", lambda: jira_checks(settings, projects, settings.doctor_timeout)),
     ]
     running = [_start(name, group) for name, group in groups]
     checks = [placeholder_check(settings), *projects_checks, *digests_check(projects)]

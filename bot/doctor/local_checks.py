@@ -44,7 +44,7 @@ def projects_check(settings: Settings) -> tuple[list[Check], ProjectsConfig]:
             )
         ], ProjectsConfig()
     try:
-        config = load_projects(path)
+        config = load_projects(path, require_team=settings.slack_oauth)
     except BotError as exc:
         return [Check("projects file", False, exc.user_message)], ProjectsConfig()
     if not config.projects:

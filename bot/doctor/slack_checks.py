@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import yaml
-
 from bot.doctor.check import Check
 from bot.doctor.http import Deadline, Reply, Unreachable, request
 from bot.errors import ConfigError
 from bot.projects import ProjectsConfig
 from bot.settings import SLACK_APPS_URL, Settings
+from bot.slack import manifest
 
-MANIFEST = Path(__file__).resolve().parents[2] / "deploy" / "slack-app-manifest.yaml"
 REJECTED_TOKEN = {"invalid_auth", "not_authed", "account_inactive", "token_revoked"}
 REINSTALL = (
     f"add them on your app's OAuth & Permissions page ({SLACK_APPS_URL}) or recreate the app "
@@ -21,10 +17,21 @@ REINSTALL = (
 
 
 def slack_checks(settings: Settings, projects: ProjectsConfig, deadline: Deadline) -> list[Check]:
+    if settings.slack_oauth:
+        from bot.doctor.workspace_checks import workspace_checks
+
+        return workspace_checks(settings, projects, deadline)
     try:
         token = settings.require_bot_token()
     except ConfigError as exc:
         return [Check("slack", False, exc.user_message)]
+    return token_checks(settings, token, projects, deadline)
+
+
+def token_checks(
+    settings: Settings, token: str, projects: ProjectsConfig, deadline: Deadline
+) -> list[Check]:
+    """What one bot token can do for `projects`: it works, its scopes, channels, reviewers."""
     url = settings.slack_api_url + "auth.test"
     try:
         auth = request(url, token=token, form={}, timeout=deadline.timeout())
@@ -58,6 +65,8 @@ def slack_checks(settings: Settings, projects: ProjectsConfig, deadline: Deadlin
 
 def _mode(settings: Settings, auth: Reply) -> Check:
     who = f"auth.test ok as {auth.body.get('user')} in {auth.body.get('team')}"
+    if settings.slack_oauth:
+        return Check("slack", True, f"{who}; installed through the OAuth flow")
     if settings.socket_mode:
         return Check("slack", True, f"{who}; Socket Mode (SLACK_APP_TOKEN set)")
     if settings.slack_signing_secret is not None:
@@ -71,9 +80,8 @@ def _mode(settings: Settings, auth: Reply) -> Check:
 
 
 def needed_scopes() -> frozenset[str]:
-    """The bot scopes the shipped manifest asks for: what the features need."""
-    manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
-    return frozenset(manifest["oauth_config"]["scopes"]["bot"])
+    """The bot scopes the app manifest asks for: what the features need."""
+    return manifest.needed_scopes()
 
 
 def _scopes(auth: Reply) -> Check:
@@ -83,8 +91,6 @@ def _scopes(auth: Reply) -> Check:
             "slack scopes", False, "Slack did not report the granted scopes", optional=True
         )
     granted = {s.strip() for s in header.split(",") if s.strip()}
-    if not MANIFEST.is_file():
-        return Check("slack scopes", True, f"granted: {', '.join(sorted(granted))}")
     missing = sorted(needed_scopes() - granted)
     if missing:
         return Check("slack scopes", False, f"missing: {', '.join(missing)}", fix=REINSTALL)

@@ -8,6 +8,7 @@ from typing import Literal
 
 from bot.domain import MessageRef
 from bot.domain.stories import StoryState
+from bot.domain.tracker import IssueRef
 
 # --- Digests: what the digest store reads for one window, before the digest service decides
 # what each side's channel may see (`source_channel`/`source_private`: where it was said).
@@ -42,6 +43,7 @@ class DigestStory:
     created_at: datetime
     source_channel: str | None  # where its meeting notes were sent
     source_private: bool
+    issue: IssueRef | None = None  # its issue in the team's tracker, once filed
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,11 @@ class JobKind(StrEnum):
     ESCALATION_REPLY = "escalation_reply"  # channel, thread_ts, ts, text, user
     SHOW_DECISION = "show_decision"  # story_id: index if approved, redraw card and summary
     POST_DIGEST = "post_digest"  # project, side, date (ISO): a side's daily digest
+    EXPORT_BACKLOG = "export_backlog"  # project, format, user: the file, to the user alone
+    DIGEST_PREVIEW = "digest_preview"  # project, side, user, channel: shown to the user only
+    PUSH_STORY = "push_story"  # story_id: file (or update) its issue in the tracker
+    PUSH_BATCH = "push_batch"  # note_id: file the batch's approved stories
+    CLOSE_ISSUE = "close_issue"  # story_id: close the issue of a story rejected after filing
 
 
 class JobState(StrEnum):

@@ -63,3 +63,15 @@ class QuestionView:
     def thread(self) -> MessageRef:
         """Where the asker hears back: the thread the question was asked in."""
         return MessageRef(self.channel, self.thread_ts or self.message_ts or "")
+
+
+@dataclass(frozen=True)
+class PaneThread:
+    """A conversation in the agent pane (a thread in the person's DM with the bot)."""
+
+    channel: str
+    thread_ts: str
+    user_id: str
+    viewing_channel: str | None = None  # the channel open beside the pane, per Slack
+    project: str | None = None  # chosen for this conversation, once known
+    pending_question: str | None = None  # asked before the project was known

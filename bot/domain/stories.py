@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from bot.domain import MessageRef
+from bot.domain.tracker import TrackedIssue
 
 StoryState = Literal["draft", "approved", "rejected"]
 Severity = Literal["error", "warning", "info"]
@@ -60,6 +61,9 @@ class StoryView:
     decided_by: str | None = None
     decided_at: datetime | None = None
     reject_reason: str | None = None
+    points: float | None = None
+    priority: str | None = None
+    tracked: TrackedIssue = field(default_factory=TrackedIssue)
 
     @property
     def sentence(self) -> str:
@@ -93,6 +97,13 @@ class BatchView:
     open_questions: tuple[str, ...] = ()
     out_of_scope: tuple[str, ...] = ()
     uncovered_needs: tuple[str, ...] = ()
+    # The tracker's name ("Jira") when the project files approved stories by a button here.
+    offer_push: str | None = None
+
+    @property
+    def unsent(self) -> int:
+        """Approved stories not in the tracker yet."""
+        return sum(1 for s in self.stories if s.status == "approved" and s.tracked.issue is None)
 
     @property
     def summary(self) -> BatchSummary:
@@ -109,6 +120,8 @@ class StoryEdit:
     goal: str
     benefit: str
     criteria: tuple[Criterion, ...] = field(default_factory=tuple)
+    points: float | None = None
+    priority: str | None = None
 
 
 # --- stories: what storage keeps of notes and drafted stories ------------------------------
@@ -145,6 +158,10 @@ class StoredStory:
     decided_at: datetime | None = None
     reject_reason: str | None = None
     card: MessageRef | None = None  # its review card in Slack, once posted
+    points: float | None = None
+    priority: str | None = None
+    tracked: TrackedIssue = field(default_factory=TrackedIssue)
+    exported: bool = False  # in a CSV export already (`apo export --new-only` leaves it out)
 
 
 @dataclass(frozen=True)

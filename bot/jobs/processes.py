@@ -25,8 +25,10 @@ _STOP_GRACE = 10.0
 class WorkerProcesses:
     """`count` × `python -m bot worker`, each restarted a second after it exits."""
 
-    def __init__(self, count: int) -> None:
+    def __init__(self, count: int, *, metrics_port: int | None = None) -> None:
         self._count = count
+        # Each child serves its own /metrics on the next ports up (bot.ops.metrics).
+        self._metrics_port = metrics_port
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._children: list[subprocess.Popen[bytes]] = []
@@ -57,6 +59,8 @@ class WorkerProcesses:
 
     def _supervise(self, number: int) -> None:
         env = {**os.environ, PARENT_ENV: str(os.getpid())}
+        if self._metrics_port is not None:
+            env["APO_METRICS_PORT"] = str(self._metrics_port + 1 + number)
         while not self._stopping.is_set():
             child = subprocess.Popen([sys.executable, "-m", "bot", "worker"], env=env)
             with self._lock:

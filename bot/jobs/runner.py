@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Protocol
@@ -15,6 +16,8 @@ from typing import Protocol
 from bot.domain import Clock, utc_now
 from bot.domain.jobs import Job, JobState
 from bot.errors import BotError
+from bot.ops import metrics
+from bot.ops.logs import correlation
 from bot.storage.jobs import SEND_GRACE, SqlJobLedger
 
 log = logging.getLogger(__name__)
@@ -41,6 +44,7 @@ class LedgerSender:
     def send(self, job: Job) -> None:
         if self._ledger.record(job, send_by=self._clock() + SEND_GRACE):
             self._queue.send(job.key)
+            metrics.job_queued(str(job.kind))
 
     def enqueue(self, key: str) -> None:
         self._queue.send(key)
@@ -74,32 +78,42 @@ class JobRunner:
         if claimed is None:
             return  # finished, running elsewhere, or a copy of a message already handled
         job, attempt = claimed
+        with correlation(job_id=key, kind=str(job.kind)):
+            self._run(job, attempt)
+
+    def _run(self, job: Job, attempt: int) -> None:
+        key, kind = job.key, str(job.kind)
         stop = threading.Event()
         heartbeat = threading.Thread(
             target=self._renew, args=(key, attempt, stop), name=f"lease-{key}", daemon=True
         )
         heartbeat.start()
+        metrics.job_started(kind)
+        started, outcome = time.monotonic(), "failed"
         try:
             self._handler(job, attempt)
         except BotError as exc:
             log.warning("job %s failed: %s", key, exc)
             self._ledger.fail(key, attempt, exc.user_message)
         except Exception as exc:
-            self._failed_attempt(key, attempt, exc)
+            outcome = self._failed_attempt(key, attempt, exc)
         else:
             self._ledger.finish(key, attempt)
+            outcome = "done"
         finally:
             stop.set()
+            metrics.job_ended(kind, outcome, time.monotonic() - started)
 
-    def _failed_attempt(self, key: str, attempt: int, exc: Exception) -> None:
+    def _failed_attempt(self, key: str, attempt: int, exc: Exception) -> str:
         if attempt >= self._max_attempts:
             log.exception("job %s failed on attempt %s; giving up", key, attempt)
             self._ledger.fail(key, attempt, repr(exc))
             self._gave_up()
-            return
+            return "failed"
         delay = timedelta(seconds=_BACKOFF_FIRST * _BACKOFF_FACTOR ** (attempt - 1))
         log.warning("job %s failed on attempt %s (%r); again in %s", key, attempt, exc, delay)
         self._ledger.retry(key, attempt, at=self._clock() + delay, error=repr(exc))
+        return "retry"
 
     def _renew(self, key: str, attempt: int, stop: threading.Event) -> None:
         while not stop.wait(self._lease.total_seconds() / 4):

@@ -18,13 +18,15 @@ from slack_sdk import WebClient
 from bot.container import Container, build_container
 from bot.digest_scheduler import DigestScheduler
 from bot.domain.digests import DigestSideName
-from bot.domain.jobs import Job, JobKind, JobSender
+from bot.domain.jobs import Job, JobKind, JobSender, JobValue
 from bot.jobs.handlers import JobHandlers
 from bot.jobs.queue import JobConsumer, JobQueue, queue_url
 from bot.jobs.runner import JobRunner, LedgerSender, Sweeper
+from bot.ops import metrics
+from bot.ops.metrics import serve_metrics
 from bot.settings import Settings
-from bot.slack.client import make_web_client
-from bot.slack.publishers.stories import SlackBatchPublisher
+from bot.slack.publishers.routed import ChannelRoutedBatchPublisher
+from bot.slack.workspaces import SingleWorkspace, WorkspaceClients
 from bot.storage.jobs import SqlJobLedger
 from bot.storage.leader import leader_for
 
@@ -52,11 +54,13 @@ def run_worker(settings: Settings, *, threads: int) -> None:
     if os.environ.get(PARENT_ENV):
         os.nice(_NICENESS_BESIDE_WEB)
     container = build_container(settings)
-    client = make_web_client(settings)
+    clients = container.slack_clients()
     queue = JobQueue(queue_url(settings))
-    worker = start_worker(container, client, queue, threads=threads, start=False)
+    worker = start_worker(container, clients, queue, threads=threads, start=False)
     scheduler = start_digest_scheduler(container, LedgerSender(SqlJobLedger(container.db), queue))
     threading.Thread(target=container.warm_up, name="warm-up", daemon=True).start()
+    if settings.metrics_port is not None:
+        serve_metrics(settings.metrics_port, container.health)
     _stop_with_parent()
     log.info("APO Bridge worker running %s job thread(s) from %s", threads, queue.url)
     try:
@@ -67,15 +71,21 @@ def run_worker(settings: Settings, *, threads: int) -> None:
 
 
 def start_worker(
-    container: Container, client: WebClient, queue: JobQueue, *, threads: int, start: bool = True
+    container: Container,
+    slack: WebClient | WorkspaceClients,
+    queue: JobQueue,
+    *,
+    threads: int,
+    start: bool = True,
 ) -> Worker:
     """Bind the job handlers to `queue`, start the sweeper, and show drafts a stopped bot
     left with no job to finish them (and, later, drafts whose job was given up) as a failure
     with Retry. The consumer runs in background
     threads unless `start` is False (then the caller `run()`s it in its main thread)."""
     settings = container.settings
+    clients = _clients(slack)
     ledger = SqlJobLedger(container.db)
-    publisher = SlackBatchPublisher(client)
+    publisher = ChannelRoutedBatchPublisher(container.projects, clients)
 
     def show_abandoned_drafts() -> None:
         """Drafts no open job will finish (a stopped bot, a job given up) show Retry."""
@@ -85,7 +95,7 @@ def start_worker(
     show_abandoned_drafts()
     runner = JobRunner(
         ledger,
-        JobHandlers(container.services, client),
+        JobHandlers(container.services, clients),
         lease_seconds=settings.job_lease_seconds,
         max_attempts=settings.job_max_attempts,
         gave_up=show_abandoned_drafts,
@@ -110,15 +120,27 @@ def start_digest_scheduler(container: Container, jobs: JobSender) -> DigestSched
     Each digest is a job, so one whose worker is killed while posting is finished by another
     (and one Slack already took is adopted, not posted twice)."""
     digests = container.services.digests
+    projects = container.projects
+
+    def queue_digest(project: str, side: DigestSideName, day: date) -> None:
+        jobs.send(digest_job(project, side, day, team=projects.get(project).team_id))
+
     scheduler = DigestScheduler(
         container.projects,
-        lambda project, side, day: jobs.send(digest_job(project, side, day)),
+        queue_digest,
         leader=leader_for(container.db.engine),
         last_posted=digests.last_posted_date,
         daily_upkeep=digests.forget_old_messages,
+        leader_check_seconds=container.settings.leader_check_seconds,
+        on_leadership=metrics.scheduler_leader,
     )
     scheduler.start()
     return scheduler
+
+
+def _clients(slack: WebClient | WorkspaceClients) -> WorkspaceClients:
+    # One WebClient (tests, one SLACK_BOT_TOKEN) speaks for every workspace.
+    return SingleWorkspace(slack) if isinstance(slack, WebClient) else slack
 
 
 def _stop_with_parent() -> None:
@@ -137,9 +159,10 @@ def _stop_with_parent() -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def digest_job(project: str, side: DigestSideName, day: date) -> Job:
-    return Job(
-        JobKind.POST_DIGEST,
-        f"digest:{project}:{side}:{day.isoformat()}",
-        {"project": project, "side": side, "date": day.isoformat()},
-    )
+def digest_job(project: str, side: DigestSideName, day: date, *, team: str | None = None) -> Job:
+    """The job posting one side's digest; `team`, the project's Slack workspace (several
+    workspaces), picks the token."""
+    payload: dict[str, JobValue] = {"project": project, "side": side, "date": day.isoformat()}
+    if team:
+        payload["team"] = team
+    return Job(JobKind.POST_DIGEST, f"digest:{project}:{side}:{day.isoformat()}", payload)

@@ -32,6 +32,8 @@ class LLMUsage:
     latency_ms: int
     ok: bool
     error_kind: str | None = None
+    # The project the call was for (cost per project in `apo stats`); None when not known.
+    project: str | None = None
 
     @property
     def total_tokens(self) -> int:
@@ -52,5 +54,10 @@ class ChatModel(Protocol):
     def model_name(self) -> str: ...
 
     def structured(
-        self, messages: Sequence[ChatMessage], schema: type[SchemaT], *, purpose: str
+        self,
+        messages: Sequence[ChatMessage],
+        schema: type[SchemaT],
+        *,
+        purpose: str,
+        project: str | None = None,
     ) -> SchemaT: ...

@@ -16,10 +16,11 @@ from typing import Any
 import openai
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_openai import ChatOpenAI
-from pydantic import SecretStr
+from pydantic import BaseModel, SecretStr
 
 from bot.errors import LLMBadOutput, LLMError, LLMRateLimited, LLMTimeout
 from bot.llm.base import ChatMessage, LLMUsage, SchemaT, UsageRecorder
+from bot.llm.echo import repeats_instructions, strings_in
 
 log = logging.getLogger(__name__)
 
@@ -53,19 +54,29 @@ class OpenAIChatModel:
         return self._model
 
     def structured(
-        self, messages: Sequence[ChatMessage], schema: type[SchemaT], *, purpose: str
+        self,
+        messages: Sequence[ChatMessage],
+        schema: type[SchemaT],
+        *,
+        purpose: str,
+        project: str | None = None,
     ) -> SchemaT:
         runnable = self._chat.with_structured_output(schema, method="json_schema", include_raw=True)
         failure = _bad_output("it was empty")
         for _attempt in range(1 + self._bad_output_retries):
             started = time.monotonic()
             try:
-                result: dict[str, Any] = self._invoke(runnable, messages, purpose, started)
+                result: dict[str, Any] = self._invoke(runnable, messages, purpose, project, started)
             except LLMBadOutput as exc:  # e.g. cut off mid-JSON: another sample may fit
                 failure = exc
                 continue
             parsed = result.get("parsed")
-            self._usage(purpose, result.get("raw"), started, ok=isinstance(parsed, schema))
+            if isinstance(parsed, schema) and _echoes_instructions(parsed, messages):
+                self._usage(purpose, project, result.get("raw"), started, ok=False)
+                failure = _bad_output("it repeated the bot's instructions")
+                log.warning("LLM %s repeated its instructions; not used", purpose)
+                continue
+            self._usage(purpose, project, result.get("raw"), started, ok=isinstance(parsed, schema))
             if isinstance(parsed, schema):
                 return parsed
             failure = _bad_output(
@@ -75,18 +86,34 @@ class OpenAIChatModel:
         raise failure
 
     def _invoke(
-        self, runnable: Any, messages: Sequence[ChatMessage], purpose: str, started: float
+        self,
+        runnable: Any,
+        messages: Sequence[ChatMessage],
+        purpose: str,
+        project: str | None,
+        started: float,
     ) -> Any:
         try:
             return runnable.invoke(_to_langchain(messages))
         except Exception as exc:  # mapped to errors a user can read; the log keeps the cause
             error = _map_error(exc)
             self._record(
-                LLMUsage(purpose, self._model, 0, 0, _ms(started), False, type(error).__name__)
+                LLMUsage(
+                    purpose,
+                    self._model,
+                    0,
+                    0,
+                    _ms(started),
+                    False,
+                    type(error).__name__,
+                    project=project,
+                )
             )
             raise error from exc
 
-    def _usage(self, purpose: str, raw: object, started: float, *, ok: bool) -> None:
+    def _usage(
+        self, purpose: str, project: str | None, raw: object, started: float, *, ok: bool
+    ) -> None:
         meta = getattr(raw, "usage_metadata", None) or {}
         self._record(
             LLMUsage(
@@ -97,6 +124,7 @@ class OpenAIChatModel:
                 latency_ms=_ms(started),
                 ok=ok,
                 error_kind=None if ok else "bad_output",
+                project=project,
             )
         )
 
@@ -107,6 +135,12 @@ class OpenAIChatModel:
             self._record_usage(usage)
         except Exception:  # accounting must never break the user's request
             log.exception("could not record LLM usage")
+
+
+def _echoes_instructions(parsed: BaseModel, messages: Sequence[ChatMessage]) -> bool:
+    """An injection made the model copy its system message into its answer (see echo.py)."""
+    instructions = "\n".join(m.content for m in messages if m.role == "system")
+    return repeats_instructions(strings_in(parsed.model_dump()), instructions)
 
 
 def _to_langchain(messages: Sequence[ChatMessage]) -> list[BaseMessage]:

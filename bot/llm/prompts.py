@@ -15,11 +15,12 @@ from string import Template
 
 from bot.errors import PromptError
 from bot.llm.base import ChatMessage
+from bot.resources import resource_dir
 
 _SECTION = re.compile(r"^===\s*(system|user)\s*===\s*$", re.MULTILINE)
 _NAME = re.compile(r"[a-z0-9_]+")
 _CLOSING_TAG = re.compile(r"</\s*([A-Za-z_][\w-]*)\s*>")
-DEFAULT_PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+DEFAULT_PROMPTS_DIR = resource_dir("prompts")
 
 
 @dataclass(frozen=True)

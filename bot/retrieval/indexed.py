@@ -6,7 +6,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from bot.retrieval.types import Document, Embedder, KeywordIndex, SearchHit, Where
+from bot.retrieval.language import LANGUAGES
+from bot.retrieval.types import (
+    Document,
+    Embedder,
+    KeywordIndex,
+    SearchHit,
+    Where,
+    is_translation,
+    translation_ids,
+)
 
 if TYPE_CHECKING:  # Chroma loads only where the store is built (see bot.container)
     from bot.retrieval.store import ChromaKnowledgeStore
@@ -28,12 +37,22 @@ class IndexedKnowledgeStore:
         return self.vectors.embedder
 
     def upsert(self, docs: Sequence[Document]) -> None:
+        """Add or replace documents. An original written again loses the translations that
+        are not written with it (its new text may need none, or other ones)."""
+        written = {doc.id for doc in docs}
+        originals = [doc.id for doc in docs if not is_translation(doc.id)]
+        stale = [i for i in translation_ids(originals, LANGUAGES) if i not in written]
+        if stale:
+            self.vectors.delete(stale)
+            self.keywords.delete(stale)
         self.vectors.upsert(docs)
         self.keywords.upsert(docs)
 
     def delete(self, ids: Sequence[str]) -> None:
-        self.vectors.delete(ids)
-        self.keywords.delete(ids)
+        """Remove documents and the translations indexed with them."""
+        every = [*ids, *translation_ids([i for i in ids if not is_translation(i)], LANGUAGES)]
+        self.vectors.delete(every)
+        self.keywords.delete(every)
 
     def delete_where(self, where: Where) -> int:
         fields = _fields(where)

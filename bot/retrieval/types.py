@@ -101,6 +101,39 @@ class Document:
     metadata: Metadata = field(default_factory=dict)
 
 
+# A record written in another of the project's languages is indexed a second time, translated,
+# as a companion document "<original id>~translated-to:<Language>" with the original's metadata
+# plus these two keys. Search counts a companion's hit as a hit of the original and cites the
+# original's text; deleting the original deletes its companions.
+TRANSLATION_MARK = "~translated-to:"
+TRANSLATION_OF = "translation_of"
+TRANSLATED_TO = "translated_to"
+
+
+def translation_document(original: Document, language: str, text: str) -> Document:
+    """The companion of ``original`` holding its translation into ``language``."""
+    metadata: Metadata = {
+        **original.metadata,
+        TRANSLATION_OF: original.id,
+        TRANSLATED_TO: language,
+    }
+    return Document(f"{original.id}{TRANSLATION_MARK}{language}", text, metadata)
+
+
+def original_id(doc_id: str) -> str:
+    """The id of the record a document stands for: itself, or the original of a companion."""
+    return doc_id.split(TRANSLATION_MARK, 1)[0]
+
+
+def is_translation(doc_id: str) -> bool:
+    return TRANSLATION_MARK in doc_id
+
+
+def translation_ids(doc_ids: Sequence[str], languages: Sequence[str]) -> list[str]:
+    """The ids the companions of ``doc_ids`` would have in ``languages``."""
+    return [f"{doc_id}{TRANSLATION_MARK}{language}" for doc_id in doc_ids for language in languages]
+
+
 @dataclass(frozen=True, slots=True)
 class SearchHit:
     """A document found by a search.
@@ -128,7 +161,9 @@ class Passage:
     questions. ``vector_rank`` and ``keyword_rank`` are its places (from 1) in each search's own
     ranking (``None``: not among that search's candidates); ``term_overlap`` the share of the
     question's keyword terms the passage holds; ``exact_matches`` the ticket ids, names and
-    numbers of the question found verbatim in it. Whether to answer is decided on all of them
+    numbers of the question found verbatim in it. A record also indexed in translation counts
+    once: its ranks are the better of the original's and the translation's, ``similarity`` and
+    the term signals the best over both texts. Whether to answer is decided on all of them
     (:mod:`bot.retrieval.evidence`).
     """
 
@@ -142,6 +177,9 @@ class Passage:
     keyword_rank: int | None = None
     term_overlap: float = 0.0
     exact_matches: tuple[str, ...] = ()
+    # The record's translations made at record time that search matched it through, if any;
+    # ``text`` stays the original, which is what citations quote.
+    translations: tuple[str, ...] = ()
 
     @property
     def record(self) -> IndexRecord:

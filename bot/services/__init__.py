@@ -12,15 +12,19 @@ if TYPE_CHECKING:
     from bot.projects import ProjectsConfig
     from bot.services.digests.service import DigestService
     from bot.services.edits import MessageEdits
+    from bot.services.home.service import HomeService
     from bot.services.inbox import EventInbox
     from bot.services.knowledge.decisions import DecisionService
     from bot.services.knowledge.escalations import EscalationService
     from bot.services.knowledge.indexing import KnowledgeIndexer
+    from bot.services.knowledge.pane import PaneService
     from bot.services.knowledge.ports import Searcher
     from bot.services.knowledge.questions import QuestionService
+    from bot.services.stories.backlog_files import BacklogExports
     from bot.services.stories.batches import StoryService
     from bot.services.stories.intake import NotesIntake
     from bot.services.stories.review import ReviewService
+    from bot.services.tracker.push import TrackerService
 
 
 @dataclass
@@ -39,3 +43,7 @@ class Services:
     searcher: Searcher
     digests: DigestService
     edits: MessageEdits
+    home: HomeService
+    exports: BacklogExports
+    pane: PaneService
+    tracker: TrackerService

@@ -33,6 +33,23 @@ class ChannelDirectory:
             self._private[channel_id] = private
         return private
 
+    def is_member(self, user_id: str, channel_id: str) -> bool:
+        """Whether the person is in the channel now; when Slack can't tell us, no (private
+        content is hidden rather than shown)."""
+        cursor = None
+        while True:
+            try:
+                page = self._client.conversations_members(
+                    channel=channel_id, limit=1000, cursor=cursor
+                )
+            except SlackApiError:
+                return False
+            if user_id in (page.get("members") or []):
+                return True
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return False
+
     def belongs_to(self, user_id: str, project: Project) -> bool:
         """A reviewer, or a member of one of the project's channels: who may ask about it in a
         DM (where no channel says which project the asker is part of)."""

@@ -8,6 +8,7 @@ a test that checks nothing else happened.
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -27,7 +28,9 @@ class ListenerExecutor(ThreadPoolExecutor):
         with self._changed:
             self._in_flight += 1
         try:
-            future = super().submit(fn, *args, **kwargs)
+            # The request's correlation ids (bot.ops.logs) follow its work into the pool.
+            context = contextvars.copy_context()
+            future = super().submit(lambda: context.run(fn, *args, **kwargs))
         except BaseException:
             self._finished()
             raise

@@ -54,7 +54,21 @@ def _download(client: WebClient, file: dict[str, Any], *, max_bytes: int) -> str
             f"The attached file `{name}` is too large to draft from in one go. "
             "Split it into several files."
         )
+    if _looks_binary(data):
+        raise BotError(
+            f"The attached file `{name}` is not text (it looks like an image, a PDF or another "
+            "binary file). Attach the notes as a .txt or .md file, or paste them."
+        )
     return data.decode("utf-8", errors="replace")
+
+
+def _looks_binary(data: bytes) -> bool:
+    """A NUL byte, or more than a few bytes that are not UTF-8: a renamed image or PDF, which
+    the model would only see as noise."""
+    if b"\x00" in data[:8192]:
+        return True
+    text = data[:65536].decode("utf-8", errors="replace")
+    return text.count("\ufffd") > max(8, len(text) // 100)
 
 
 def _is_slack_file_url(url: str, api_url: str) -> bool:

@@ -16,8 +16,11 @@ import hashlib
 import hmac
 import logging
 import socket
+import threading
 import time
+import uuid
 from collections.abc import Callable
+from typing import Any
 
 import uvicorn
 from slack_bolt import App
@@ -29,6 +32,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 import bot
+from bot.ops import metrics
+from bot.ops.logs import correlation
+from bot.slack.middleware import request_kind
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +50,9 @@ class BodyTooLarge(Exception):
 def create_web_app(
     app: App, health: Callable[[], dict[str, str]], *, signing_secret: str
 ) -> Starlette:
+    unknown = _UnknownKinds()
+    app.logger.addFilter(_not_unhandled)  # Bolt warns per request; `unknown` logs once
+
     async def slack_events(request: Request) -> Response:
         try:
             body = await _read_body(request, MAX_BODY_BYTES)
@@ -61,7 +70,28 @@ def create_web_app(
                 return Response(status_code=401)
             log.warning("refused a signed request Bolt cannot parse: %s", problem)
             return Response(status_code=400)
-        bolt_response = await run_in_threadpool(app.dispatch, bolt_request)
+        kind = request_kind(bolt_request.body)
+        started = time.monotonic()
+        with correlation(request_id=uuid.uuid4().hex[:12], kind=kind):
+            bolt_response = await run_in_threadpool(app.dispatch, bolt_request)
+        metrics.request_answered(kind, bolt_response.status, time.monotonic() - started)
+        if bolt_response.status == 404 and bolt_request.body:
+            # A payload type or callback this app has no listener for (a new Slack feature, a
+            # manifest ahead of the code): acknowledged, so Slack neither retries it nor
+            # shows the user an error, and logged once per kind rather than per request.
+            unknown.note(_kind_of(bolt_request.body))
+            return Response(status_code=200)
+        return to_starlette_response(bolt_response)
+
+    async def oauth_page(request: Request) -> Response:
+        # Bolt's OAuth flow: the install start and Slack's redirect back (several workspaces).
+        flow = app.oauth_flow
+        assert flow is not None
+        bolt_request = to_bolt_request(request, b"")
+        if request.url.path == flow.install_path:
+            bolt_response = await run_in_threadpool(flow.handle_installation, bolt_request)
+        else:
+            bolt_response = await run_in_threadpool(flow.handle_callback, bolt_request)
         return to_starlette_response(bolt_response)
 
     async def healthz(_request: Request) -> Response:
@@ -70,12 +100,58 @@ def create_web_app(
         payload = {"status": "ok" if ok else "degraded", "version": bot.__version__, **checks}
         return JSONResponse(payload, status_code=200 if ok else 503)
 
-    return Starlette(
-        routes=[
-            Route(EVENTS_PATH, slack_events, methods=["POST"]),
-            Route("/healthz", healthz, methods=["GET"]),
+    async def metrics_endpoint(_request: Request) -> Response:
+        body, content_type = metrics.exposition()
+        return Response(body, media_type=content_type)
+
+    routes = [
+        Route(EVENTS_PATH, slack_events, methods=["POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/metrics", metrics_endpoint, methods=["GET"]),
+    ]
+    if app.oauth_flow is not None:
+        routes += [
+            Route(app.oauth_flow.install_path, oauth_page, methods=["GET"]),
+            Route(app.oauth_flow.redirect_uri_path, oauth_page, methods=["GET"]),
         ]
-    )
+    return Starlette(routes=routes)
+
+
+class _UnknownKinds:
+    """The kinds of request no listener handles, each logged the first time it is seen."""
+
+    def __init__(self) -> None:
+        self._seen: set[str] = set()
+        self._lock = threading.Lock()
+
+    def note(self, kind: str) -> None:
+        with self._lock:
+            if kind in self._seen or len(self._seen) > 1000:
+                return
+            self._seen.add(kind)
+        log.warning("acknowledged a Slack request no listener handles: %s (logged once)", kind)
+
+
+def _kind_of(body: dict[str, Any]) -> str:
+    """The request's type and name (event type, callback or action id): never its text."""
+    parts = [str(body.get("type") or body.get("command") or "?")]
+    event = body.get("event")
+    if isinstance(event, dict):
+        parts.append(str(event.get("type")))
+    for key in ("callback_id", "command"):
+        if isinstance(body.get(key), str):
+            parts.append(str(body[key]))
+    view = body.get("view")
+    if isinstance(view, dict) and isinstance(view.get("callback_id"), str):
+        parts.append(str(view["callback_id"]))
+    actions = body.get("actions")
+    if isinstance(actions, list) and actions and isinstance(actions[0], dict):
+        parts.append(str(actions[0].get("action_id")))
+    return " ".join(dict.fromkeys(p[:100] for p in parts))
+
+
+def _not_unhandled(record: logging.LogRecord) -> bool:
+    return not str(record.msg).startswith("Unhandled request")
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
@@ -100,6 +176,9 @@ def _shape_problem(body: object) -> str | None:
         return "not a JSON object"
     if "event" in body and not isinstance(body["event"], dict):
         return "event is not an object"
+    view = body.get("view")
+    if "view" in body and not (isinstance(view, dict) and isinstance(view.get("type"), str)):
+        return "view is not an object with a type"  # Bolt's workflow-step check reads it
     return None
 
 
@@ -116,8 +195,13 @@ def _signed(request: Request, body: bytes, signing_secret: str) -> bool:
 
 
 def make_server(web_app: Starlette, *, log_level: str = "info") -> uvicorn.Server:
+    # log_config=None: uvicorn's lines go through the bot's handler (format, redaction).
     config = uvicorn.Config(
-        web_app, log_level=log_level.lower(), access_log=False, timeout_graceful_shutdown=10
+        web_app,
+        log_level=log_level.lower(),
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
     )
     return uvicorn.Server(config)
 

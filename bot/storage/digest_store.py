@@ -22,6 +22,7 @@ from bot.domain.digests import (
     PostedDigest,
 )
 from bot.domain.stories import StoryState
+from bot.domain.tracker import IssueRef
 from bot.storage.db import Database
 from bot.storage.decisions import get_decision, list_decisions
 from bot.storage.digest_claims import (
@@ -199,6 +200,7 @@ class _Reader:
             created_at=story.created_at,
             source_channel=note.channel_id,
             source_private=note.source_private,
+            issue=IssueRef(story.issue_key, story.issue_url or "") if story.issue_key else None,
         )
 
     def note(self, note: MeetingNote) -> DigestNote:

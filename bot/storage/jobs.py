@@ -114,6 +114,21 @@ class SqlJobLedger:
             ).all()
             return [Job(kind, row.key, json.loads(row.args)) for row in rows]
 
+    def stop_workspace(self, team_id: str) -> int:
+        """Fail every open job queued for `team_id`'s workspace (jobs carry it as `team`), so
+        no worker runs or retries them; a running one can no longer finish or renew."""
+        with self._db.session() as session:
+            rows = session.exec(select(JobRun).where(col(JobRun.state).in_(_OPEN))).all()
+            keys = [row.key for row in rows if json.loads(row.args).get("team") == team_id]
+            if not keys:
+                return 0
+            return rowcount(
+                session,
+                sa.update(JobRun)
+                .where(col(JobRun.key).in_(keys), col(JobRun.state).in_(_OPEN))
+                .values(state=JobState.failed.value, error="the workspace uninstalled the app"),
+            )
+
     def open_count(self) -> int:
         with self._db.session() as session:
             return len(session.exec(select(JobRun.key).where(col(JobRun.state).in_(_OPEN))).all())

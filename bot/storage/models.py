@@ -104,6 +104,22 @@ class Story(SQLModel, table=True):
     reject_reason: str | None = Field(default=None, sa_type=sa.Text)
     card_channel: str | None = None
     card_ts: str | None = None
+    # Set while one run posts the review card, so two Retry presses post it once.
+    card_claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Set by a reviewer; sent to the tracker and the CSV export.
+    points: float | None = None
+    priority: str | None = Field(default=None, max_length=32)
+    # Its issue in the team's tracker (Jira): see bot/services/tracker/push.py.
+    issue_key: str | None = Field(default=None, max_length=64)
+    issue_url: str | None = None
+    issue_pending_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    issue_problem: str | None = Field(default=None, sa_type=sa.Text)
+    issue_failures: int = 0
+    issue_closed: bool = False
+    # The job pushing it now (its key) and until when: two jobs never push one story at once.
+    issue_owner: str | None = Field(default=None, max_length=200)
+    issue_owner_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    exported_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = created_field()
     updated_at: datetime = updated_field()
 
@@ -300,4 +316,35 @@ class LLMCall(SQLModel, table=True):
     latency_ms: int = 0
     ok: bool = True
     error_kind: str | None = None
+    # The project the call was for; None for calls from before migration 0012 or outside one.
+    project: str | None = Field(default=None, max_length=64, index=True)
     at: datetime = Field(default_factory=now_utc, sa_type=UTCDateTime, index=True)
+
+
+class AssistantThread(SQLModel, table=True):
+    """A conversation in the agent pane: the channel the person was viewing (Slack's thread
+    context), the project chosen for it, and a question waiting for that choice."""
+
+    __tablename__ = "assistant_thread"
+    __table_args__ = (sa.PrimaryKeyConstraint("channel_id", "thread_ts"),)
+
+    channel_id: str = Field(max_length=64)
+    thread_ts: str = Field(max_length=32)
+    user_id: str = Field(max_length=64)
+    viewing_channel: str | None = Field(default=None, max_length=64)
+    project: str | None = Field(default=None, max_length=64)
+    pending_question: str | None = Field(default=None, sa_type=sa.Text)
+    updated_at: datetime = updated_field()
+
+
+class RecordTranslation(SQLModel, table=True):
+    """A record's translation made once by the chat model, keyed by a hash of the target
+    language and the exact text (services.knowledge.translation), so re-indexing never asks
+    again."""
+
+    __tablename__ = "record_translation"
+
+    key: str = Field(primary_key=True, max_length=64)
+    language: str = Field(max_length=32)
+    text: str = Field(sa_type=sa.Text)
+    created_at: datetime = created_field()

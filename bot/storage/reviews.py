@@ -75,10 +75,14 @@ def decide_story(
     actor_id: str,
     reason: str | None = None,
     *,
+    expected: StoryStatus = StoryStatus.draft,
     at: datetime | None = None,
     session: Session,
 ) -> Story:
-    """Approve or reject a draft story, once.
+    """Approve or reject a draft story, once; an approved story may still be rejected (it may
+    already be in the tracker: the card then offers to close its issue), but only by someone
+    who saw it approved (`expected`): a reject form opened on the draft is refused once
+    someone else approved it meanwhile.
 
     The status change is a single conditional UPDATE, so of two reviewers deciding at the same
     moment exactly one succeeds; the other gets :class:`AlreadyDecided`. Raises
@@ -89,9 +93,13 @@ def decide_story(
     story = get_story(story_id, session=session)
     before = story_snapshot(story, list_criteria(story_id, session=session))
     decided_at = at or now_utc()
+    if expected is not StoryStatus.draft and not (
+        expected is StoryStatus.approved and status is StoryStatus.rejected
+    ):
+        raise ValueError("only a draft is decided, or an approved story rejected")
     stmt = (
         sa.update(Story)
-        .where(col(Story.id) == story_id, col(Story.status) == StoryStatus.draft)
+        .where(col(Story.id) == story_id, col(Story.status) == expected)
         .values(
             status=status,
             decided_by=actor_id,
@@ -128,6 +136,8 @@ def edit_story(
     benefit: str | None = None,
     criteria: Sequence[Criterion] | None = None,
     findings: Sequence[FindingView] | None = None,
+    points: float | None = None,
+    priority: str | None = None,
     reason: str | None = None,
     session: Session,
 ) -> Story:
@@ -140,6 +150,7 @@ def edit_story(
     story.benefit = story.benefit if benefit is None else benefit
     if findings is not None:
         story.lint_findings = findings_json(findings)
+    story.points, story.priority = points, priority
     story.updated_at = now_utc()
     session.add(story)
     session.flush()

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from bot.domain.stories import Criterion, FindingView, StoryContent
@@ -168,3 +169,34 @@ def set_story_card(story_id: int, channel: str, ts: str, *, session: Session) ->
     session.add(story)
     session.flush()
     return story
+
+
+def claim_story_card(
+    story_id: int, *, now: datetime, stale_before: datetime, session: Session
+) -> bool:
+    """True if this caller should post the story's review card: it has none, and nobody
+    claimed posting it since `stale_before` (a claimer that died is taken over). One
+    conditional UPDATE, so of racing callers exactly one wins."""
+    stmt = (
+        sa.update(Story)
+        .where(
+            col(Story.id) == story_id,
+            col(Story.card_ts).is_(None),
+            sa.or_(col(Story.card_claimed_at).is_(None), col(Story.card_claimed_at) < stale_before),
+        )
+        .values(card_claimed_at=now)
+        .returning(col(Story.id))
+    )
+    session.flush()
+    return session.connection().execute(stmt).first() is not None
+
+
+def release_story_card(story_id: int, *, session: Session) -> None:
+    """Posting the card failed: the next Retry may claim it at once."""
+    stmt = (
+        sa.update(Story)
+        .where(col(Story.id) == story_id, col(Story.card_ts).is_(None))
+        .values(card_claimed_at=None)
+    )
+    session.flush()
+    session.connection().execute(stmt)

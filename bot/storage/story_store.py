@@ -9,6 +9,9 @@ from collections.abc import Callable, Collection, Sequence
 from datetime import date, datetime, timedelta
 from typing import cast
 
+import sqlalchemy as sa
+from sqlmodel import col, select
+
 from bot.domain import MessageRef
 from bot.domain.jobs import Job
 from bot.domain.stories import (
@@ -22,6 +25,8 @@ from bot.domain.stories import (
     StoryEdit,
     StoryState,
 )
+from bot.domain.tracker import IssueRef, TrackedIssue
+from bot.storage._sql import rowcount
 from bot.storage.db import Database
 from bot.storage.jobs import record_job
 from bot.storage.models import AcceptanceCriterion, MeetingNote, Story
@@ -39,13 +44,15 @@ from bot.storage.notes import (
 from bot.storage.reviews import decide_story, edit_story
 from bot.storage.stories import (
     add_stories,
+    claim_story_card,
     criteria_for_stories,
     get_story,
     list_criteria,
     list_stories,
+    release_story_card,
     set_story_card,
 )
-from bot.storage.types import NoteSource, NoteStatus, StoryStatus
+from bot.storage.types import NoteSource, NoteStatus, StoryStatus, now_utc
 
 # With PostgreSQL another replica may be drafting a note right now; only a draft untouched for
 # longer than any draft takes counts as interrupted.
@@ -101,6 +108,16 @@ class SqlStoryStore:
             return [
                 _note(n) for n in notes_from_message(message.channel, message.ts, session=session)
             ]
+
+    def note_placed_at(self, where: MessageRef) -> StoredNote | None:
+        """The notes whose batch message (the top of the cards' thread) is `where`."""
+        stmt = select(MeetingNote).where(
+            col(MeetingNote.placement_channel) == where.channel,
+            col(MeetingNote.placement_ts) == where.ts,
+        )
+        with self._db.session() as session:
+            note = session.exec(stmt).first()
+            return _note(note) if note is not None else None
 
     def mark_removed(self, note_id: int) -> None:
         with self._db.session() as session:
@@ -198,12 +215,34 @@ class SqlStoryStore:
         with self._db.session() as session:
             set_story_card(story_id, where.channel, where.ts, session=session)
 
-    def decide(
-        self, story_id: int, decision: StoryState, actor_id: str, reason: str | None = None
-    ) -> None:
-        """Approve or reject a draft once; `AlreadyDecided` if someone decided first."""
+    def claim_card(self, story_id: int, *, now: datetime, stale_before: datetime) -> bool:
         with self._db.session() as session:
-            decide_story(story_id, StoryStatus(decision), actor_id, reason, session=session)
+            return claim_story_card(story_id, now=now, stale_before=stale_before, session=session)
+
+    def release_card(self, story_id: int) -> None:
+        with self._db.session() as session:
+            release_story_card(story_id, session=session)
+
+    def decide(
+        self,
+        story_id: int,
+        decision: StoryState,
+        actor_id: str,
+        reason: str | None = None,
+        *,
+        expected: StoryState = "draft",
+    ) -> None:
+        """Approve or reject a draft once (or reject an approved story, when `expected` says
+        the reviewer saw it approved); `AlreadyDecided` if someone decided first."""
+        with self._db.session() as session:
+            decide_story(
+                story_id,
+                StoryStatus(decision),
+                actor_id,
+                reason,
+                expected=StoryStatus(expected),
+                session=session,
+            )
 
     def edit(
         self, story_id: int, actor_id: str, change: StoryEdit, findings: Sequence[FindingView]
@@ -218,8 +257,80 @@ class SqlStoryStore:
                 benefit=change.benefit,
                 criteria=change.criteria,
                 findings=findings,
+                points=change.points,
+                priority=change.priority,
                 session=session,
             )
+
+    # -- the story's issue in the tracker ------------------------------------------------
+
+    def claim_push(self, story_id: int, owner: str, *, seconds: float) -> bool:
+        """Take the story for `owner` (a job key) unless another owner holds it and its time
+        has not run out; the same owner may take it again (its next attempt after a crash)."""
+        now = now_utc()
+        stmt = (
+            sa.update(Story)
+            .where(
+                col(Story.id) == story_id,
+                sa.or_(
+                    col(Story.issue_owner).is_(None),
+                    col(Story.issue_owner) == owner,
+                    col(Story.issue_owner_until) < now,
+                ),
+            )
+            .values(issue_owner=owner, issue_owner_until=now + timedelta(seconds=seconds))
+        )
+        with self._db.session() as session:
+            return rowcount(session, stmt) == 1
+
+    def release_push(self, story_id: int, owner: str) -> None:
+        stmt = (
+            sa.update(Story)
+            .where(col(Story.id) == story_id, col(Story.issue_owner) == owner)
+            .values(issue_owner=None, issue_owner_until=None)
+        )
+        with self._db.session() as session:
+            rowcount(session, stmt)
+
+    def start_push(self, story_id: int) -> None:
+        """A create is about to be sent: until its answer is stored, its outcome is unknown."""
+        with self._db.session() as session:
+            story = get_story(story_id, session=session)
+            if story.issue_key is None and story.issue_pending_at is None:
+                story.issue_pending_at = now_utc()
+                session.add(story)
+
+    def set_issue(self, story_id: int, issue: IssueRef) -> None:
+        with self._db.session() as session:
+            story = get_story(story_id, session=session)
+            story.issue_key, story.issue_url = issue.key, issue.url
+            story.issue_pending_at = None
+            story.issue_problem = None
+            session.add(story)
+
+    def set_push_problem(self, story_id: int, problem: str | None) -> None:
+        """Show `problem` on the card (None clears it); each problem counts one failure."""
+        with self._db.session() as session:
+            story = get_story(story_id, session=session)
+            story.issue_problem = problem
+            if problem is not None:
+                story.issue_failures += 1
+            session.add(story)
+
+    def set_issue_closed(self, story_id: int) -> None:
+        with self._db.session() as session:
+            story = get_story(story_id, session=session)
+            story.issue_closed = True
+            story.issue_problem = None
+            session.add(story)
+
+    def mark_exported(self, story_ids: Collection[int]) -> None:
+        with self._db.session() as session:
+            at = now_utc()
+            for story_id in story_ids:
+                story = get_story(story_id, session=session)
+                story.exported_at = at
+                session.add(story)
 
 
 def _note(note: MeetingNote) -> StoredNote:
@@ -270,6 +381,14 @@ def _story(story: Story, criteria: Sequence[AcceptanceCriterion]) -> StoredStory
         if story.card_channel and story.card_ts
         else None
     )
+    issue = IssueRef(story.issue_key, story.issue_url or "") if story.issue_key else None
+    tracked = TrackedIssue(
+        issue=issue,
+        problem=story.issue_problem,
+        failures=story.issue_failures,
+        pending=story.issue_pending_at is not None,
+        closed=story.issue_closed,
+    )
     return StoredStory(
         id=story.id,
         note_id=story.note_id,
@@ -281,4 +400,8 @@ def _story(story: Story, criteria: Sequence[AcceptanceCriterion]) -> StoredStory
         decided_at=story.decided_at,
         reject_reason=story.reject_reason,
         card=card,
+        points=story.points,
+        priority=story.priority,
+        tracked=tracked,
+        exported=story.exported_at is not None,
     )

@@ -3,11 +3,12 @@
     .venv/bin/python -m tests.bench.fit_abstention
 
 1. Fusion: hybrid recall@5 and MRR on the tune questions for several vector weights (keyword
-   weight 1); the best MRR (then recall) is what ``DEFAULT_VECTOR_WEIGHT`` in
-   bot/retrieval/hybrid.py should say.
+   weight 1), the records indexed with their reference translations; the best MRR (then
+   recall) is what ``DEFAULT_VECTOR_WEIGHT`` in bot/retrieval/hybrid.py should say.
 2. Abstention: the evidence features (bot.retrieval.evidence.FEATURES) of every tune question
    with that weight, and a logistic regression on them (answerable = 1), fitted by gradient
-   descent with a little L2 and classes weighted to balance; prints ``WEIGHTS`` and ``BIAS`` to
+   descent with a little L2, classes weighted to balance and each weight kept on the side of
+   zero ``SIGNS`` says; prints ``WEIGHTS`` and ``BIAS`` to
    paste into bot/retrieval/evidence.py. The holdout part is never read here:
    ``python -m tests.bench.retrieval`` reports it.
 """
@@ -18,8 +19,8 @@ import math
 import statistics
 from collections.abc import Sequence
 
-from bot.retrieval.evidence import FEATURES, features
-from tests.bench.retrieval import Scores, ask, indexed_searcher, load_all
+from bot.retrieval.evidence import FEATURES, SIGNS, features
+from tests.bench.retrieval import Scores, ask, indexed_searcher, load_all, with_translations
 
 VECTOR_WEIGHTS = (0.5, 1.0, 2.0)
 STEPS = 20000
@@ -43,12 +44,18 @@ def fit(rows: Sequence[tuple[float, ...]], labels: Sequence[int]) -> tuple[list[
             grad = [g + error * v for g, v in zip(grad, x, strict=True)]
             grad_bias += error
         weights = [w - RATE * g for w, g in zip(weights, grad, strict=True)]
+        # projected: each weight stays on the side of zero SIGNS allows
+        weights = [
+            max(0.0, w) if sign > 0 else min(0.0, w) for w, sign in zip(weights, SIGNS, strict=True)
+        ]
         bias -= RATE * grad_bias
     return weights, bias
 
 
 def main() -> int:
-    docs, questions = load_all()
+    originals, questions = load_all()
+    # indexed as the bot indexes them: with their record-time translations
+    docs = with_translations(originals)
     tune = [q for q in questions if q.split == "tune"]
     print(f"{len(tune)} tune questions ({sum(bool(q.expected) for q in tune)} answerable)\n")
     print(f"{'vector weight':>13} {'recall@5':>8} {'MRR':>6}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from bot.container import Container, build_container
 from bot.jobs.queue import JobQueue, queue_url
 from bot.jobs.runner import LedgerSender
 from bot.jobs.worker import Worker, start_worker
+from bot.serve import workspaces_of
 from bot.settings import Settings
 from bot.slack.app import create_app
 from bot.slack.client import make_web_client
@@ -99,6 +100,7 @@ class RunningBot:
     thread: threading.Thread
     ledger: SqlJobLedger
     worker: Worker
+    _signers: list[SlackSigner] = field(default_factory=list)
 
     def get(self, path: str) -> httpx.Response:
         return httpx.get(self.base_url + path, timeout=10)
@@ -123,6 +125,18 @@ class RunningBot:
             interval=0.02,
         )
 
+    def signer_for(self, team_id: str, bot_user_id: str = "UBOT") -> SlackSigner:
+        """Requests from another workspace (closed with the bot)."""
+        signer = SlackSigner(
+            self.base_url + EVENTS_PATH,
+            SIGNING_SECRET,
+            team_id=team_id,
+            bot_user_id=bot_user_id,
+            default_response_url=self.slack.response_url(f"from-{team_id}"),
+        )
+        self._signers.append(signer)
+        return signer
+
     def assert_no_call(self, method: str) -> None:
         """Fail if the bot called `method`, once everything it was asked to do has finished."""
         self.wait_until_idle()
@@ -130,6 +144,8 @@ class RunningBot:
 
     def stop(self) -> None:
         self.signer.close()
+        for signer in self._signers:
+            signer.close()
         self.server.should_exit = True
         self.thread.join(timeout=15)
         self.worker.stop()
@@ -151,8 +167,16 @@ def start_bot(settings: Settings, slack: FakeSlack, openai: FakeOpenAI) -> Runni
     container = build_container(settings)
     ledger = SqlJobLedger(container.db)
     queue = JobQueue(queue_url(settings))
-    app = create_app(settings, container.services, LedgerSender(ledger, queue))
-    worker = start_worker(container, make_web_client(settings), queue, threads=2)
+    app = create_app(
+        settings,
+        container.services,
+        LedgerSender(ledger, queue),
+        workspaces=workspaces_of(container),
+        services_for=container.services_for,
+    )
+    # Several workspaces: each job's token comes from its workspace's installation.
+    slack_clients = container.slack_clients() if settings.slack_oauth else make_web_client(settings)
+    worker = start_worker(container, slack_clients, queue, threads=2)
     sock = bind("127.0.0.1", 0)
     port = sock.getsockname()[1]
     web_app = create_web_app(app, container.health, signing_secret=SIGNING_SECRET)

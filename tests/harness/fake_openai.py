@@ -64,6 +64,9 @@ class FakeOpenAI(LoopbackServer):
         self._ids = itertools.count(1)
         self._holding = False
         self.required_key: str | None = None  # set: /v1/models answers 401 to any other key
+        # record text -> its translation, for the record-time translation calls (see _translate)
+        self.translations: dict[str, str] = {}
+        self._translation_requests: list[dict[str, Any]] = []
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -133,6 +136,16 @@ class FakeOpenAI(LoopbackServer):
         answer = (status, _error_body(status, message, code), headers)
         self._enqueue(_Reply(lambda _request: answer, delay))
 
+    def queue_obeying(self, answer: Callable[[list[dict[str, Any]]], dict[str, Any]]) -> None:
+        """Answer the next completion with `answer(messages)` as JSON: a model that does what
+        its input says (an injection in the notes, a record asking for the prompt)."""
+
+        def build(request: dict[str, Any]) -> Answer:
+            content = json.dumps(answer(request.get("messages", [])))
+            return self._completion(content, "stop", (100, 50))(request)
+
+        self._enqueue(_Reply(build, 0))
+
     def queue_hang(self, seconds: float) -> None:
         """Stall, then answer `{}`; pair with a short client timeout to exercise timeouts."""
         self._enqueue(_Reply(self._completion("{}", "stop", (100, 50)), seconds))
@@ -194,6 +207,8 @@ class FakeOpenAI(LoopbackServer):
     # -- request handling (server threads) -------------------------------------------------
 
     def _chat(self, request: dict[str, Any]) -> Answer:
+        if _schema_name(request) == TRANSLATION_SCHEMA:
+            return self._translate(request)
         with self._cond:
             self._requests.append(request)
             reply = self._script.popleft() if self._script else self._default
@@ -208,6 +223,32 @@ class FakeOpenAI(LoopbackServer):
         if reply.delay > 0:
             self._stopping.wait(reply.delay)
         return reply.build(request)
+
+    def _translate(self, request: dict[str, Any]) -> Answer:
+        """Record-time translations are answered at once, outside the script (they happen
+        whenever a record is indexed, in no order a test should have to predict), and kept
+        apart from `requests`: the translation of a record is `translations[record]` when the
+        test wrote one, else the record marked with the language (deterministic)."""
+        user = str(request["messages"][-1]["content"])
+        languages = _LANGUAGES_LINE.search(user)
+        record = _RECORD.search(user)
+        wanted = [x.strip() for x in languages.group(1).split(",")] if languages else []
+        text = record.group(1).strip() if record else ""
+        with self._cond:
+            self._translation_requests.append(request)
+            mapping = dict(self.translations)
+        answer = {
+            "translations": [
+                {"language": language, "text": mapping.get(text, f"[{language}] {text}")}
+                for language in wanted
+            ]
+        }
+        return self._completion(json.dumps(answer), "stop", (60, 40))(request)
+
+    @property
+    def translation_requests(self) -> list[dict[str, Any]]:
+        with self._cond:
+            return list(self._translation_requests)
 
     def _embeddings(self, request: dict[str, Any]) -> Answer:
         with self._cond:
@@ -260,6 +301,20 @@ class FakeOpenAI(LoopbackServer):
             return 200, body, {}
 
         return build
+
+
+# The structured-output schema name of services.knowledge.translation.RecordTranslations.
+TRANSLATION_SCHEMA = "RecordTranslations"
+_LANGUAGES_LINE = re.compile(r"^Languages: (.+)$", re.MULTILINE)
+_RECORD = re.compile(r"<record>\n(.*)\n</record>", re.DOTALL)
+
+
+def _schema_name(request: dict[str, Any]) -> str | None:
+    response_format = request.get("response_format")
+    if not isinstance(response_format, dict):
+        return None
+    schema = response_format.get("json_schema")
+    return str(schema.get("name")) if isinstance(schema, dict) else None
 
 
 def embed_text(text: str, dim: int = EMBEDDING_DIM) -> list[float]:

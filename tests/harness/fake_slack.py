@@ -6,6 +6,7 @@ request encoding, retry handlers and error mapping as production.
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import threading
@@ -48,6 +49,31 @@ class SlackCall:
 
 
 @dataclass(frozen=True)
+class FakeTeam:
+    """A workspace the app can be installed into: `oauth.v2.access` with `code` answers
+    with its own bot token, and `auth.test` with that token says this workspace."""
+
+    team_id: str
+    name: str
+
+    @property
+    def bot_token(self) -> str:
+        return f"xoxb-fake-{self.team_id}"
+
+    @property
+    def code(self) -> str:
+        return f"code-for-{self.team_id}"
+
+    @property
+    def bot_user_id(self) -> str:
+        return f"UBOT{self.team_id}"
+
+    @property
+    def url(self) -> str:
+        return f"https://{self.team_id.lower()}.slack.com/"
+
+
+@dataclass(frozen=True)
 class _Fault:
     status: int
     retry_after: int | None
@@ -76,6 +102,11 @@ class FakeSlack(LoopbackServer):
         self._holds: list[tuple[str, Callable[[dict[str, Any]], bool], threading.Event]] = []
         self._held: list[SlackCall] = []
         self._waiting: list[threading.Event] = []  # the calls being held
+        self._uploads: dict[str, bytes] = {}
+        self._upload_names: dict[str, str] = {}
+        self._teams: dict[str, FakeTeam] = {}
+        self._revoked: set[str] = set()
+        self._oauth_client: tuple[str, str] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -150,6 +181,28 @@ class FakeSlack(LoopbackServer):
         with self._cond:
             self._granted_scopes = scopes
 
+    def oauth_app(self, client_id: str, client_secret: str) -> None:
+        """The app's credentials `oauth.v2.access` accepts (HTTP Basic, as slack_sdk sends)."""
+        with self._cond:
+            self._oauth_client = (client_id, client_secret)
+
+    def add_team(self, team_id: str, name: str) -> FakeTeam:
+        """A workspace to install into (see `FakeTeam`)."""
+        team = FakeTeam(team_id, name)
+        with self._cond:
+            self._teams[team_id] = team
+        return team
+
+    def revoke(self, team: FakeTeam) -> None:
+        """The workspace removed the app: its bot token answers `token_revoked` from now on."""
+        with self._cond:
+            self._revoked.add(team.bot_token)
+
+    def tokens_used(self, *, besides: tuple[str, ...] = ("auth.test",)) -> set[str | None]:
+        """Every token the bot called Slack with (except in `besides`)."""
+        with self._cond:
+            return {c.token for c in self._calls if c.method not in besides}
+
     def reset(self) -> None:
         """Forget calls, faults and overrides."""
         with self._cond:
@@ -174,6 +227,15 @@ class FakeSlack(LoopbackServer):
     def calls_to(self, method: str) -> list[SlackCall]:
         with self._cond:
             return [c for c in self._calls if c.method == method]
+
+    def uploaded(self, file_id: str) -> bytes | None:
+        """The bytes uploaded for `file_id` (files_upload_v2's second step), if any."""
+        with self._cond:
+            return self._uploads.get(file_id)
+
+    def download_url(self, file_id: str) -> str:
+        """Where a member downloads an uploaded file (`url_private_download`)."""
+        return f"http://127.0.0.1:{self.port}/files/{file_id}"
 
     def responses(self) -> list[SlackCall]:
         """Every POST to a response_url, in arrival order."""
@@ -231,7 +293,7 @@ class FakeSlack(LoopbackServer):
             if status == 429 and fault.retry_after is not None:
                 headers["Retry-After"] = str(fault.retry_after)
         else:
-            body = self._answer(method, args)
+            body = self._answer(method, args, token)
             with self._cond:
                 scopes = self._granted_scopes
             if method == "auth.test" and scopes is not None:
@@ -260,10 +322,27 @@ class FakeSlack(LoopbackServer):
             self._cond.notify_all()
         match[2].wait(timeout=120)
 
-    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+    def _answer(self, method: str, args: dict[str, Any], token: str | None) -> dict[str, Any]:
         with self._cond:
             handler = self._handlers.get(method)
             sticky = self._responses.get(method)
+            revoked = token in self._revoked
+            team = next((t for t in self._teams.values() if t.bot_token == token), None)
+        if revoked:
+            return {"ok": False, "error": "token_revoked"}
+        if method == "oauth.v2.access":
+            return self._oauth_access(args)
+        if team is not None and method == "auth.test":
+            return {
+                "ok": True,
+                "url": team.url,
+                "team": team.name,
+                "user": "apo",
+                "team_id": team.team_id,
+                "user_id": team.bot_user_id,
+                "bot_id": f"B{team.team_id}",
+                "is_enterprise_install": False,
+            }
         if handler is not None:
             return handler(args)
         if sticky is not None:
@@ -271,6 +350,29 @@ class FakeSlack(LoopbackServer):
         if method.startswith("response_url:"):
             return {"ok": True}
         return self._default_answer(method, args)
+
+    def _oauth_access(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Slack's answer to the install flow's code exchange, for a known workspace."""
+        with self._cond:
+            expected = self._oauth_client
+            team = next((t for t in self._teams.values() if t.code == args.get("code")), None)
+        secret = args.pop("client_secret", None)  # checked, never kept in the recorded call
+        if expected is not None and (args.get("client_id"), secret) != expected:
+            return {"ok": False, "error": "invalid_client_id"}
+        if team is None:
+            return {"ok": False, "error": "invalid_code"}
+        return {
+            "ok": True,
+            "app_id": "A0001",
+            "authed_user": {"id": "U0INSTALLER"},
+            "scope": "commands,chat:write",
+            "token_type": "bot",
+            "access_token": team.bot_token,
+            "bot_user_id": team.bot_user_id,
+            "team": {"id": team.team_id, "name": team.name},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
 
     def _next_ts(self) -> str:
         with self._cond:
@@ -320,7 +422,20 @@ class FakeSlack(LoopbackServer):
             ts = str(args.get("message_ts", ""))
             link = f"{TEAM_URL}archives/{channel}/p{ts.replace('.', '')}"
             return {"ok": True, "channel": channel, "permalink": link}
-        if method in ("views.open", "views.push", "views.update"):
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": "D" + str(args.get("users", "U_DEV"))[1:]}}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{self._next_ts().replace('.', '')}"
+            with self._cond:
+                self._upload_names[file_id] = str(args.get("filename", "file"))
+            return {
+                "ok": True,
+                "file_id": file_id,
+                "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}",
+            }
+        if method == "files.completeUploadExternal":
+            return {"ok": True, "files": [self._file(f) for f in args.get("files") or []]}
+        if method in ("views.open", "views.push", "views.update", "views.publish"):
             return {"ok": True, "view": self._view(method, args)}
         if method == "users.info":
             return {"ok": True, "user": _user(str(args.get("user", "U_DEV")))}
@@ -360,6 +475,28 @@ class FakeSlack(LoopbackServer):
             }
             return {"ok": True, "file": file}
         return {"ok": True}
+
+    def _file(self, given: dict[str, Any]) -> dict[str, Any]:
+        file_id = str(given.get("id"))
+        with self._cond:
+            name = self._upload_names.get(file_id, "file")
+            size = len(self._uploads.get(file_id, b""))
+        return {
+            "id": file_id,
+            "name": name,
+            "title": given.get("title") or name,
+            "size": size,
+            "url_private_download": self.download_url(file_id),
+        }
+
+    def _store_upload(self, file_id: str, data: bytes) -> bool:
+        with self._cond:
+            if file_id not in self._upload_names:
+                return False
+            self._uploads[file_id] = data
+            self._calls.append(SlackCall(f"upload:{file_id}", {}, None, time.monotonic()))
+            self._cond.notify_all()
+            return True
 
     def _view(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         submitted = args.get("view")
@@ -480,6 +617,14 @@ class _SlackRequestHandler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        if url.path.startswith("/upload/"):
+            stored = self.fake._store_upload(url.path.removeprefix("/upload/"), body)
+            self._send_raw(200 if stored else 404, b"OK" if stored else b"unknown upload")
+            return
+        if url.path.startswith("/files/"):
+            data = self.fake.uploaded(url.path.removeprefix("/files/"))
+            self._send_raw(200 if data is not None else 404, data or b"")
+            return
         if url.path.startswith("/api/"):
             method = url.path.removeprefix("/api/")
         elif url.path.startswith("/response/"):
@@ -494,6 +639,9 @@ class _SlackRequestHandler(BaseHTTPRequestHandler):
             return
         auth = self.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else None
+        if auth.startswith("Basic "):  # oauth.v2.access: the app's id and secret
+            client_id, _, secret = base64.b64decode(auth[6:]).decode().partition(":")
+            args.update(client_id=client_id, client_secret=secret)
         if token is None and isinstance(args.get("token"), str):
             token = args["token"]
         try:
@@ -514,6 +662,13 @@ class _SlackRequestHandler(BaseHTTPRequestHandler):
             self.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (e.g. its timeout fired during an injected hang)
+
+    def _send_raw(self, status: int, data: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # keep pytest output clean

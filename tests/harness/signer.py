@@ -22,6 +22,9 @@ FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 
 _ts_counter = itertools.count(1)
+# Every body sent by any signer, for the log scan (tests/log_scan.py): what people wrote must
+# never show up in the bot's log.
+SENT_BODIES: list[bytes] = []
 
 
 def new_ts() -> str:
@@ -91,6 +94,7 @@ class SlackSigner:
     ) -> httpx.Response:
         """POST `body` as given; for negative tests (unsigned, forged, stale)."""
         raw = body.encode() if isinstance(body, str) else body
+        SENT_BODIES.append(raw)
         ts = int(time.time()) if timestamp is None else timestamp
         headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": str(ts)}
         if signature is not None:
@@ -329,6 +333,75 @@ class SlackSigner:
             "response_url": response_url or self._response_url("actions"),
         }
         return self.interactivity(payload)
+
+    def home_action(
+        self, action_id: str, value: str, *, user_id: str = "U_DEV", view_id: str = "VHOME"
+    ) -> httpx.Response:
+        """A button click on the app's Home tab: a view container and, as Slack sends it,
+        no response_url."""
+        payload = {
+            **self._interaction_base("block_actions", user_id, None),
+            "container": {"type": "view", "view_id": view_id},
+            "view": {"id": view_id, "type": "home", "callback_id": "apo_home", "blocks": []},
+            "state": {"values": {}},
+            "actions": [
+                {
+                    "action_id": action_id,
+                    "block_id": "block-1",
+                    "value": value,
+                    "type": "button",
+                    "action_ts": new_ts(),
+                }
+            ],
+        }
+        return self.interactivity(payload)
+
+    # -- the Home tab and the agent pane -------------------------------------------------
+
+    def app_home_opened(self, user: str, *, tab: str = "home") -> httpx.Response:
+        return self.event(
+            {
+                "type": "app_home_opened",
+                "user": user,
+                "channel": "D" + user[1:],
+                "tab": tab,
+                "event_ts": new_ts(),
+            }
+        )
+
+    def assistant_thread_started(
+        self, user: str, *, channel: str, thread_ts: str, viewing: str | None = None
+    ) -> httpx.Response:
+        """The person opened the agent pane; `viewing` is the channel they were looking at."""
+        context = {"channel_id": viewing, "team_id": self.team_id} if viewing else {}
+        return self.event(
+            {
+                "type": "assistant_thread_started",
+                "assistant_thread": {
+                    "user_id": user,
+                    "context": context,
+                    "channel_id": channel,
+                    "thread_ts": thread_ts,
+                },
+                "event_ts": new_ts(),
+            }
+        )
+
+    def assistant_thread_context_changed(
+        self, user: str, *, channel: str, thread_ts: str, viewing: str
+    ) -> httpx.Response:
+        return self.event(
+            {
+                "type": "assistant_thread_context_changed",
+                "assistant_thread": {
+                    "user_id": user,
+                    "context": {"channel_id": viewing, "team_id": self.team_id},
+                    "channel_id": channel,
+                    "thread_ts": thread_ts,
+                },
+                "event_ts": new_ts(),
+            }
+        )
 
     # -- helpers ---------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import shutil
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -129,6 +130,7 @@ class World:
         self.clock = FixedClock()
         self.chat = FakeChatModel()
         self.naps: list[float] = []
+        self.during_nap: list[Callable[[], object]] = []  # what other runs do while one sleeps
         self.store = SqlDigestStore(self.db)
         self.digests = DigestService(
             self.store,
@@ -136,10 +138,18 @@ class World:
             self.chat,
             PromptLibrary().get("summarize_discussion"),
             clock=self.clock,
-            sleep=self.naps.append,
+            sleep=self._nap,
         )
         self.slack = FakeDigestPublisher()
         self._asked = itertools.count(1)
+
+    def _nap(self, seconds: float) -> None:
+        """The service's sleep: recorded, and the clock moves on by as much."""
+        self.naps.append(seconds)
+        self.clock.advance(seconds=seconds)
+        for during in self.during_nap:
+            during()
+        self.during_nap.clear()
 
     def post(
         self, side: DigestSideName, day: date = MONDAY, *, attempts: int = 3, backoff: float = 15.0
@@ -186,6 +196,7 @@ class World:
         at: datetime | None = None,
         changed: datetime | None = None,
         position: int = 0,
+        issue_key: str | None = None,
     ) -> int:
         created = at or self.ago(hours=2)
         row = Story(
@@ -198,6 +209,8 @@ class World:
             status=status,
             card_channel=CLIENT,
             card_ts=f"1700000200.{position:06d}",
+            issue_key=issue_key,
+            issue_url=f"https://acme.atlassian.net/browse/{issue_key}" if issue_key else None,
             created_at=created,
             updated_at=changed or created,
         )

@@ -19,7 +19,7 @@ def test_the_team_digest_leads_with_the_client_meeting(tmp_path: Path) -> None:
         "# Monday client meeting\n\nThe accountant wants to credit a sent invoice.",
         open_questions=("Should partly paid invoices show the remaining amount?",),
     )
-    world.story(note, "Credit a sent invoice", status=StoryStatus.approved)
+    world.story(note, "Credit a sent invoice", status=StoryStatus.approved, issue_key="ACME-12")
     world.story(note, "See payment status", position=1)
     old = world.note("Last month's notes", at=world.ago(days=30))
     world.story(
@@ -49,6 +49,8 @@ def test_the_team_digest_leads_with_the_client_meeting(tmp_path: Path) -> None:
         "Should partly paid invoices show the remaining amount?",
     )
     assert meeting.approved[0].thread_ts == "1700000100.000100"  # cards are replies there
+    assert meeting.approved[0].issue is not None and meeting.approved[0].issue.key == "ACME-12"
+    assert meeting.waiting[0].issue is None
     assert [s.title for s in content.approved] == ["Credit a sent invoice"]
     assert [s.title for s in content.rejected] == ["Old and decided now"]
     assert [s.title for s in content.drafted] == ["Credit a sent invoice", "See payment status"]

@@ -4,7 +4,7 @@ posted digest ended."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -122,8 +122,12 @@ def test_a_crashed_runs_claim_is_taken_over_once_it_is_stale(tmp_path: Path) -> 
     crashed_claim(1, STALE_CLAIM - timedelta(seconds=1))
 
     assert world.post("team", MONDAY)  # stale: this run takes it over
-    assert world.post("team", TUESDAY) is None  # live: that run may still post it
-    assert len(world.slack.posts) == 1
+    assert world.naps == []
+    # Live: that run may still be posting it, so this one waits until the claim is stale,
+    # then posts what the dead run never did.
+    assert world.post("team", TUESDAY)
+    assert world.naps == [STALE_CLAIM.total_seconds() + 1]
+    assert len(world.slack.posts) == 2
 
 
 def test_a_job_taking_over_a_killed_run_claims_at_once_and_keeps_what_it_posted(
@@ -191,3 +195,59 @@ def test_a_failed_digest_does_not_move_the_window(tmp_path: Path) -> None:
     assert world.post("team", TUESDAY)
 
     assert [d.text for d in world.slack.posts[-1].content.decisions] == ["Reported on Monday."]
+
+
+# --- a crash between claim and post --------------------------------------------------------
+
+
+def crash_after_claiming(world: World, day: date = MONDAY) -> None:
+    """A run that claimed the digest and died before posting it (SIGKILL, a deploy)."""
+    now = world.clock.now
+    assert world.store.claim(
+        DigestKey("acme", "team", day),
+        channel=TEAM,
+        window_start=now - timedelta(days=1),
+        window_end=now,
+        claimed_at=now,
+        stale_before=now - STALE_CLAIM,
+    )
+
+
+def test_a_restart_right_after_a_crash_between_claim_and_post_still_posts_the_digest(
+    tmp_path: Path,
+) -> None:
+    world = World(tmp_path)
+    world.decision("Invoices are due after 14 days.")
+    crash_after_claiming(world)
+    world.clock.advance(seconds=20)  # the bot is back within seconds; the claim looks live
+
+    posted = world.post("team")
+
+    # The run waited the dead run's claim out instead of giving up the morning's digest.
+    assert posted is not None
+    assert world.naps == [STALE_CLAIM.total_seconds() + 1]
+    [sent] = world.slack.posts
+    assert [d.text for d in sent.content.decisions] == ["Invoices are due after 14 days."]
+    assert world.store.last_posted("acme", "team") is not None
+    assert world.post("team") is None
+    assert len(world.slack.posts) == 1
+
+
+def test_a_run_waiting_on_a_live_claim_does_not_post_what_that_run_posted(
+    tmp_path: Path,
+) -> None:
+    world = World(tmp_path)
+    crash_after_claiming(world)  # not dead after all: it posts while this run waits
+    claimed_at = world.clock.now
+    world.during_nap.append(
+        lambda: world.store.mark_posted(
+            DigestKey("acme", "team", MONDAY),
+            MessageRef(TEAM, "1700000000.999999"),
+            claimed_at=claimed_at,
+        )
+    )
+
+    assert world.post("team") is None
+
+    assert world.slack.posts == []  # the other run's post is the only one
+    assert len(world.naps) == 1

@@ -3,16 +3,19 @@ missing cards, restarts, who may draft from the notes form, and what the batch l
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.domain import Actor, MessageRef, utc_now
+from bot.domain.stories import StoryView
 from bot.errors import LLMTimeout, NotAllowed
-from bot.services.stories.batches import CARDS_MISSING, INTERRUPTED
+from bot.services.stories.batches import CARDS_MISSING, INTERRUPTED, STALE_CARD
 from bot.services.stories.intake import NotesRejected, NotesSubmission, ReceivedNotes
+from tests.fakes import FakeBatchPublisher
 from tests.harness.app_server import CLIENT_CHANNEL, PRIVATE_CHANNEL, REVIEWER, TEAM_CHANNEL
 from tests.services.stories_setup import Stories, build_stories, migrated_template
 from tests.story_e2e import NOTES_EN, batch, scripted, story
@@ -256,3 +259,54 @@ def test_notes_from_a_deleted_message_leave_the_index(world: Stories) -> None:
     assert world.index.notes == []
     note, stories = world.store.batch(note_id)
     assert note.status == "removed" and len(stories) == 1  # reviewed work stays
+
+
+class PressedAgainWhilePosting(FakeBatchPublisher):
+    """A publisher during whose first card post a second Retry press runs the batch in full:
+    the moment two concurrent presses overlap (deterministically, without threads)."""
+
+    def __init__(self, press_again: Callable[[], object]) -> None:
+        super().__init__()
+        self._press_again: Callable[[], object] | None = press_again
+
+    def post_card(self, thread: MessageRef, story: StoryView) -> MessageRef:
+        if self._press_again is not None:
+            press, self._press_again = self._press_again, None
+            press()
+        return super().post_card(thread, story)
+
+
+def test_two_retry_presses_at_once_post_each_missing_card_once(world: Stories) -> None:
+    world.chat.queue(TWO_STORIES)
+    note_id = world.receive(QUOTE)
+    world.publisher.refuse_cards = 2
+    assert world.stories.run_batch(note_id, world.publisher, channel=TEAM_CHANNEL) is None
+
+    publisher = PressedAgainWhilePosting(
+        lambda: world.stories.run_batch(note_id, publisher, channel=TEAM_CHANNEL)
+    )
+    world.stories.run_batch(note_id, publisher, channel=TEAM_CHANNEL)
+
+    titles = sorted(c.detail.title for c in publisher.of("card"))
+    assert titles == ["Email report", "Export report"]  # each card once, none lost
+    stored = world.store.batch(note_id)[1]
+    assert len({s.card for s in stored}) == 2 and all(s.card for s in stored)
+    assert len(world.chat.prompts) == 1
+
+
+def test_a_card_claim_left_by_a_dead_run_is_taken_over_once_stale(world: Stories) -> None:
+    world.chat.queue(ONE_STORY)
+    note_id = world.receive(QUOTE)
+    world.publisher.refuse_cards = 1
+    assert world.stories.run_batch(note_id, world.publisher, channel=TEAM_CHANNEL) is None
+    [stored] = world.store.batch(note_id)[1]
+    now = utc_now()
+    assert world.store.claim_card(stored.id, now=now, stale_before=now - STALE_CARD)
+    # ... and that run died before posting. A Retry now must not post it beside that run:
+    world.clock.now = now
+    world.stories.run_batch(note_id, world.publisher, channel=TEAM_CHANNEL)
+    assert world.publisher.of("card") == []
+    # Once the claim is stale, Retry posts the card.
+    world.clock.now = now + STALE_CARD + timedelta(seconds=1)
+    world.stories.run_batch(note_id, world.publisher, channel=TEAM_CHANNEL)
+    assert [c.detail.title for c in world.publisher.of("card")] == ["Export report"]

@@ -105,10 +105,35 @@ def test_a_story_is_decided_once(world: Stories, drafted: list[StoryView]) -> No
     with pytest.raises(BotError) as second:
         world.review.approve(drafted[0].id, Actor("U0PO"))
     assert "already approved by <@U0APO>" in second.value.user_message
-    with pytest.raises(BotError, match="already approved; it can't be changed"):
+
+
+def test_an_approved_story_may_still_be_edited_or_rejected_but_a_rejected_one_not(
+    world: Stories, drafted: list[StoryView]
+) -> None:
+    """After approval the story may be in the tracker already: an edit updates its issue, a
+    rejection offers to close it. A rejected story stays rejected."""
+    world.review.approve(drafted[0].id, Actor(REVIEWER))
+    world.review.show_decision(drafted[0].id, world.publisher)
+    assert world.review.open_for_review(drafted[0].id, Actor("U0PO")).status == "approved"
+
+    edited = world.review.edit(drafted[0].id, Actor("U0PO"), EDIT)
+    assert (edited.title, edited.status) == ("Credit part of an invoice", "approved")
+    with pytest.raises(BotError) as stale:  # a reject form opened on the draft, before approval
+        world.review.reject(drafted[0].id, Actor("U0PO"), "Too big")
+    assert "already approved by <@U0APO>" in stale.value.user_message
+    rejected = world.review.reject(
+        drafted[0].id, Actor("U0PO"), "Duplicate of the epic", seen="approved"
+    )
+    world.review.show_decision(drafted[0].id, world.publisher)
+
+    assert rejected.status == "rejected" and world.index.stories == []  # out of the index
+    with pytest.raises(BotError, match="already rejected; it can't be changed"):
         world.review.open_for_review(drafted[0].id, Actor("U0PO"))
-    with pytest.raises(BotError, match="already approved; it can't be edited"):
+    with pytest.raises(BotError, match="already rejected; it can't be edited"):
         world.review.edit(drafted[0].id, Actor("U0PO"), EDIT)
+    with pytest.raises(BotError) as approve_again:
+        world.review.approve(drafted[0].id, Actor("U0PO"))
+    assert "already rejected by <@U0PO>" in approve_again.value.user_message
 
 
 def test_reject_keeps_the_reason_and_closes_the_form_before_redrawing(

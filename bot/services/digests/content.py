@@ -19,6 +19,7 @@ from bot.domain.digests import (
     DigestWrongAnswer,
 )
 from bot.domain.stories import StoryState
+from bot.domain.tracker import IssueRef
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class StoryRef:
     decided_by: str | None
     card: MessageRef | None
     thread_ts: str | None = None  # the batch message the card is a reply to
+    issue: IssueRef | None = None  # its issue in the team's tracker, once filed
 
 
 @dataclass(frozen=True)
@@ -134,7 +136,13 @@ class DigestContent:
 
 def story_ref(story: DigestStory) -> StoryRef:
     return StoryRef(
-        story.id, story.title, story.status, story.decided_by, story.card, story.thread_ts
+        story.id,
+        story.title,
+        story.status,
+        story.decided_by,
+        story.card,
+        story.thread_ts,
+        story.issue,
     )
 
 

@@ -40,6 +40,16 @@ FIRST_WINDOW = timedelta(days=7)  # the very first digest looks back a week
 # on the next attempt that morning instead of waiting out a long lease.
 STALE_CLAIM = timedelta(minutes=3)
 DEFAULT_RETENTION = timedelta(days=90)  # APO_MESSAGE_RETENTION_DAYS
+# How many times a run waits out another run's unposted claim: once is enough for a dead
+# claimant (its claim is stale after the wait); twice covers a third run taking over meanwhile.
+_HELD_WAITS = 2
+
+
+class _Held:
+    """The digest is claimed by another run that has not posted it (yet)."""
+
+
+_HELD = _Held()
 
 
 class DigestService:
@@ -131,9 +141,35 @@ class DigestService:
         config = self._projects.get(project)
         content = self.build(config.key, side, local_date, until=until)
         attempt = 1
+        waits = 0
         while True:
             try:
-                return self._post_once(content, config, publisher, take_over=take_over)
+                outcome = self._post_once(content, config, publisher, take_over=take_over)
+                if not isinstance(outcome, _Held):
+                    return outcome
+                if waits >= _HELD_WAITS:
+                    log.warning(
+                        "%s digest for %s on %s is still claimed by another run; leaving it",
+                        side,
+                        project,
+                        local_date,
+                    )
+                    return None
+                # Another run claimed it and has not posted yet: it may be posting now, or it
+                # may have died between claim and post (a crash, a deploy). Giving up here
+                # would lose the morning's digest when that run is dead, so wait until its
+                # claim is stale, then claim again: the live run has posted by then (and the
+                # claim fails for good), or it is dead and this run posts instead.
+                waits += 1
+                log.info(
+                    "%s digest for %s on %s is claimed but not posted; checking again in %s",
+                    side,
+                    project,
+                    local_date,
+                    STALE_CLAIM,
+                )
+                self._sleep(STALE_CLAIM.total_seconds() + 1)
+                continue
             except Exception as exc:  # the publisher's own errors: it says which may pass
                 if attempt >= attempts or not publisher.is_transient(exc):
                     raise
@@ -156,7 +192,7 @@ class DigestService:
         publisher: DigestPublisher,
         *,
         take_over: bool = False,
-    ) -> MessageRef | None:
+    ) -> MessageRef | _Held | None:
         key = DigestKey(content.project, content.side, content.local_date)
         channel = side_of(config, content.side).channel
         claimed_at = self._clock()  # the claim's token; not the digest's moment (`until`)
@@ -169,10 +205,16 @@ class DigestService:
             stale_before=claimed_at if take_over else claimed_at - STALE_CLAIM,
         )
         if not won:
-            log.info(
-                "%s digest for %s on %s is already taken", key.side, key.project, key.local_date
-            )
-            return None
+            posted = self._store.last_posted(key.project, key.side)
+            if posted is not None and posted.local_date >= key.local_date:
+                log.info(
+                    "%s digest for %s on %s is already posted",
+                    key.side,
+                    key.project,
+                    key.local_date,
+                )
+                return None
+            return _HELD
         try:
             message: MessageRef | None
             found = publisher.find_posted(channel, content) if take_over else None
@@ -195,6 +237,13 @@ class DigestService:
             raise
         self._store.mark_posted(key, message, claimed_at=claimed_at)
         return message
+
+    def preview(self, project_key: str, side: DigestSideName) -> DigestContent:
+        """What the side's digest would say if it went out now (`/apo digest now`); nothing is
+        claimed or marked, so the scheduled digest still goes out in full."""
+        project = self._projects.get(project_key)
+        now = self._clock()
+        return self.build(project.key, side, now.astimezone(side_of(project, side).zone).date())
 
     def build(
         self,

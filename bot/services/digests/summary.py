@@ -40,6 +40,7 @@ def summarise(
             prompt.render(project_name=project.name, messages=numbered),
             Summary,
             purpose="digest_summary",
+            project=project.key,
         )
     except BotError as exc:
         log.warning("digest summary for %s unavailable: %s", project.key, exc)

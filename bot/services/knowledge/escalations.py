@@ -14,6 +14,9 @@ from bot.services.knowledge.ports import EscalationPublisher, FeedbackPublisher,
 REVIEWERS_ONLY = "Only the project's reviewers can record an answer as a decision."
 
 
+NOT_THIS_ANSWER = "That button belongs to an answer in another channel."
+
+
 class EscalationService:
     def __init__(
         self, store: QuestionStore, projects: ProjectsConfig, decisions: DecisionService
@@ -138,7 +141,10 @@ class EscalationService:
         helpful: bool,
     ) -> None:
         """One verdict per person per answer; "wrong or outdated" asks the reviewers to record
-        the current decision."""
+        the current decision. A button pointing at a question of another channel (a replayed
+        or altered payload) is refused before anything is stored."""
+        if self._store.get(question_id).channel != answer.channel:
+            raise NotAllowed(NOT_THIS_ANSWER)
         question = self._store.record_feedback(question_id, answer, actor.user_id, helpful=helpful)
         show.thank(helpful=helpful)
         if not helpful:

@@ -19,8 +19,15 @@ from bot.domain import Clock, utc_now
 from bot.domain.knowledge import DecisionView
 from bot.domain.stories import StoryView
 from bot.errors import BotError
-from bot.retrieval.types import Document, IndexRecord, KnowledgeStore
+from bot.retrieval.types import (
+    Document,
+    IndexRecord,
+    KnowledgeStore,
+    is_translation,
+    translation_document,
+)
 from bot.services.knowledge.folders import is_skipped_by_default, owning_project, without_banner
+from bot.services.knowledge.ports import Translator
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +55,12 @@ class KnowledgeIndexer:
         split: Splitter,
         *,
         clock: Clock = utc_now,
+        translator: Translator | None = None,
     ) -> None:
         self._knowledge = knowledge
         self._split = split
         self._clock = clock
+        self._translator = translator
 
     def index_decisions(
         self, decision: DecisionView, superseded: DecisionView | None, *, question_text: str | None
@@ -66,7 +75,7 @@ class KnowledgeIndexer:
         if superseded is not None:
             docs.append(_decision_document(superseded, superseded.text))
         try:
-            self._knowledge().upsert(docs)
+            self._knowledge().upsert(self._translated(docs))
         except Exception:
             ids = [decision.id] + ([superseded.id] if superseded else [])
             log.exception("could not index decisions %s", ids)
@@ -164,12 +173,32 @@ class KnowledgeIndexer:
         """A note whose message was deleted (or whose draft failed) leaves the index."""
         self._knowledge().delete_where({"project": project, "source": f"note:{note_id}"})
 
+    def remove_story(self, story_id: int) -> None:
+        """A story rejected after its approval leaves the index; a failure is logged."""
+        try:
+            self._knowledge().delete([f"story:{story_id}"])
+        except Exception:
+            log.exception("could not remove story %s from the index", story_id)
+
     def remove_decision(self, decision_id: int) -> None:
         """A removed decision leaves the index; a failure is logged (`apo index` rebuilds)."""
         try:
             self._knowledge().delete([f"decision:{decision_id}"])
         except Exception:
             log.exception("could not remove decision %s from the index", decision_id)
+
+    def _translated(self, docs: list[Document]) -> list[Document]:
+        """``docs`` and their translations into the project's other languages (made once per
+        text by the chat model, see services.knowledge.translation); citations quote the
+        originals, the translations are only found."""
+        if self._translator is None:
+            return docs
+        out = list(docs)
+        for doc in docs:
+            project = str(doc.metadata.get("project", ""))
+            for language, text in self._translator.translations(project, doc.text).items():
+                out.append(translation_document(doc, language, text))
+        return out
 
     def _indexed_texts(self, project: str, *, but_sources: set[str]) -> set[Seen]:
         """The project's current passages, normalised, each with where it may be cited: a
@@ -179,6 +208,7 @@ class KnowledgeIndexer:
             (_reach(doc.metadata.get("private"), doc.metadata.get("source_channel")), text)
             for doc in self._knowledge().all({"project": project})
             if doc.metadata.get("source") not in but_sources
+            and not is_translation(doc.id)
             and not doc.metadata.get("superseded")
             and (text := _normalised(doc.text))
         }
@@ -232,7 +262,9 @@ class KnowledgeIndexer:
             for n, (title, section) in enumerate(sections)
         ]
         if docs:
-            store.upsert(docs)
+            # Knowledge sections are records people write; meeting notes are long and are
+            # searched through the decisions and stories drafted from them.
+            store.upsert(self._translated(docs) if kind == "knowledge" else docs)
         return len(docs), dropped
 
 

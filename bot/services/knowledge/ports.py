@@ -112,3 +112,19 @@ class FeedbackPublisher(Protocol):
     def ask_reviewers_to_correct(
         self, thread: MessageRef, reviewers: Sequence[str], reporter: str
     ) -> None: ...
+
+
+class TranslationCache(Protocol):
+    """Translations made once per record text (see services.knowledge.translation)."""
+
+    def get(self, key: str) -> str | None: ...
+
+    def put(self, key: str, language: str, text: str) -> None:
+        """Keep a translation; a key already kept stays as it is."""
+        ...
+
+
+class Translator(Protocol):
+    def translations(self, project: str, text: str) -> dict[str, str]:
+        """Language -> the record's translation, for the project's languages it lacks."""
+        ...

@@ -50,15 +50,18 @@ class QuestionService:
         self._chat = chat
         self._prompt = prompt
 
-    def answer(self, ask: AskInput, show: AnswerPublisher, *, resume: bool = False) -> None:
+    def answer(
+        self, ask: AskInput, show: AnswerPublisher, *, resume: bool = False
+    ) -> Answer | Abstention | None:
         """Show that the bot is looking, then answer, or abstain and ask the reviewers. A
         repeated delivery of a question already handled leaves nothing behind. `resume`: the
-        worker answering this question died; finish it in the same "Looking…" message."""
+        worker answering this question died; finish it in the same "Looking…" message.
+        Returns what was shown (None: nothing new)."""
         earlier = (
             self._store.asked(ask.channel, ask.message_ts) if resume and ask.message_ts else None
         )
         if earlier is not None and (earlier.answered or earlier.escalation is not None):
-            return  # the attempt that died had finished it
+            return None  # the attempt that died had finished it
         looking = earlier.looking if earlier is not None else None
         if looking is None:
             where = MessageRef(ask.channel, ask.thread_ts or ask.message_ts or "")
@@ -67,7 +70,7 @@ class QuestionService:
             result = self._respond(ask, record=True, looking=looking, resume=resume)
         except BotError as exc:
             show.show_error(looking, exc.user_message)
-            return
+            return None
         except Exception:
             # Never leave "Looking…" hanging; the error handler adds the reference.
             show.show_error(looking, COULD_NOT_FINISH)
@@ -80,6 +83,12 @@ class QuestionService:
             self._store.mark_escalated(result.question_id, escalation)
         else:
             show.show_answer(looking, result)
+        return result
+
+    def answered_in(self, thread: MessageRef) -> bool:
+        """Whether the bot has been asked something in this thread: a reply there continues
+        that conversation (a follow-up needs no new mention)."""
+        return bool(self._store.in_thread(thread.channel, thread.ts))
 
     def preview(self, ask: AskInput) -> Answer | Abstention:
         """What the bot would say, storing nothing (the CLI's `apo ask`)."""
@@ -138,6 +147,7 @@ class QuestionService:
             ),
             ModelAnswer,
             purpose="answer_question",
+            project=project.key,
         )
         cited = [n for n in dict.fromkeys(answer.cited) if 1 <= n <= len(passages)]
         if not answer.answerable or not cited:

@@ -10,8 +10,9 @@ Retry, `apo story`) runs this same flow.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import replace
+from datetime import timedelta
 
 from bot.domain import Clock, MessageRef, utc_now
 from bot.domain.stories import BatchView, StoredNote, StoredStory, StoryView
@@ -19,6 +20,7 @@ from bot.errors import BotError
 from bot.projects import ProjectsConfig
 from bot.quality import check_batch, comparison_text, merge_questions
 from bot.quality.duplicates import Similarity
+from bot.services.stories.access import check_shown_in
 from bot.services.stories.convert import (
     batch_view,
     checked_content,
@@ -32,6 +34,9 @@ from bot.services.stories.ports import BatchPublisher, PublishFailed, StoryIndex
 log = logging.getLogger(__name__)
 INTERRUPTED = "Drafting was interrupted by a restart of the bot."
 CARDS_MISSING = "Slack did not accept all the story cards, so some are missing."
+# A card claim this old belongs to a run that died mid-post; a Retry may post the card. One
+# chat.postMessage with the Slack client's retries takes seconds, two minutes at worst.
+STALE_CARD = timedelta(minutes=3)
 
 
 class StoryService:
@@ -122,8 +127,17 @@ class StoryService:
         batch: BatchView,
     ) -> None:
         for stored, view in zip(stories, batch.stories, strict=True):
-            if stored.card is None:
-                self._store.set_card(stored.id, publisher.post_card(thread, view))
+            if stored.card is not None:
+                continue
+            now = self._clock()
+            if not self._store.claim_card(stored.id, now=now, stale_before=now - STALE_CARD):
+                continue  # another run (a second Retry press) is posting this card
+            try:
+                card = publisher.post_card(thread, view)
+            except Exception:
+                self._store.release_card(stored.id)
+                raise
+            self._store.set_card(stored.id, card)
 
     # -- drafting ------------------------------------------------------------------------
 
@@ -195,17 +209,58 @@ class StoryService:
     def batch(self, note_id: int) -> BatchView:
         return self._view(*self._store.batch(note_id))
 
+    def started_thread(self, where: MessageRef) -> bool:
+        """Whether `where` is a batch message: the top of a thread of story cards."""
+        return self._store.note_placed_at(where) is not None
+
     def story(self, story_id: int) -> StoryView:
         note, story = self._store.story(story_id)
         return story_view(story, note.text)
 
-    def approved(self, project: str) -> list[StoryView]:
-        return [story_view(story, note.text) for note, story in self._store.approved(project)]
+    def story_in(self, story_id: int, channel: str | None) -> StoryView:
+        """The story for a button pressed in `channel`; `NotAllowed` where it is not shown."""
+        note, story = self._store.story(story_id)
+        check_shown_in(note, channel, self._projects)
+        return story_view(story, note.text)
+
+    def check_retry(self, note_id: int, channel: str | None) -> None:
+        """Retry on a failed batch: only where the batch is shown (see `access`)."""
+        note, _ = self._store.batch(note_id)
+        check_shown_in(note, channel, self._projects)
+
+    def approved(self, project: str, *, new_only: bool = False) -> list[StoryView]:
+        """The approved backlog; `new_only` leaves out stories exported as CSV before or
+        already filed in the tracker (re-importing them would duplicate them)."""
+        return [
+            story_view(story, note.text)
+            for note, story in self._store.approved(project)
+            if not (new_only and (story.exported or story.tracked.issue is not None))
+        ]
+
+    def mark_exported(self, story_ids: Collection[int]) -> None:
+        self._store.mark_exported(story_ids)
+
+    def approved_visible(
+        self, project: str, sees: Callable[[str | None, bool], bool]
+    ) -> list[StoryView]:
+        """The approved backlog without the stories drafted from notes `sees` refuses
+        (`sees(channel, private)`: notes from a private channel the reader is not in)."""
+        return [
+            story_view(story, note.text)
+            for note, story in self._store.approved(project)
+            if sees(note.channel_id, note.private)
+        ]
 
     # -- helpers -------------------------------------------------------------------------
 
     def _view(self, note: StoredNote, stories: list[StoredStory]) -> BatchView:
-        return batch_view(note, self._projects.get(note.project).name, stories)
+        project = self._projects.get(note.project)
+        return batch_view(
+            note,
+            project.name,
+            stories,
+            offer_push=project.tracker_name if project.push_mode == "button" else None,
+        )
 
     def _backlog(self, project: str) -> list[tuple[str, str]]:
         return [(str(s.id), comparison_text(view_to_check(s))) for s in self.approved(project)]

@@ -106,10 +106,19 @@ def story_view(story: StoredStory, notes_text: str) -> StoryView:
         decided_by=story.decided_by,
         decided_at=story.decided_at,
         reject_reason=story.reject_reason,
+        points=story.points,
+        priority=story.priority,
+        tracked=story.tracked,
     )
 
 
-def batch_view(note: StoredNote, project_name: str, stories: Sequence[StoredStory]) -> BatchView:
+def batch_view(
+    note: StoredNote,
+    project_name: str,
+    stories: Sequence[StoredStory],
+    *,
+    offer_push: str | None = None,
+) -> BatchView:
     return BatchView(
         note_id=note.id,
         project=note.project,
@@ -121,4 +130,5 @@ def batch_view(note: StoredNote, project_name: str, stories: Sequence[StoredStor
         open_questions=note.open_questions,
         out_of_scope=note.out_of_scope,
         uncovered_needs=note.uncovered_needs,
+        offer_push=offer_push,
     )

@@ -60,7 +60,9 @@ class StoryDrafter:
                 part=f"part {number} of {len(parts)}",
                 notes=part,
             )
-            answers.append(self._chat.structured(messages, DraftBatch, purpose="story_draft"))
+            answers.append(
+                self._chat.structured(messages, DraftBatch, purpose="story_draft", project=project)
+            )
         return merge(answers)
 
 

@@ -5,8 +5,15 @@ decides where the text goes. Nothing here reads a clock, the database or a file.
 
 Choices worth knowing:
 - Jira CSV follows Jira's importer convention for multi-value fields: every label gets its own
-  column and all of them are headed "Labels". Plain `csv.DictReader` keeps only the last of
-  repeated headers; read the labels with `csv.reader` (or map each column in Jira's wizard).
+  column and all of them are headed "Labels" (issue links likewise). Plain `csv.DictReader`
+  keeps only the last of repeated headers; read them with `csv.reader` (or map each column in
+  Jira's wizard).
+- Jira CSV columns carry the importer's field names: "Issue ID" (this file's own id for each
+  row, the story id, which "Parent" and links refer to), "Summary", "Issue Type",
+  "Description", "Priority", "Story Points", "Parent" (the epic's key, from the project's
+  `jira.parent`), "Labels", and "Inward issue link (Blocks)": the Issue ID of each story in
+  the file that blocks this one (the story depends on it).
+- People are named as Slack shows them (`names`), never by raw member id.
 - Gherkin allows one `Feature:` per file, so `to_gherkin_files` returns filename → content.
   `to_gherkin` joins those files for printing, each preceded by a `# ---- file ----` comment
   line, so the output can be split back into valid files at those lines.
@@ -20,10 +27,11 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC
 
 from bot.domain.stories import Criterion, StoryView, indefinite_article
+from bot.services.stories.dependencies import blockers
 
 __all__ = [
     "FORMATS",
@@ -37,7 +45,20 @@ __all__ = [
 
 FORMATS = ("markdown", "jira-csv", "gherkin")
 APP_LABEL = "apo-bridge"
-JIRA_COLUMNS = ("Summary", "Issue Type", "Description", "Labels", "Labels", "Story ID")
+LINK_COLUMN = "Inward issue link (Blocks)"
+JIRA_COLUMNS = (
+    "Issue ID",
+    "Summary",
+    "Issue Type",
+    "Description",
+    "Priority",
+    "Story Points",
+    "Parent",
+    "Labels",
+    "Labels",
+    LINK_COLUMN,
+)
+Names = Callable[[str], str]
 _JIRA_SUMMARY_MAX = 255  # Jira rejects longer summaries
 _FORMULA_START = ("=", "+", "-", "@")  # spreadsheets evaluate cells that start so
 _JIRA_SPECIAL = re.compile(r"([{}\[\]|*])")
@@ -45,12 +66,23 @@ _FOLD = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae", "Ø": "O", 
 _NOT_STATED = "(not stated)"
 
 
-def render(format: str, project_name: str, stories: Sequence[StoryView]) -> str:
+def _same(user_id: str) -> str:
+    return user_id
+
+
+def render(
+    format: str,
+    project_name: str,
+    stories: Sequence[StoryView],
+    *,
+    parent: str | None = None,
+    names: Names = _same,
+) -> str:
     """The stories in one of `FORMATS`; ValueError naming the valid formats otherwise."""
     if format == "markdown":
-        return to_markdown(project_name, stories)
+        return to_markdown(project_name, stories, names=names)
     if format == "jira-csv":
-        return to_jira_csv(stories)
+        return to_jira_csv(stories, parent=parent, names=names)
     if format == "gherkin":
         return to_gherkin(project_name, stories)
     raise ValueError(f"unknown export format {format!r}; choose one of: {', '.join(FORMATS)}")
@@ -59,7 +91,7 @@ def render(format: str, project_name: str, stories: Sequence[StoryView]) -> str:
 # --- Markdown ----------------------------------------------------------------------------
 
 
-def to_markdown(project_name: str, stories: Sequence[StoryView]) -> str:
+def to_markdown(project_name: str, stories: Sequence[StoryView], *, names: Names = _same) -> str:
     """A backlog document: an index, then one section per story."""
     name = _line(project_name) or "Project"
     out = [f"# {name} — backlog", ""]
@@ -73,11 +105,11 @@ def to_markdown(project_name: str, stories: Sequence[StoryView]) -> str:
     out += [f"{_count(len(stories))}.", ""]
     out += [f"- #{s.id} {_line(s.title)}" for s in stories] + [""]
     for story in stories:
-        out += _markdown_story(story)
+        out += _markdown_story(story, names)
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def _markdown_story(story: StoryView) -> list[str]:
+def _markdown_story(story: StoryView, names: Names) -> list[str]:
     out = [f"## #{story.id} {_line(story.title)}", "", _sentence(story), ""]
     out += ["### Acceptance criteria", ""]
     if not story.criteria:
@@ -94,12 +126,12 @@ def _markdown_story(story: StoryView) -> list[str]:
                            ("Depends on", story.dependencies)):  # fmt: skip
         if items:
             out += [f"### {heading}", ""] + [f"- {_line(i)}" for i in items] + [""]
-    out += [f"_{_decision(story)}_", ""]
+    out += [f"_{_decision(story, names)}_", ""]
     return out
 
 
-def _decision(story: StoryView) -> str:
-    who = _line(story.decided_by or "") or "unknown"
+def _decision(story: StoryView, names: Names) -> str:
+    who = _line(names(story.decided_by) if story.decided_by else "") or "unknown"
     if story.decided_at is None:
         return f"{story.status.capitalize()} by {who}."
     at = story.decided_at
@@ -110,24 +142,59 @@ def _decision(story: StoryView) -> str:
 # --- Jira CSV ----------------------------------------------------------------------------
 
 
-def to_jira_csv(stories: Sequence[StoryView]) -> str:
+def to_jira_csv(
+    stories: Sequence[StoryView], *, parent: str | None = None, names: Names = _same
+) -> str:
     """CSV for Jira's importer: header row always, one Story per row, CRLF line ends."""
+    in_file = {s.id for s in stories}
+    links = {
+        s.id: [
+            b.id
+            for b in blockers(s, [o for o in stories if o.note_id == s.note_id])
+            if b.id in in_file
+        ]
+        for s in stories
+    }
+    link_columns = max((len(found) for found in links.values()), default=0)
+    header = [*JIRA_COLUMNS, *[LINK_COLUMN] * max(link_columns - 1, 0)]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180, minimal quoting
-    writer.writerow(JIRA_COLUMNS)
+    writer.writerow(header)
     for story in stories:
         summary = _line(story.title) or f"Story {story.id}"
-        if summary.startswith(_FORMULA_START):
-            summary = "'" + summary  # keep spreadsheet apps from evaluating it
-        summary = _shorten(summary, _JIRA_SUMMARY_MAX)
+        summary = _shorten(_defused(summary), _JIRA_SUMMARY_MAX)
         project_label = _slug(story.project) or "project"
+        blocked_by = [str(i) for i in links[story.id]]
         writer.writerow(
-            [summary, "Story", _jira_description(story), APP_LABEL, project_label, f"#{story.id}"]
+            [
+                str(story.id),
+                summary,
+                "Story",
+                _jira_description(story, names),
+                _defused(_line(story.priority or "")),
+                _points(story.points),
+                parent or "",
+                APP_LABEL,
+                project_label,
+                *blocked_by,
+                *[""] * (max(link_columns, 1) - len(blocked_by)),
+            ]
         )
     return buffer.getvalue()
 
 
-def _jira_description(story: StoryView) -> str:
+def _defused(text: str) -> str:
+    """Keep spreadsheet apps from evaluating a cell that starts like a formula."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _points(points: float | None) -> str:
+    if points is None:
+        return ""
+    return str(int(points)) if points == int(points) else str(points)
+
+
+def _jira_description(story: StoryView, names: Names) -> str:
     out = [_wiki(_sentence(story)), "", "h3. Acceptance criteria"]
     for n, c in enumerate(story.criteria, 1):
         out += [f"h4. Scenario {n}"] + [f"* *{kw}* {_wiki(text)}" for kw, text in _steps(c)]
@@ -140,7 +207,8 @@ def _jira_description(story: StoryView) -> str:
                            ("Depends on", story.dependencies)):  # fmt: skip
         if items:
             out += ["", f"h3. {heading}"] + [f"* {_wiki(i)}" for i in items]
-    out += ["", _wiki(f"{_decision(story)} Exported from APO Bridge story #{story.id}.")]
+    decision = _decision(story, names)
+    out += ["", _wiki(f"{decision} Exported from APO Bridge story #{story.id}.")]
     return "\n".join(out)
 
 

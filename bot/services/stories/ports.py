@@ -26,6 +26,8 @@ class PublishFailed(Exception):
 
 
 class StoryStore(Protocol):
+    def note_placed_at(self, where: MessageRef) -> StoredNote | None: ...
+
     def save_note(
         self,
         project: str,
@@ -83,8 +85,25 @@ class StoryStore(Protocol):
 
     def set_card(self, story_id: int, where: MessageRef) -> None: ...
 
+    def claim_card(self, story_id: int, *, now: datetime, stale_before: datetime) -> bool:
+        """True if this run should post the story's card: it has none and no live claim
+        (one made since `stale_before`). Of racing runs (two Retry presses) one wins."""
+        ...
+
+    def release_card(self, story_id: int) -> None:
+        """Posting the card failed; the next run may claim it straight away."""
+        ...
+
+    def mark_exported(self, story_ids: Collection[int]) -> None: ...
+
     def decide(
-        self, story_id: int, decision: StoryState, actor_id: str, reason: str | None = None
+        self,
+        story_id: int,
+        decision: StoryState,
+        actor_id: str,
+        reason: str | None = None,
+        *,
+        expected: StoryState = "draft",
     ) -> None: ...
 
     def edit(
@@ -138,3 +157,5 @@ class StoryIndex(Protocol):
     def index_story(self, story: StoryView, *, channel: str | None, private: bool) -> None: ...
 
     def remove_note(self, note_id: int, *, project: str) -> None: ...
+
+    def remove_story(self, story_id: int) -> None: ...

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 
 from bot.domain import Actor
-from bot.domain.stories import StoredNote, StoredStory, StoryEdit, StoryView
+from bot.domain.stories import StoredNote, StoredStory, StoryEdit, StoryState, StoryView
 from bot.errors import BotError, NotAllowed
 from bot.projects import ProjectsConfig
 from bot.quality import check_batch
@@ -34,10 +34,11 @@ class ReviewService:
 
     def open_for_review(self, story_id: int, actor: Actor) -> StoryView:
         """The story a reviewer is about to edit or reject; refused for others and for a
-        story already decided."""
+        rejected story. An approved story may still be edited (its issue in the tracker
+        follows) or rejected (the card then offers to close its issue)."""
         _, story = self._reviewable(story_id, actor)
-        if story.status != "draft":
-            raise BotError(f"Story #{story.id} is already {story.status}; it can't be changed.")
+        if story.status == "rejected":
+            raise BotError(f"Story #{story.id} is already rejected; it can't be changed.")
         return story
 
     def approve(self, story_id: int, actor: Actor) -> StoryView:
@@ -45,15 +46,19 @@ class ReviewService:
         self._store.decide(story_id, "approved", actor.user_id)
         return self._current(story_id)
 
-    def reject(self, story_id: int, actor: Actor, reason: str) -> StoryView:
+    def reject(
+        self, story_id: int, actor: Actor, reason: str, *, seen: StoryState = "draft"
+    ) -> StoryView:
+        """`seen` is the state the reviewer's form was opened on: an approved story is
+        rejected only by someone who saw it approved (the form says so)."""
         self._reviewable(story_id, actor)
-        self._store.decide(story_id, "rejected", actor.user_id, reason)
+        self._store.decide(story_id, "rejected", actor.user_id, reason, expected=seen)
         return self._current(story_id)
 
     def edit(self, story_id: int, actor: Actor, change: StoryEdit) -> StoryView:
         note, current = self._reviewable(story_id, actor)
-        if current.status != "draft":
-            raise BotError(f"Story #{story_id} is already {current.status}; it can't be edited.")
+        if current.status == "rejected":
+            raise BotError(f"Story #{story_id} is already rejected; it can't be edited.")
         [checked] = check_batch([edit_to_check(change, current)], note.text).stories
         self._store.edit(story_id, actor.user_id, change, findings(checked.findings))
         return self._current(story_id)
@@ -65,8 +70,16 @@ class ReviewService:
         story = story_view(stored, note.text)
         if story.status == "approved":
             self._index_approved(story, note)
+        elif story.status == "rejected" and self._index is not None:
+            self._index.remove_story(story.id)  # it may have been approved (and indexed) first
         self._redraw(publisher, note, stored, story)
         return story
+
+    def show_batch(self, note_id: int, publisher: BatchPublisher) -> None:
+        """Redraw the batch summary from what is stored now."""
+        note, _ = self._store.batch(note_id)
+        if note.placement is not None:
+            publisher.show_batch(note.placement, self._stories.batch(note_id))
 
     def _reviewable(self, story_id: int, actor: Actor) -> tuple[StoredNote, StoryView]:
         note, stored = self._store.story(story_id)

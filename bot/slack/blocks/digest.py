@@ -197,10 +197,24 @@ def _decisions(content: DigestContent, link: Linker, title: str = "*Decisions*")
 
 def _stories(refs: Sequence[StoryRef], link: Linker) -> str:
     shown = [
-        _linked(f"#{r.id} {safe_line(r.title, 80)}", _in_thread(_url(link, r.card), r))
+        _linked(f"#{r.id} {safe_line(r.title, 80)}", _in_thread(_url(link, r.card), r)) + _issue(r)
         for r in refs[:MAX_ITEMS]
     ]
     return ", ".join(shown) + _more(refs, MAX_ITEMS)
+
+
+_ISSUE_KEY = re.compile(r"^[A-Z][A-Z0-9_]*-[0-9]+$")
+
+
+def _issue(ref: StoryRef) -> str:
+    """ " (<url|ACME-12>)" once the story is filed; a key from the tracker is shown only if it
+    looks like one, and linked only to an http(s) address."""
+    if ref.issue is None or not _ISSUE_KEY.match(ref.issue.key):
+        return ""
+    url = ref.issue.url
+    if url.startswith(("https://", "http://")) and not set(url) & set("<>| "):
+        return f" (<{url}|{ref.issue.key}>)"
+    return f" ({ref.issue.key})"
 
 
 def _question(question: QuestionRef, link: Linker) -> str:

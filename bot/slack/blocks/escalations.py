@@ -19,6 +19,7 @@ from bot.slack.blocks.common import (
     section,
     user_ref,
 )
+from bot.slack.blocks.forms import STALE_FORM, metadata_id
 
 
 def escalation_message(
@@ -113,11 +114,13 @@ def _answer_form(
 
 
 def parse_answer_modal(view: dict[str, Any]) -> tuple[int, str] | dict[str, str]:
-    meta = json.loads(str(view.get("private_metadata") or "{}"))
     values = (view.get("state") or {}).get("values") or {}
     text = str(
         values.get(ids.ANSWER_TEXT_BLOCK, {}).get(ids.ANSWER_TEXT_INPUT, {}).get("value") or ""
     )
     if not text.strip():
         return {ids.ANSWER_TEXT_BLOCK: "Write the answer, or close this form."}
-    return int(meta["question_id"]), text.strip()
+    question_id = metadata_id(view, "question_id")
+    if question_id is None:
+        return {ids.ANSWER_TEXT_BLOCK: STALE_FORM}
+    return question_id, text.strip()

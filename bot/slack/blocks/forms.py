@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from bot.slack.blocks.common import Block
 from bot.slack.text import truncate
 
@@ -77,3 +79,19 @@ def text_value(view: Block, block_id: str, action_id: str) -> str:
     """A text input's value, stripped ("" when empty: Slack sends None for an untouched input)."""
     value = state_value(view, block_id, action_id).get("value")
     return value.strip() if isinstance(value, str) else ""
+
+
+STALE_FORM = "This form is out of date or was not opened here; close it and open it again."
+
+
+def metadata_id(view: Block, key: str) -> int | None:
+    """The id we put in a form's private_metadata under `key`; None when it is missing or not
+    an id (a form that was never opened by the bot, or altered on the way)."""
+    try:
+        meta = json.loads(str(view.get("private_metadata") or "{}"))
+    except ValueError:
+        return None
+    value = meta.get(key) if isinstance(meta, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        return None
+    return value

@@ -93,6 +93,15 @@ def batch_message(batch: BatchView) -> tuple[str, list[Block]]:
         blocks += bullets(list_title, items, cap=MAX_BATCH_ITEMS)
     if batch.stories:
         blocks.append(context("Each story follows in this thread, with Approve, Edit and Reject."))
+    if batch.offer_push and batch.unsent:
+        n = batch.unsent
+        label = f"Send {n} approved stor{'y' if n == 1 else 'ies'} to {batch.offer_push}"
+        blocks.append(
+            actions(
+                [button(label, ids.BATCH_PUSH, str(batch.note_id), style="primary")],
+                block_id=f"push-batch:{batch.note_id}",
+            )
+        )
     text = f"User stories for {project}: {safe_line(title, 200)} ({counts})"
     return text, blocks[:MAX_BLOCKS]
 

@@ -9,6 +9,8 @@ button lists them all to the reviewer who asks (`findings_message`).
 
 from __future__ import annotations
 
+import re
+
 from bot.domain.stories import FindingView, StoryView, indefinite_article
 from bot.quality import rank_findings
 from bot.slack.blocks import ids
@@ -58,10 +60,16 @@ UNSUPPORTED_WARNING = (
 def story_card(story: StoryView, *, reviewers_hint: bool = True) -> tuple[str, list[Block]]:
     """The review card for one story; buttons while it is a draft, who decided once it is not."""
     body, cut = _body(story)
-    if len(body) > MAX_BLOCKS - 3:  # leave room for the state line, hint and buttons
-        body = [*body[: MAX_BLOCKS - 4], context(f"_More of this story is not shown{MORE}._")]
+    state = _state_blocks(story, cut=cut, reviewers_hint=reviewers_hint)
+    if len(body) + len(state) > MAX_BLOCKS:  # leave room for the state, issue and buttons
+        # One block for the "more" line, and one in case *View whole story* needs its own row.
+        body = [
+            *body[: MAX_BLOCKS - len(state) - 2],
+            context(f"_More of this story is not shown{MORE}._"),
+        ]
         cut = True
-    return _fallback(story), body + _state_blocks(story, cut=cut, reviewers_hint=reviewers_hint)
+        state = _state_blocks(story, cut=cut, reviewers_hint=reviewers_hint)
+    return _fallback(story), body + state
 
 
 def _fallback(story: StoryView) -> str:
@@ -187,7 +195,8 @@ def _finding_line(finding: FindingView, limit: int = 250) -> str:
 
 
 def _state_blocks(story: StoryView, *, cut: bool, reviewers_hint: bool) -> list[Block]:
-    """Buttons for a draft; for a decided story who decided and when, and no decision buttons."""
+    """Buttons for a draft; for a decided story who decided and when, then its issue in the
+    tracker; an approved story may still be edited (its issue follows) or rejected."""
     view_full = button("View whole story", ids.STORY_VIEW_FULL, str(story.id))
     if story.status == "draft":
         buttons = [
@@ -199,9 +208,76 @@ def _state_blocks(story: StoryView, *, cut: bool, reviewers_hint: bool) -> list[
         if reviewers_hint:
             blocks.append(context("Only this project's reviewers can approve, edit or reject."))
         return blocks
-    blocks = [context(decision_line(story))]
+    blocks = [context(decision_line(story)), *issue_blocks(story)]
+    later: list[Block] = []
+    if story.status == "approved":
+        later = [
+            button("Edit", ids.STORY_EDIT, str(story.id)),
+            button("Reject", ids.STORY_REJECT, str(story.id), style="danger"),
+        ]
     if cut:
-        blocks.append(actions([view_full], block_id=f"story:{story.id}"))
+        later.append(view_full)
+    if later:
+        blocks.append(actions(later, block_id=f"story:{story.id}"))
+    return blocks
+
+
+_ISSUE_KEY = re.compile(r"^[A-Z][A-Z0-9_]*-[0-9]+$")
+
+
+def issue_link(story: StoryView) -> str | None:
+    """ "<url|ACME-12>" for the story's issue, or None; the key and address came from the
+    tracker, so only a well-formed key and an http(s) address become a link."""
+    issue = story.tracked.issue
+    if issue is None or not _ISSUE_KEY.match(issue.key):
+        return None
+    if issue.url.startswith(("https://", "http://")) and not set(issue.url) & set("<>| "):
+        return f"<{issue.url}|{issue.key}>"
+    return issue.key
+
+
+def issue_blocks(story: StoryView) -> list[Block]:
+    """The issue's key and link; a failed push with what to fix and Retry; for a story
+    rejected after it was filed, the offer to close its issue."""
+    tracked, link = story.tracked, issue_link(story)
+    blocks: list[Block] = []
+    if link and story.status == "approved":
+        blocks.append(context(f":ticket: Filed as {link}"))
+    if story.status == "rejected" and link:
+        if tracked.closed:
+            blocks.append(context(f":ticket: Its issue {link} is closed."))
+        else:
+            blocks.append(
+                section(f":ticket: This story was already filed as {link}. Close that issue too?")
+            )
+            value = f"{story.id}:{tracked.failures}"
+            blocks.append(
+                actions(
+                    [
+                        button(
+                            f"Close {tracked.issue.key}" if tracked.issue else "Close",
+                            ids.STORY_CLOSE_ISSUE,
+                            value,
+                        )
+                    ],
+                    block_id=f"issue:{story.id}",
+                )
+            )
+    if tracked.problem and not (story.status == "rejected" and tracked.closed):
+        text = truncate(escape(tracked.problem), 1500)
+        blocks.append(
+            section(
+                f":warning: *Not in the tracker yet*: {text}" if not link else f":warning: {text}"
+            )
+        )
+        if story.status == "approved":
+            value = f"{story.id}:{tracked.failures}"
+            blocks.append(
+                actions(
+                    [button("Retry", ids.STORY_PUSH_RETRY, value, style="primary")],
+                    block_id=f"push:{story.id}",
+                )
+            )
     return blocks
 
 

@@ -11,11 +11,19 @@ from __future__ import annotations
 
 import json
 
-from bot.domain.stories import StoryEdit, StoryView
+from bot.domain.stories import StoryEdit, StoryState, StoryView
 from bot.quality import rank_findings
 from bot.slack.blocks import ids
 from bot.slack.blocks.common import Block, context, header, pack_sections, quote, section
-from bot.slack.blocks.forms import INPUT_LIMIT, input_block, modal, text_input, text_value
+from bot.slack.blocks.forms import (
+    INPUT_LIMIT,
+    STALE_FORM,
+    input_block,
+    metadata_id,
+    modal,
+    text_input,
+    text_value,
+)
 from bot.slack.blocks.story_card import UNSUPPORTED_WARNING, decision_line
 from bot.slack.blocks.story_criteria import FORMAT_HINT, criteria_to_text, parse_criteria
 from bot.slack.text import escape
@@ -23,6 +31,24 @@ from bot.slack.text import escape
 MAX_MODAL_BLOCKS = 100
 TITLE_LIMIT = 150
 ROLE_LIMIT = 200
+PRIORITY_LIMIT = 32
+MAX_POINTS = 1000.0
+
+
+def _points_text(points: float | None) -> str:
+    if points is None:
+        return ""
+    return str(int(points)) if points == int(points) else str(points)
+
+
+def _parse_points(text: str) -> float | None:
+    """Blank is no estimate; otherwise a number from 0 to 1000 ("3", "0.5", "2,5")."""
+    if not text.strip():
+        return None
+    value = float(text.strip().replace(",", "."))  # ValueError for "three"
+    if not 0 <= value <= MAX_POINTS:
+        raise ValueError(value)
+    return value
 
 
 def edit_modal(story: StoryView) -> Block:
@@ -66,6 +92,21 @@ def edit_modal(story: StoryView) -> Block:
             text_input(ids.EDIT_CRITERIA_INPUT, initial=criteria_text, multiline=True),
             hint=FORMAT_HINT,
         ),
+        input_block(
+            ids.EDIT_POINTS_BLOCK,
+            "Story points",
+            text_input(ids.EDIT_POINTS_INPUT, initial=_points_text(story.points), max_length=6),
+            optional=True,
+            hint="An estimate such as 1, 2, 3, 5, 8 or 0.5; sent to Jira and the CSV export.",
+        ),
+        _field(
+            ids.EDIT_PRIORITY_BLOCK,
+            "Priority",
+            ids.EDIT_PRIORITY_INPUT,
+            story.priority or "",
+            PRIORITY_LIMIT,
+            optional=True,
+        ),
     ]
     return modal(
         ids.STORY_EDIT_MODAL, "Edit story", blocks, submit="Save", close="Cancel", meta=_meta(story)
@@ -101,7 +142,9 @@ def _fit_scenarios(text: str) -> str:
 
 def parse_edit_submission(view: Block) -> tuple[int, StoryEdit] | dict[str, str]:
     """(story id, the edit) or block_id → message; every wrong field is reported at once."""
-    story_id = _story_id(view)
+    story_id = metadata_id(view, "story_id")
+    if story_id is None:
+        return {ids.EDIT_TITLE_BLOCK: STALE_FORM}
     title = " ".join(text_value(view, ids.EDIT_TITLE_BLOCK, ids.EDIT_TITLE_INPUT).split())
     role = " ".join(text_value(view, ids.EDIT_ROLE_BLOCK, ids.EDIT_ROLE_INPUT).split())
     goal = text_value(view, ids.EDIT_GOAL_BLOCK, ids.EDIT_GOAL_INPUT)
@@ -120,10 +163,22 @@ def parse_edit_submission(view: Block) -> tuple[int, StoryEdit] | dict[str, str]
     except ValueError as problem:
         errors[ids.EDIT_CRITERIA_BLOCK] = str(problem)
         criteria = ()
+    try:
+        points = _parse_points(text_value(view, ids.EDIT_POINTS_BLOCK, ids.EDIT_POINTS_INPUT))
+    except ValueError:
+        errors[ids.EDIT_POINTS_BLOCK] = "Give a number from 0 to 1000, e.g. 3 or 0.5, or nothing."
+        points = None
+    priority = " ".join(text_value(view, ids.EDIT_PRIORITY_BLOCK, ids.EDIT_PRIORITY_INPUT).split())
     if errors:
         return errors
     return story_id, StoryEdit(
-        title=title, role=role, goal=goal, benefit=benefit, criteria=criteria
+        title=title,
+        role=role,
+        goal=goal,
+        benefit=benefit,
+        criteria=criteria,
+        points=points,
+        priority=priority or None,
     )
 
 
@@ -144,7 +199,7 @@ def reject_modal(story: StoryView) -> Block:
         blocks,
         submit="Reject",
         close="Cancel",
-        meta=_meta(story),
+        meta=json.dumps({"story_id": story.id, "seen": story.status}),
     )
 
 
@@ -152,7 +207,10 @@ def parse_reject_submission(view: Block) -> tuple[int, str] | dict[str, str]:
     reason = text_value(view, ids.REJECT_REASON_BLOCK, ids.REJECT_REASON_INPUT)
     if not reason:
         return {ids.REJECT_REASON_BLOCK: "Say why, so the team knows what to change."}
-    return _story_id(view), reason
+    story_id = metadata_id(view, "story_id")
+    if story_id is None:
+        return {ids.REJECT_REASON_BLOCK: STALE_FORM}
+    return story_id, reason
 
 
 def full_story_modal(story: StoryView) -> Block:
@@ -188,13 +246,14 @@ def full_story_modal(story: StoryView) -> Block:
     )
 
 
+def seen_status(view: Block) -> StoryState:
+    """The state the reject form was opened on: "approved" only if the reviewer saw that."""
+    try:
+        seen = json.loads(view.get("private_metadata") or "{}").get("seen")
+    except (ValueError, AttributeError):
+        seen = None
+    return "approved" if seen == "approved" else "draft"
+
+
 def _meta(story: StoryView) -> str:
     return json.dumps({"story_id": story.id})
-
-
-def _story_id(view: Block) -> int:
-    """The story id we put in private_metadata; a view without one is a bug, not user error."""
-    try:
-        return int(json.loads(view.get("private_metadata") or "{}")["story_id"])
-    except (ValueError, KeyError, TypeError) as problem:
-        raise ValueError("view has no story_id in private_metadata") from problem

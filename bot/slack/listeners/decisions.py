@@ -15,7 +15,7 @@ from bot.domain.knowledge import DecisionInput
 from bot.errors import BotError
 from bot.projects import Project
 from bot.services import Services
-from bot.services.knowledge.decisions import split_supersedes
+from bot.services.knowledge.decisions import check_decision_text, split_supersedes
 from bot.slack.blocks import ids
 from bot.slack.blocks.decisions import decision_recorded_message
 from bot.slack.blocks.help import HelpEntry
@@ -54,6 +54,8 @@ def decision_command(
     user = command["user_id"]
     actor = Actor(user)
     try:
+        # Too long or not allowed: said to the author alone, before anything is posted.
+        check_decision_text(text)
         services.decisions.check_may_record(
             project.key, actor, author_id=user, supersedes=supersedes
         )

@@ -13,11 +13,13 @@ from slack_sdk import WebClient
 from bot.domain import Actor, MessageRef
 from bot.domain.jobs import Job, JobKind
 from bot.domain.knowledge import QuestionView
-from bot.errors import BotError, NotAllowed
+from bot.errors import BotError
 from bot.slack.blocks import ids
+from bot.slack.blocks.answers import parse_feedback
 from bot.slack.blocks.escalations import answer_modal, correction_modal, parse_answer_modal
 from bot.slack.blocks.help import HelpEntry
 from bot.slack.middleware import kit_of, services_of
+from bot.slack.payloads import button_id
 from bot.slack.publishers.knowledge import SlackFeedbackPublisher, SlackKnowledgePublisher
 from bot.slack.text import plain
 
@@ -27,6 +29,7 @@ def register(app: App, entries: list[HelpEntry]) -> None:
     app.view(ids.ANSWER_MODAL)(answer_submitted)
     app.action(ids.ANSWER_HELPFUL)(helpful)
     app.action(ids.ANSWER_WRONG)(wrong)
+    app.action(ids.ANSWER_FEEDBACK)(native_feedback)
     app.action(ids.ANSWER_CORRECT)(correct_button)
     app.view(ids.CORRECTION_MODAL)(correction_submitted)
 
@@ -74,9 +77,9 @@ def _open_form(
     """A reviewer's form for the question on the button; others are told why not, privately."""
     try:
         question = services_of(context).escalations.question_to_answer(
-            int(action["value"]), Actor(body["user"]["id"])
+            button_id(action), Actor(body["user"]["id"])
         )
-    except NotAllowed as exc:
+    except BotError as exc:  # not a reviewer, or a button pointing at nothing
         respond(response_type="ephemeral", replace_original=False, text=exc.user_message)
         return
     client.views_open(trigger_id=body["trigger_id"], view=form(question))
@@ -156,6 +159,23 @@ def wrong(
     _feedback(action, body, respond, client, context, helpful=False)
 
 
+def native_feedback(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    context: BoltContext,
+) -> None:
+    """Slack's thumbs up / down under an answer: recorded exactly as the older buttons."""
+    ack()
+    parsed = parse_feedback(str(action.get("value", "")))
+    if parsed is None:
+        return
+    question_id, helpful = parsed
+    _feedback({"value": str(question_id)}, body, respond, client, context, helpful=helpful)
+
+
 def _feedback(
     action: dict[str, Any],
     body: dict[str, Any],
@@ -166,11 +186,14 @@ def _feedback(
     helpful: bool,
 ) -> None:
     channel, container = body["channel"]["id"], body["container"]
-    services_of(context).escalations.feedback(
-        int(action["value"]),
-        MessageRef(channel, container["message_ts"]),
-        MessageRef(channel, container.get("thread_ts") or container["message_ts"]),
-        Actor(body["user"]["id"]),
-        SlackFeedbackPublisher(client, respond),
-        helpful=helpful,
-    )
+    try:
+        services_of(context).escalations.feedback(
+            button_id(action),
+            MessageRef(channel, container["message_ts"]),
+            MessageRef(channel, container.get("thread_ts") or container["message_ts"]),
+            Actor(body["user"]["id"]),
+            SlackFeedbackPublisher(client, respond),
+            helpful=helpful,
+        )
+    except BotError as exc:
+        respond(response_type="ephemeral", replace_original=False, text=exc.user_message)

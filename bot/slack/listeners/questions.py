@@ -13,8 +13,10 @@ from slack_sdk import WebClient
 from bot.domain import MessageRef
 from bot.domain.jobs import Job, JobKind
 from bot.services import Services
+from bot.services.knowledge.questions import MIN_QUESTION_WORDS
 from bot.services.knowledge.views import AskInput
 from bot.slack.blocks.help import HelpEntry, help_blocks, help_text
+from bot.slack.job_requests import answer_job
 from bot.slack.middleware import SlackKit, kit_of, services_of
 
 _MENTION = re.compile(r"<@[UW][A-Z0-9]+>")
@@ -69,7 +71,7 @@ def on_message(event: dict[str, Any], client: WebClient, context: BoltContext) -
     if event.get("channel_type") == "im":
         _direct_message(event, client, services, kit)
     elif event.get("thread_ts"):
-        _thread_reply(event, services, kit)
+        _thread_reply(event, services, kit, context.bot_user_id)
 
 
 def _edited_or_deleted(event: dict[str, Any], services: Services) -> None:
@@ -86,11 +88,18 @@ def _edited_or_deleted(event: dict[str, Any], services: Services) -> None:
     )
 
 
-def _thread_reply(event: dict[str, Any], services: Services, kit: SlackKit) -> None:
-    """A reviewer's reply in an escalation's thread is the answer (recorded by a job)."""
+def _thread_reply(
+    event: dict[str, Any], services: Services, kit: SlackKit, bot_user: str | None
+) -> None:
+    """A reviewer's reply in an escalation's thread is the answer (recorded by a job); a
+    reply in a thread the bot started (an answer, a batch of cards) is a follow-up question.
+    Anywhere else the bot stays out of people's conversations."""
     channel, thread = event["channel"], event["thread_ts"]
-    if not services.escalations.escalated_at(MessageRef(channel, thread)):
-        return  # conversation in some other thread
+    where = MessageRef(channel, thread)
+    if not services.escalations.escalated_at(where):
+        if services.questions.answered_in(where) or services.stories.started_thread(where):
+            _follow_up(event, services, kit, bot_user)
+        return
     kit.jobs.send(
         Job(
             JobKind.ESCALATION_REPLY,
@@ -104,6 +113,25 @@ def _thread_reply(event: dict[str, Any], services: Services, kit: SlackKit) -> N
             },
         )
     )
+
+
+def _follow_up(
+    event: dict[str, Any], services: Services, kit: SlackKit, bot_user: str | None
+) -> None:
+    text = (event.get("text") or "").strip()
+    mentioned = set(_MENTION.findall(text))
+    if bot_user and f"<@{bot_user}>" in mentioned:
+        return  # the app_mention event answers it
+    if mentioned or len(text.split()) < MIN_QUESTION_WORDS:
+        return  # talking to someone else, or "thanks!": not a question for the bot
+    channel = event["channel"]
+    project = services.projects.for_channel(channel)
+    if project is None:
+        return
+    private = kit.directory.is_private(channel)
+    user = event.get("user", "")
+    ask = AskInput(project.key, channel, user, text, event["ts"], event["thread_ts"], private)
+    kit.jobs.send(answer_job(ask))
 
 
 def _direct_message(
@@ -133,22 +161,6 @@ def _direct_message(
         return
     ask = AskInput(project, event["channel"], user, text, event["ts"], thread, True)
     kit.jobs.send(answer_job(ask))
-
-
-def answer_job(ask: AskInput) -> Job:
-    return Job(
-        JobKind.ANSWER_QUESTION,
-        f"answer:{ask.channel}:{ask.message_ts}",
-        {
-            "project": ask.project,
-            "channel": ask.channel,
-            "user": ask.asker_id,
-            "text": ask.text,
-            "ts": ask.message_ts,
-            "thread_ts": ask.thread_ts,
-            "private": ask.private,
-        },
-    )
 
 
 def _project_for_dm(services: Services, text: str) -> tuple[str | None, str]:

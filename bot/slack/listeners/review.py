@@ -27,8 +27,10 @@ from bot.slack.blocks.story_modals import (
     parse_edit_submission,
     parse_reject_submission,
     reject_modal,
+    seen_status,
 )
 from bot.slack.middleware import kit_of, services_of
+from bot.slack.payloads import button_id, pressed_in
 from bot.slack.text import plain
 
 
@@ -45,8 +47,13 @@ def register(app: App, entries: list[HelpEntry]) -> None:
     app.view(ids.STORY_EDIT_MODAL)(edit_submitted)
 
 
-def _tell(respond: Respond, text: str) -> None:
-    respond(response_type="ephemeral", replace_original=False, text=text)
+def _tell(respond: Respond | None, client: WebClient, body: dict[str, Any], text: str) -> None:
+    """Only to the person who clicked: ephemeral under a card; from the Home tab (which has no
+    response_url) in their messages with the bot."""
+    if respond is not None and body.get("response_url"):
+        respond(response_type="ephemeral", replace_original=False, text=text)
+    else:
+        client.chat_postMessage(channel=body["user"]["id"], text=text)
 
 
 def approve(
@@ -58,12 +65,13 @@ def approve(
     context: BoltContext,
 ) -> None:
     ack()
-    story_id = int(action["value"])
     try:
+        story_id = button_id(action)
         services_of(context).review.approve(story_id, Actor(body["user"]["id"]))
     except BotError as exc:
-        _tell(respond, exc.user_message)
+        _tell(respond, client, body, exc.user_message)
         return
+    # Redraws the card in its channel and every reviewer's Home tab.
     kit_of(context).jobs.send(show_decision_job(story_id, "approved"))
 
 
@@ -106,25 +114,45 @@ def _open_for_review(
     """Reject and Edit open a modal, but only for a reviewer and an undecided story."""
     review = services_of(context).review
     try:
-        story = review.open_for_review(int(action["value"]), Actor(body["user"]["id"]))
+        story = review.open_for_review(button_id(action), Actor(body["user"]["id"]))
     except BotError as exc:
-        _tell(respond, exc.user_message)
+        _tell(respond, client, body, exc.user_message)
         return
     client.views_open(trigger_id=body["trigger_id"], view=modal(story))
 
 
 def view_full(
-    ack: Ack, action: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    context: BoltContext,
 ) -> None:
     ack()
-    story = services_of(context).stories.story(int(action["value"]))
+    try:
+        story = services_of(context).stories.story_in(button_id(action), pressed_in(body))
+    except BotError as exc:
+        _tell(respond, client, body, exc.user_message)
+        return
     client.views_open(trigger_id=body["trigger_id"], view=full_story_modal(story))
 
 
-def show_findings(ack: Ack, action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+def show_findings(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    context: BoltContext,
+) -> None:
     """*n more findings* on a card: every finding, to the person who clicked only."""
     ack()
-    story = services_of(context).stories.story(int(action["value"]))
+    try:
+        story = services_of(context).stories.story_in(button_id(action), pressed_in(body))
+    except BotError as exc:
+        _tell(respond, client, body, exc.user_message)
+        return
     text, blocks = findings_message(story)
     respond(response_type="ephemeral", replace_original=False, text=text, blocks=blocks)
 
@@ -140,7 +168,7 @@ def reject_submitted(
         view,
         parse_reject_submission(view),
         ids.REJECT_REASON_BLOCK,
-        lambda story_id, reason: review.reject(story_id, actor, reason),
+        lambda story_id, reason: review.reject(story_id, actor, reason, seen=seen_status(view)),
     )
 
 

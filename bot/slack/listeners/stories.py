@@ -13,7 +13,6 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.domain import Actor
-from bot.domain.jobs import Job, JobKind
 from bot.errors import BotError, NotAllowed
 from bot.services import Services
 from bot.services.stories.intake import NotesSubmission
@@ -21,7 +20,9 @@ from bot.slack.blocks import ids
 from bot.slack.blocks.help import HelpEntry
 from bot.slack.blocks.story_notes_modal import notes_modal, parse_notes_submission
 from bot.slack.files import message_notes
+from bot.slack.job_requests import draft_job
 from bot.slack.middleware import kit_of, services_of
+from bot.slack.payloads import button_id, pressed_in
 from bot.slack.replies import UNMAPPED
 
 ALREADY_SENT = "These notes were already sent for drafting; the drafts are in that thread."
@@ -158,20 +159,21 @@ def draft_from_message(
     )
 
 
-def retry(ack: Ack, action: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+def retry(
+    ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, context: BoltContext
+) -> None:
     ack()
     # Each press is its own job; the note's drafting claim keeps a double press to one draft.
     press = action.get("action_ts") or body.get("trigger_id", "")
-    note_id = int(action["value"])
-    kit_of(context).jobs.send(draft_job(note_id, body["channel"]["id"], f"retry:{press}"))
-
-
-def draft_job(note_id: int, channel: str, attempt: str = "first") -> Job:
-    return Job(
-        JobKind.DRAFT_BATCH,
-        f"draft:note:{note_id}:{attempt}",
-        {"note_id": note_id, "channel": channel},
-    )
+    channel = pressed_in(body)
+    try:
+        note_id = button_id(action)
+        services_of(context).stories.check_retry(note_id, channel)
+    except BotError as exc:
+        respond(response_type="ephemeral", replace_original=False, text=exc.user_message)
+        return
+    assert channel is not None  # check_retry refuses a press without a channel
+    kit_of(context).jobs.send(draft_job(note_id, channel, f"retry:{press}"))
 
 
 def receive_then_draft(
@@ -183,11 +185,12 @@ def receive_then_draft(
 ) -> None:
     """The one flow behind every way in: store the notes, ack (with the error if they can't
     be used), then queue the drafting in `channel`."""
+    team = context.team_id  # the workspace whose token drafts (several workspaces)
     try:
         # The drafting job is stored with the notes (one transaction); only its key goes on
         # the queue after the ack.
         received = services_of(context).notes.receive(
-            submission, draft=lambda note_id: draft_job(note_id, channel)
+            submission, draft=lambda note_id: draft_job(note_id, channel, team=team)
         )
     except BotError as exc:
         acknowledge(exc)

@@ -1,0 +1,1 @@
+"""Each person's Home tab: their work per project they belong to."""

@@ -1,0 +1,2 @@
+"""Workspaces the app is installed in (several workspaces, one deployment): what an uninstall
+stops."""

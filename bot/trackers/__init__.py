@@ -1,0 +1,1 @@
+"""Adapters for the issue trackers approved stories are filed in (Jira Cloud today)."""
