@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import threading
+import time
 from datetime import date
 
 from slack_sdk import WebClient
@@ -121,9 +123,13 @@ def start_digest_scheduler(container: Container, jobs: JobSender) -> DigestSched
     (and one Slack already took is adopted, not posted twice)."""
     digests = container.services.digests
     projects = container.projects
+    # Each scheduling process queues its own job per digest: a digest whose job ended failed
+    # (Slack down all morning) is tried again by the next leader or a restart, while the
+    # digest's own claim and the adoption of a message Slack already took keep it single.
+    run = f"{socket.gethostname()}-{os.getpid()}-{int(time.time())}"
 
     def queue_digest(project: str, side: DigestSideName, day: date) -> None:
-        jobs.send(digest_job(project, side, day, team=projects.get(project).team_id))
+        jobs.send(digest_job(project, side, day, team=projects.get(project).team_id, run=run))
 
     scheduler = DigestScheduler(
         container.projects,
@@ -159,10 +165,18 @@ def _stop_with_parent() -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def digest_job(project: str, side: DigestSideName, day: date, *, team: str | None = None) -> Job:
+def digest_job(
+    project: str,
+    side: DigestSideName,
+    day: date,
+    *,
+    team: str | None = None,
+    run: str = "",
+) -> Job:
     """The job posting one side's digest; `team`, the project's Slack workspace (several
-    workspaces), picks the token."""
+    workspaces), picks the token; `run` names the scheduling process that asked."""
     payload: dict[str, JobValue] = {"project": project, "side": side, "date": day.isoformat()}
     if team:
         payload["team"] = team
-    return Job(JobKind.POST_DIGEST, f"digest:{project}:{side}:{day.isoformat()}", payload)
+    key = f"digest:{project}:{side}:{day.isoformat()}" + (f":{run}" if run else "")
+    return Job(JobKind.POST_DIGEST, key, payload)
