@@ -68,7 +68,7 @@ class JobSender(Protocol):
 
     def send(self, job: Job) -> None: ...
 
-    def enqueue(self, key: str) -> None:
+    def enqueue(self, job: Job) -> None:
         """Put a job already stored on the queue: one a store recorded in the same transaction
         as the data it acts on (the outbox). Should this put never happen, a sweeper sends
         the job a little later."""

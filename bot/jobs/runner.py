@@ -46,8 +46,9 @@ class LedgerSender:
             self._queue.send(job.key)
             metrics.job_queued(str(job.kind))
 
-    def enqueue(self, key: str) -> None:
-        self._queue.send(key)
+    def enqueue(self, job: Job) -> None:
+        self._queue.send(job.key)
+        metrics.job_queued(str(job.kind))
 
 
 class JobRunner:

@@ -55,8 +55,8 @@ class WorkspaceJobs:
     def send(self, job: Job) -> None:
         self._jobs.send(self.stamp(job))
 
-    def enqueue(self, key: str) -> None:
-        self._jobs.enqueue(key)
+    def enqueue(self, job: Job) -> None:
+        self._jobs.enqueue(job)
 
     def stamp(self, job: Job) -> Job:
         """`job` marked with the workspace, for one a store records itself (the outbox)."""

@@ -199,4 +199,4 @@ def receive_then_draft(
     if received.job is None:  # a repeated delivery of the same notes drafts nothing new
         repeated()
         return
-    kit_of(context).jobs.enqueue(received.job.key)
+    kit_of(context).jobs.enqueue(received.job)
