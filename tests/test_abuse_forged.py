@@ -130,6 +130,22 @@ FORGED_BUTTONS = [
         "another channel",
     ),
     Forged(
+        "Jira retry with a garbled story id",
+        "story_push_retry",
+        "1; drop table:0",
+        REVIEWER,
+        TEAM_CHANNEL,
+        "doesn't point at anything",
+    ),
+    Forged(
+        "Send to Jira with a garbled note id",
+        "batch_push",
+        "note-1",
+        REVIEWER,
+        TEAM_CHANNEL,
+        "doesn't point at anything",
+    ),
+    Forged(
         "answer form for an id that is not a number",
         "question_answer",
         "-1",
