@@ -57,7 +57,7 @@ def run() -> None:
 def user_error_message(exc: BaseException) -> str | None:
     """One line for an error a user can fix (a setting, a file, a flag), None for a bug."""
     if isinstance(exc, BotError):
-        return exc.user_message
+        return exc.for_operator
     # Imported only here: pydantic and PyYAML are loaded by whatever raised these anyway.
     from pydantic import ValidationError
     from yaml import YAMLError
@@ -199,7 +199,7 @@ def check_serve_settings(settings: Settings, *, http: bool) -> None:
         try:
             check()
         except ConfigError as exc:
-            problems.append(exc.user_message)
+            problems.append(exc.for_operator)
     if problems:
         hint = (
             ""

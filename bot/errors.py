@@ -11,9 +11,14 @@ from __future__ import annotations
 class BotError(Exception):
     """An error with a message that is safe and useful to show to a Slack user."""
 
-    def __init__(self, user_message: str, *, detail: str | None = None) -> None:
+    def __init__(
+        self, user_message: str, *, detail: str | None = None, operator_message: str | None = None
+    ) -> None:
         super().__init__(detail or user_message)
         self.user_message = user_message
+        # What the person running the bot should do (`apo doctor`, the CLI), where that differs
+        # from what a Slack user is told: "start the Chroma server at …" is not for the asker.
+        self.for_operator = operator_message or user_message
 
 
 class ConfigError(BotError):

@@ -81,6 +81,6 @@ def _guard(name: str, group: Callable[[], list[Check]]) -> list[Check]:
     try:
         return group()
     except BotError as exc:
-        return [Check(name, False, exc.user_message)]
+        return [Check(name, False, exc.for_operator)]
     except Exception as exc:  # a doctor reports; it never crashes on what it diagnoses
         return [Check(name, False, f"{type(exc).__name__}: {exc}")]

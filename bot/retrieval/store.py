@@ -22,6 +22,12 @@ from bot.retrieval.chroma_parts import (
 from bot.retrieval.types import Document, Embedder, SearchHit, Where
 
 DEFAULT_PATH = "data/chroma"
+# What someone asking in Slack is told when the index can't be reached; the operator's fix
+# (start the Chroma server, check CHROMA_PATH) goes to the log, `apo doctor` and the CLI.
+UNREACHABLE = (
+    "The knowledge base is not reachable right now. Try again in a minute; if it keeps "
+    "failing, ask an admin to run `apo doctor`."
+)
 DEFAULT_COLLECTION = "apo_knowledge"
 _EMBEDDER_KEY = "apo:embedder"
 
@@ -230,7 +236,9 @@ class ChromaKnowledgeStore:
             self._client.heartbeat()
             collection.count()
         except Exception as exc:
-            raise ConfigError(self._unreachable_message(), detail=repr(exc)) from exc
+            raise ConfigError(
+                UNREACHABLE, operator_message=self._unreachable_message(), detail=repr(exc)
+            ) from exc
 
     # -- internals -------------------------------------------------------------------------
 
@@ -253,7 +261,9 @@ class ChromaKnowledgeStore:
             Path(self._path).mkdir(parents=True, exist_ok=True)
             return chromadb.PersistentClient(path=self._path, settings=settings)
         except Exception as exc:
-            raise ConfigError(self._unreachable_message(), detail=repr(exc)) from exc
+            raise ConfigError(
+                UNREACHABLE, operator_message=self._unreachable_message(), detail=repr(exc)
+            ) from exc
 
     def _get_collection(self, client: Any) -> Any:
         name = self._embedder.name
@@ -265,7 +275,9 @@ class ChromaKnowledgeStore:
                 embedding_function=ChromaEmbeddingFunction(self._embedder),
             )
         except (httpx.TransportError, ConnectionError) as exc:
-            raise ConfigError(self._unreachable_message(), detail=repr(exc)) from exc
+            raise ConfigError(
+                UNREACHABLE, operator_message=self._unreachable_message(), detail=repr(exc)
+            ) from exc
 
         space = _distance_space(collection)
         if space != "cosine":
@@ -332,8 +344,8 @@ class ChromaKnowledgeStore:
             yield
         except httpx.TransportError as exc:
             raise BotError(
-                "The knowledge base is not reachable right now. Try again in a minute; if it "
-                "keeps failing, ask an admin to run `apo doctor`.",
+                UNREACHABLE,
+                operator_message=self._unreachable_message(),
                 detail=f"{self._unreachable_message()} ({exc!r})",
             ) from exc
 
