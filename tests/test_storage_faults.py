@@ -125,18 +125,3 @@ def test_with_the_chroma_server_down_answers_say_so_and_drafting_still_works(
     # Digests read the database only: the morning handover still goes out.
     assert post_digest(running_bot, "team", date.today()) is not None
     running_bot.wait_until_idle()
-
-
-def test_unreachable_chroma_tells_the_operator_the_fix_and_the_asker_to_wait() -> None:
-    from bot.cli import user_error_message
-    from bot.errors import BotError
-    from bot.retrieval.embeddings import WordLlamaEmbedder
-    from bot.retrieval.store import UNREACHABLE, ChromaKnowledgeStore
-
-    url = f"http://127.0.0.1:{_closed_port()}"
-    store = ChromaKnowledgeStore(WordLlamaEmbedder(), url=url)
-    with pytest.raises(BotError) as raised:
-        store.ping()
-    assert raised.value.user_message == UNREACHABLE  # what a Slack user is told
-    operator = user_error_message(raised.value)  # what `apo search` / `apo doctor` print
-    assert operator is not None and f"CHROMA_URL={url}" in operator and "chroma run" in operator
