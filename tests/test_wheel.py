@@ -24,22 +24,9 @@ from bot.doctor.slack_checks import needed_scopes
 from tests.harness.fake_openai import FakeOpenAI
 from tests.harness.fake_slack import FakeSlack
 from tests.story_e2e import batch, story
+from tests.test_doctor import PROJECT_YAML
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT_YAML = """\
-projects:
-  - key: acme
-    name: Acme Invoicing
-    channels: [C0TEAM, C0CLIENT]
-    reviewers: [U0APO]
-    client:
-      timezone: Europe/Oslo
-      channel: C0CLIENT
-      digest_time: "08:30"
-    team:
-      timezone: Asia/Bangkok
-      channel: C0TEAM
-"""
 QUOTE = "The accountant wants to export the monthly report to PDF."
 
 
